@@ -1,0 +1,42 @@
+"""labkit: what a lab imports. boto3-shaped clients for whichever engine runs the AWS API, plus lab hygiene.
+
+    import labkit
+    labkit.require("s3")                 # stops early if the engine lacks a service
+    s3 = labkit.client("s3")             # boto3 client aimed at the engine
+    bucket = labkit.name("photos")       # dva-photos-k3x9q: unique, readable
+    labkit.check(my_check, bucket)       # Check my work
+    labkit.cleanup()                     # delete what the lab created
+"""
+from __future__ import annotations
+
+from .checks import Verdict, check, failed, passed
+from .hygiene import cleanup, leftovers
+from .engines import current as engine
+from .errors import LabkitError, install_ipython_handler
+from .functions import lambda_role, zip_code
+from .naming import name
+from .quiz import quiz
+from .services import require
+
+__version__ = "0.1.0"
+
+
+def client(service: str, **kwargs):
+    """A boto3 client for ``service`` on the current engine (region us-east-1 unless configured)."""
+    return engine().client(service, **kwargs)
+
+
+def resource(service: str, **kwargs):
+    """A boto3 resource for ``service`` on the current engine."""
+    return engine().resource(service, **kwargs)
+
+
+def session():
+    """A boto3 session with the engine's region and credentials (endpoints: use ``client``/``resource``)."""
+    return engine().session()
+
+
+install_ipython_handler()
+
+__all__ = ["LabkitError", "Verdict", "check", "cleanup", "client", "engine", "failed", "lambda_role", "leftovers",
+           "name", "passed", "quiz", "require", "resource", "session", "zip_code"]

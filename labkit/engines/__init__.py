@@ -1,0 +1,49 @@
+"""Choosing the engine: LABKIT_ENGINE = auto (default) | embedded | localstack | aws."""
+from __future__ import annotations
+
+import threading
+
+from ..config import ENGINES, Settings
+from ..errors import LabkitError
+from .base import Engine
+from .localstack import edge_url, health
+
+_current: Engine | None = None
+_lock = threading.Lock()
+
+
+def select(settings: Settings) -> Engine:
+    """Build the engine the settings ask for; ``auto`` prefers a LocalStack that is configured or answering."""
+    if settings.engine not in ENGINES:
+        raise LabkitError(f"LABKIT_ENGINE={settings.engine!r} is not an engine; use one of {', '.join(ENGINES)}.")
+    if settings.engine == "aws":
+        from .aws import AwsEngine
+
+        return AwsEngine(settings)
+    url = edge_url(settings.endpoint_url, settings.localstack_host)
+    configured = bool(settings.endpoint_url or settings.localstack_host)
+    if settings.engine == "localstack" or (
+            settings.engine == "auto" and (configured or health(url, timeout=0.3) is not None)):
+        from .localstack import LocalStackEngine
+
+        return LocalStackEngine(settings.region, url)
+    from .embedded import EmbeddedEngine
+
+    return EmbeddedEngine(settings.region, account_id=settings.account_id).start()
+
+
+def current() -> Engine:
+    """The engine of this process, chosen and started on first use."""
+    global _current
+    with _lock:
+        if _current is None:
+            _current = select(Settings.from_env())
+        return _current
+
+
+def use(engine: Engine | None) -> Engine | None:
+    """Replace the process's engine (tests, workshop tools); returns the previous one."""
+    global _current
+    with _lock:
+        previous, _current = _current, engine
+    return previous

@@ -1,0 +1,63 @@
+"""What every engine offers: boto3 sessions and clients aimed at where the AWS API lives."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import boto3
+from botocore.config import Config
+
+EMULATOR_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+CLIENT_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=60)
+
+
+@dataclass
+class Engine:
+    """An AWS API endpoint (None: AWS's own endpoints) and how to reach it."""
+
+    name: str
+    region: str
+    endpoint_url: str | None = None
+    credentials: dict = field(default_factory=lambda: dict(EMULATOR_CREDENTIALS))
+    account_id: str | None = None
+    _clients: dict = field(default_factory=dict, repr=False)
+    _session: boto3.session.Session | None = field(default=None, repr=False)
+
+    def session(self) -> boto3.session.Session:
+        """One boto3 session per engine: creating sessions and clients is the slow part of a call."""
+        if self._session is None:
+            self._session = boto3.session.Session(region_name=self.region, **self.credentials)
+        return self._session
+
+    def endpoint_for(self, service: str) -> str | None:
+        return self.endpoint_url
+
+    def client(self, service: str, **kwargs):
+        """A client for ``service``; without extra arguments the same client is reused (clients are thread-safe)."""
+        if not kwargs and service in self._clients:
+            return self._clients[service]
+        options = {"config": CLIENT_CONFIG, "endpoint_url": self.endpoint_for(service), **kwargs}
+        client = self._with_account(self.session().client(service, **options))
+        if not kwargs:
+            self._clients[service] = client
+        return client
+
+    def resource(self, service: str, **kwargs):
+        kwargs.setdefault("config", CLIENT_CONFIG)
+        kwargs.setdefault("endpoint_url", self.endpoint_for(service))
+        resource = self.session().resource(service, **kwargs)
+        self._with_account(resource.meta.client)
+        return resource
+
+    def _with_account(self, client):
+        """Engines that isolate accounts per request (see EmbeddedEngine) add a header here."""
+        return client
+
+    def unavailable(self, services: list[str]) -> dict[str, str]:
+        """Services this engine cannot offer, each with the reason; empty when all are there."""
+        return {}
+
+    def describe(self) -> dict:
+        return {"engine": self.name, "endpoint": self.endpoint_url or "AWS", "region": self.region}
+
+    def stop(self) -> None:
+        """Release what the engine holds (nothing, for an endpoint someone else runs)."""

@@ -1,0 +1,78 @@
+"""The embedded engine: moto's server in a thread of this process, on 127.0.0.1, offline."""
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+import time
+
+from ..errors import EngineUnavailable
+from .base import Engine
+
+DEFAULT_ACCOUNT = "123456789012"
+
+
+class EmbeddedEngine(Engine):
+    """moto server, started lazily, quiet, with real Python Lambda execution and Step Functions runs."""
+
+    def __init__(self, region: str, port: int = 0, host: str = "127.0.0.1", account_id: str | None = None):
+        super().__init__(name="embedded", region=region, account_id=account_id or DEFAULT_ACCOUNT)
+        self._server = None
+        self._thread = None
+        self.host, self.port = host, port
+        self.started_in: float | None = None
+
+    def start(self) -> "EmbeddedEngine":
+        began = time.perf_counter()
+        from moto.core.config import default_user_config
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
+
+        from ..lambda_runtime import moto_hook
+
+        class QuietHandler(MotoRequestHandler):
+            def log_request(self, *args, **kwargs):  # no request log in cell output
+                pass
+
+        default_user_config["stepfunctions"]["execute_state_machine"] = True
+        default_user_config["iam"]["load_aws_managed_policies"] = True  # as on AWS: attachable by ARN
+        try:
+            self._server = make_server(self.host, self.port, DomainDispatcherApplication(create_backend_app),
+                                       threaded=True, request_handler=QuietHandler)
+        except OSError as exc:
+            raise EngineUnavailable(
+                f"The embedded engine could not listen on {self.host}:{self.port} ({exc.strerror}). "
+                "Choose another port, or stop the program that holds it.") from None
+        self.port = self._server.server_address[1]
+        shown_host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        self.endpoint_url = f"http://{shown_host}:{self.port}"
+        os.environ["MOTO_PORT"] = str(self.port)  # moto's Step Functions runner calls Lambda through it
+        moto_hook.install(self.endpoint_url)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="labkit-engine", daemon=True)
+        self._thread.start()
+        atexit.register(self.stop)
+        self.started_in = time.perf_counter() - began
+        return self
+
+    def _with_account(self, client):
+        if self.account_id != DEFAULT_ACCOUNT:
+            account = self.account_id
+
+            def add_account(request, **_):
+                request.headers["x-moto-account-id"] = account
+
+            client.meta.events.register("before-sign.*.*", add_account)
+        return client
+
+    def describe(self) -> dict:
+        return {**super().describe(), "account": self.account_id,
+                "start_seconds": round(self.started_in or 0, 3)}
+
+    def stop(self) -> None:
+        from ..lambda_runtime import moto_hook
+
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        moto_hook.close()

@@ -1,0 +1,23 @@
+"""Checks for labs/s3-basics."""
+from __future__ import annotations
+
+from ..checks import Verdict, failed, passed
+from ..engines import current
+
+
+def versioned_report(bucket: str, key: str = "reports/summary.txt") -> Verdict:
+    """The bucket has versioning enabled and ``key`` has at least two versions, the latest not deleted."""
+    s3 = current().client("s3")
+    status = s3.get_bucket_versioning(Bucket=bucket).get("Status")
+    if status != "Enabled":
+        return failed(f"Versioning on {bucket} is {status or 'never enabled'}. Call put_bucket_versioning with "
+                      "VersioningConfiguration={'Status': 'Enabled'} before you write the object.")
+    listing = s3.list_object_versions(Bucket=bucket, Prefix=key)
+    versions = [v for v in listing.get("Versions", []) if v["Key"] == key]
+    if len(versions) < 2:
+        return failed(f"{key} has {len(versions)} version(s); write it twice (two put_object calls) "
+                      "after versioning is on.")
+    if any(m["Key"] == key and m["IsLatest"] for m in listing.get("DeleteMarkers", [])):
+        return failed(f"The latest version of {key} is a delete marker: the object looks deleted. "
+                      "Put it again, or delete the marker by its VersionId.")
+    return passed(f"{key} has {len(versions)} versions in a versioned bucket: every overwrite is kept.")

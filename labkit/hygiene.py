@@ -1,0 +1,102 @@
+"""Lab hygiene: remember what existed before a lab, delete what it added, report what is left."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from botocore.exceptions import ClientError
+
+from . import inventory
+from .engines import current
+
+ALWAYS_TRACKED = ("iam", "logs")  # roles for functions, log groups their invocations create
+PASSES = 3  # a deletion blocked by a dependency is retried after the others
+
+_baseline: dict[str, set[str]] = {}
+_tracked: set[str] = set()
+
+
+def track(services) -> None:
+    """Record what exists now for these services (once per process), so cleanup knows what is new."""
+    wanted = (set(services) | set(ALWAYS_TRACKED)) - _tracked
+    kinds = [k for k in inventory.kinds_for(wanted) if k.name not in _baseline]
+    _baseline.update(inventory.take(current(), kinds))
+    _tracked.update(wanted)
+
+
+def snapshot_all() -> dict[str, set[str]]:
+    """Every kind labkit knows, as it is now (tests take this before a lab, independent of ``track``)."""
+    return inventory.take(current(), inventory.kinds_for())
+
+
+def added_since(before: dict[str, set[str]]) -> dict[str, list[str]]:
+    """Resources present now that were not in ``before``, per kind."""
+    after = snapshot_all()
+    return {kind: sorted(ids - before.get(kind, set())) for kind, ids in after.items() if ids - before.get(kind, set())}
+
+
+def new_resources(services=None) -> dict[str, list[str]]:
+    """Resources added since tracking began, per kind, in deletion order."""
+    engine = current()
+    kinds = [k for k in inventory.kinds_for(services or _tracked) if k.name in _baseline]
+    now = inventory.take(engine, kinds)
+    added = {}
+    for k in kinds:
+        ids = sorted(now.get(k.name, set()) - _baseline[k.name])
+        if engine.name == "aws":  # never touch what labkit did not name
+            ids = [i for i in ids if f"{engine_prefix()}-" in i]
+        if ids:
+            added[k.name] = ids
+    return added
+
+
+def engine_prefix() -> str:
+    from .config import Settings
+
+    return Settings.from_env().prefix
+
+
+@dataclass
+class Report:
+    deleted: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def _repr_html_(self) -> str:
+        if not self.deleted and not self.failed:
+            return "<p>🧹 Nothing to clean up: this lab left nothing behind.</p>"
+        rows = "".join(f"<tr><td>{k}</td><td><code>{i}</code></td><td>deleted</td></tr>" for k, i in self.deleted)
+        rows += "".join(f"<tr><td>{k}</td><td><code>{i}</code></td><td>⚠ {e}</td></tr>" for k, i, e in self.failed)
+        return (f"<p>🧹 Deleted {len(self.deleted)} resource(s)"
+                f"{f', {len(self.failed)} could not be deleted' if self.failed else ''}.</p>"
+                f"<table><tr><th>kind</th><th>resource</th><th>result</th></tr>{rows}</table>")
+
+    def __repr__(self) -> str:
+        lines = [f"deleted {k} {i}" for k, i in self.deleted]
+        lines += [f"FAILED {k} {i}: {e}" for k, i, e in self.failed]
+        return "\n".join(lines) or "nothing to clean up"
+
+
+def cleanup() -> Report:
+    """Delete every resource created since the lab's ``require`` (dependants first) and report it."""
+    engine = current()
+    report = Report()
+    for attempt in range(PASSES):
+        pending = new_resources()
+        if not pending:
+            break
+        errors = []
+        for k in [k for k in inventory.kinds_for() if k.name in pending]:
+            client = engine.client(k.service)
+            for identifier in pending[k.name]:
+                try:
+                    k.delete(client, identifier)
+                    report.deleted.append((k.name, identifier))
+                except ClientError as exc:
+                    errors.append((k.name, identifier, exc.response["Error"].get("Message") or str(exc)))
+        if attempt == PASSES - 1:
+            report.failed = errors
+    return report
+
+
+def leftovers() -> dict[str, list[str]]:
+    """What still exists that was not there before (empty after a good cleanup)."""
+    return new_resources()

@@ -1,0 +1,66 @@
+"""What exists on the engine, kind by kind, and how to delete it: the basis of cleanup and leftover checks.
+
+Each module of this package registers the resource kinds of one or a few services with ``@kind``.
+A kind lists identifiers (names, ids or ARNs) and deletes one by identifier; ``order`` puts dependants
+first (a stack before what it made, a subnet before its VPC).
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from botocore.exceptions import ClientError
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    service: str
+    order: int
+    list: Callable[[object], Iterable[str]]
+    delete: Callable[[object, str], None]
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def kind(name: str, service: str, order: int, delete: Callable[[object, str], None]):
+    """Register the decorated lister as the resource kind ``name`` of ``service``."""
+    def register(lister: Callable[[object], Iterable[str]]):
+        KINDS[name] = Kind(name, service, order, lister, delete)
+        return lister
+    return register
+
+
+def kinds_for(services: Iterable[str] | None = None) -> list[Kind]:
+    """Registered kinds of these services (all when None), in deletion order."""
+    load_all()
+    wanted = None if services is None else set(services)
+    return sorted((k for k in KINDS.values() if wanted is None or k.service in wanted),
+                  key=lambda k: (k.order, k.name))
+
+
+def load_all() -> None:
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+def take(engine, kinds: Iterable[Kind]) -> dict[str, set[str]]:
+    """Identifiers per kind as the engine reports them now; a kind the engine cannot list is left out."""
+    clients: dict[str, object] = {}
+    found = {}
+    for k in kinds:
+        client = clients.setdefault(k.service, engine.client(k.service))
+        try:
+            found[k.name] = set(k.list(client))
+        except ClientError:
+            continue
+    return found
+
+
+def pages(client, operation: str, key: str, **kwargs) -> Iterable[dict]:
+    """Every item under ``key`` across all pages of a paginated list operation."""
+    for page in client.get_paginator(operation).paginate(**kwargs):
+        yield from page.get(key, [])

@@ -1,0 +1,1 @@
+"""A real Python Lambda runtime for the embedded engine (moto runs Lambda code only through Docker)."""

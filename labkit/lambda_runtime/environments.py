@@ -1,0 +1,217 @@
+"""Execution environments: warm worker processes per function version, reused like AWS reuses them."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass
+
+MAX_IDLE_PER_FUNCTION = 4
+
+
+@dataclass
+class FunctionSpec:
+    """What an execution environment needs to know about a deployed function version."""
+
+    name: str
+    arn: str
+    version: str
+    handler: str
+    runtime: str
+    timeout: float
+    memory_mb: int
+    code: bytes
+    layers: list[bytes]
+    env: dict[str, str]
+    log_group: str
+
+    def key(self) -> str:
+        digest = hashlib.sha256(self.code)
+        for layer in self.layers:
+            digest.update(hashlib.sha256(layer).digest())
+        digest.update(json.dumps([self.handler, self.env, self.timeout, self.memory_mb], sort_keys=True).encode())
+        return f"{self.arn}:{self.version}:{digest.hexdigest()[:16]}"
+
+
+@dataclass
+class Result:
+    """One invocation's outcome: the payload (or AWS-shaped error document) and the log lines."""
+
+    payload: bytes
+    function_error: bool
+    log_lines: list[str]
+    log_stream: str
+
+
+@dataclass
+class Environment:
+    """A running worker process with the function's code unpacked."""
+
+    spec: FunctionSpec
+    code_dir: str
+    log_stream: str
+    process: subprocess.Popen
+    replies: io.TextIOWrapper
+    cold: bool = True
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.replies.close()
+        shutil.rmtree(self.code_dir, ignore_errors=True)
+
+
+def unpack(blob: bytes, target: str) -> None:
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        archive.extractall(target)
+
+
+def start_environment(spec: FunctionSpec, endpoint_url: str) -> Environment:
+    """Unpack code and layers into a fresh folder and start a worker there."""
+    code_dir = tempfile.mkdtemp(prefix="labkit-lambda-")
+    unpack(spec.code, os.path.join(code_dir, "task"))
+    layer_paths = []
+    for index, layer in enumerate(spec.layers):
+        opt = os.path.join(code_dir, f"layer{index}")
+        unpack(layer, opt)
+        layer_paths += [os.path.join(opt, "python"), opt]
+    now = time.gmtime()
+    stream = f"{now.tm_year}/{now.tm_mon:02d}/{now.tm_mday:02d}/[{spec.version}]{uuid.uuid4().hex}"
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "LANG": "C.UTF-8",
+        "TZ": ":UTC",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        **spec.env,
+        "AWS_ENDPOINT_URL": endpoint_url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_REGION": spec.arn.split(":")[3],
+        "AWS_DEFAULT_REGION": spec.arn.split(":")[3],
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
+        "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+        "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+        "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group,
+        "AWS_LAMBDA_LOG_STREAM_NAME": stream,
+        "LAMBDA_TASK_ROOT": os.path.join(code_dir, "task"),
+        "_HANDLER": spec.handler,
+        "LABKIT_FUNCTION_ARN": spec.arn,
+        "LABKIT_LAYER_PATHS": os.pathsep.join(layer_paths),
+    }
+    read_fd, write_fd = os.pipe()
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "labkit.lambda_runtime.worker", spec.handler, str(write_fd)],
+        cwd=env["LAMBDA_TASK_ROOT"], env={**env, "PYTHONPATH": labkit_path()},
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(write_fd,), text=True,
+    )
+    os.close(write_fd)
+    return Environment(spec, code_dir, stream, process, os.fdopen(read_fd, "r"))
+
+
+def labkit_path() -> str:
+    """The folder that holds the labkit package, so the worker module imports in the child."""
+    import labkit
+
+    return os.path.dirname(os.path.dirname(os.path.abspath(labkit.__file__)))
+
+
+def timeout_error(request_id: str, seconds: float) -> dict:
+    return {"errorType": "Sandbox.Timedout",
+            "errorMessage": f"RequestId: {request_id} Error: Task timed out after {seconds:.2f} seconds"}
+
+
+class EnvironmentPool:
+    """Idle environments by function version; a busy one is never shared (one invocation at a time)."""
+
+    def __init__(self, endpoint_url: str):
+        self.endpoint_url = endpoint_url
+        self._idle: dict[str, list[Environment]] = {}
+        self._lock = threading.Lock()
+
+    def invoke(self, spec: FunctionSpec, event: object) -> Result:
+        environment = self._acquire(spec)
+        request_id = str(uuid.uuid4())
+        began = time.time()
+        reply = self._exchange(environment, event, request_id, began + spec.timeout)
+        duration_ms = (time.time() - began) * 1000
+        lines = [f"START RequestId: {request_id} Version: {spec.version}"]
+        lines += reply.get("logs", "").splitlines()
+        if reply.get("error", {}).get("errorType") == "Sandbox.Timedout":
+            lines.append(f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} {reply['error']['errorMessage']}")
+        lines.append(f"END RequestId: {request_id}")
+        report = (f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
+                  f"Billed Duration: {max(1, round(duration_ms + 0.5))} ms\tMemory Size: {spec.memory_mb} MB")
+        if environment.cold and "init_ms" in reply:
+            report += f"\tInit Duration: {reply['init_ms']:.2f} ms"
+        lines.append(report)
+        environment.cold = False
+        self._release(environment)
+        if "error" in reply:
+            return Result(json.dumps(reply["error"]).encode(), True, lines, environment.log_stream)
+        return Result(reply["payload"].encode(), False, lines, environment.log_stream)
+
+    def _exchange(self, environment: Environment, event: object, request_id: str, deadline: float) -> dict:
+        try:
+            environment.process.stdin.write(json.dumps(
+                {"event": event, "request_id": request_id, "deadline": deadline}) + "\n")
+            environment.process.stdin.flush()
+        except BrokenPipeError:
+            environment.process.kill()
+        ready, _, _ = select.select([environment.replies], [], [], max(0.0, deadline - time.time()))
+        line = environment.replies.readline() if ready else ""
+        if line:
+            return json.loads(line)
+        if environment.process.poll() is None:  # still running: the deadline passed
+            environment.process.kill()
+            environment.process.wait()
+            return {"error": timeout_error(request_id, environment.spec.timeout)}
+        return {"error": {"errorType": "Runtime.ExitError",
+                          "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: "
+                                          f"exit status {environment.process.returncode}"}}
+
+    def _acquire(self, spec: FunctionSpec) -> Environment:
+        key = spec.key()
+        with self._lock:
+            self._retire_stale(spec.arn, spec.version, key)
+            idle = self._idle.get(key)
+            if idle:
+                return idle.pop()
+        return start_environment(spec, self.endpoint_url)
+
+    def _release(self, environment: Environment) -> None:
+        if environment.process.poll() is not None:  # timed out or crashed: never reused
+            environment.close()
+            return
+        with self._lock:
+            idle = self._idle.setdefault(environment.spec.key(), [])
+            if len(idle) < MAX_IDLE_PER_FUNCTION:
+                idle.append(environment)
+                return
+        environment.close()
+
+    def _retire_stale(self, arn: str, version: str, current_key: str) -> None:
+        """Close idle environments of older code or configuration of the same function version."""
+        prefix = f"{arn}:{version}:"
+        for key in [k for k in self._idle if k.startswith(prefix) and k != current_key]:
+            for environment in self._idle.pop(key):
+                environment.close()
+
+    def close(self) -> None:
+        with self._lock:
+            environments = [e for idle in self._idle.values() for e in idle]
+            self._idle.clear()
+        for environment in environments:
+            environment.close()

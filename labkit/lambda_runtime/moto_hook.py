@@ -1,0 +1,151 @@
+"""The one place labkit changes moto: Lambda invocations run real Python code, and aliases route by weight.
+
+moto executes Lambda code only in Docker. We replace two methods with labkit's own:
+``LambdaFunction.invoke`` (every path that runs a function goes through it: Invoke, event source mappings,
+S3/SNS notifications, Step Functions tasks, Secrets Manager rotation) and ``LambdaBackend.invoke`` (to honour
+an alias's ``AdditionalVersionWeights``, which moto stores but ignores). ``tests/test_moto_hook.py`` fails
+loudly when a moto upgrade changes the signatures or call paths these replacements rely on.
+"""
+from __future__ import annotations
+
+import base64
+import inspect
+import json
+import random
+import threading
+
+from ..errors import UnsupportedRuntime
+from .environments import EnvironmentPool, FunctionSpec
+
+EXPECTED_SIGNATURES = {
+    "LambdaFunction.invoke": "(self, body: 'str', request_headers: 'Any', response_headers: 'Any') -> 'str | bytes'",
+    "LambdaBackend.invoke": "(self, function_name: 'str', qualifier: 'str | None', body: 'Any', headers: 'Any', "
+                            "response_headers: 'Any') -> 'str | bytes | None'",
+}
+LOG_TAIL_BYTES = 4096
+_pool: EnvironmentPool | None = None
+
+
+def signatures() -> dict[str, str]:
+    from moto.awslambda.models import LambdaBackend, LambdaFunction
+
+    return {"LambdaFunction.invoke": str(inspect.signature(LambdaFunction.invoke)),
+            "LambdaBackend.invoke": str(inspect.signature(LambdaBackend.invoke))}
+
+
+def install(endpoint_url: str) -> EnvironmentPool:
+    """Patch moto (once per process) and return the environment pool that runs the code."""
+    global _pool
+    from moto.awslambda.models import LambdaBackend, LambdaFunction
+
+    if _pool is None:
+        found = signatures()
+        if found != EXPECTED_SIGNATURES:
+            raise RuntimeError(f"moto's Lambda invoke API changed; labkit's hook needs updating: {found}")
+        original_backend_invoke = LambdaBackend.invoke
+
+        def backend_invoke(self, function_name, qualifier, body, headers, response_headers):
+            name, qualifier = routed_qualifier(self, function_name, qualifier)
+            return original_backend_invoke(self, name, qualifier, body, headers, response_headers)
+
+        LambdaFunction.invoke = function_invoke
+        LambdaBackend.invoke = backend_invoke
+        _pool = EnvironmentPool(endpoint_url)
+    _pool.endpoint_url = endpoint_url
+    return _pool
+
+
+def spec_of(function) -> FunctionSpec:
+    """Everything a worker needs, read from moto's model of the function version."""
+    runtime = function.run_time or ""
+    if not runtime.startswith("python3"):
+        raise UnsupportedRuntime(
+            f"The embedded engine runs Python Lambda functions only; {function.function_name!r} uses "
+            f"{runtime or 'a container image'}. Use a python3.x runtime, or run this lab on LocalStack "
+            "(LABKIT_ENGINE=localstack) or real AWS.")
+    from moto.awslambda.models import lambda_backends
+
+    backend = lambda_backends[function.account_id][function.region]
+    layers = [backend.layers_versions_by_arn(layer["Arn"]).code_bytes for layer in function.layers]
+    return FunctionSpec(
+        name=function.function_name, arn=function.function_arn, version=str(function.version),
+        handler=function.handler, runtime=runtime, timeout=float(function.timeout),
+        memory_mb=int(function.memory_size), code=function.code_bytes, layers=layers,
+        env={k: str(v) for k, v in (function.environment_vars or {}).items()},
+        log_group=function.logs_group_name,
+    )
+
+
+def function_invoke(self, body, request_headers, response_headers):
+    """Replacement for ``LambdaFunction.invoke``: run the handler in an execution environment."""
+    event = json.loads(body) if body else {}
+    invocation_type = request_headers.get("x-amz-invocation-type") or request_headers.get(
+        "X-Amz-Invocation-Type") or "RequestResponse"
+    try:
+        spec = spec_of(self)
+    except UnsupportedRuntime as exc:
+        response_headers["x-amz-function-error"] = "Unhandled"
+        return json.dumps({"errorType": "Runtime.InvalidRuntime", "errorMessage": str(exc)}).encode()
+    response_headers["x-amz-executed-version"] = spec.version
+    if invocation_type == "Event":
+        threading.Thread(target=run_and_log, args=(self, spec, event), daemon=True).start()
+        return b""
+    if invocation_type == "DryRun":
+        return b""
+    result = run_and_log(self, spec, event)
+    if result.function_error:
+        response_headers["x-amz-function-error"] = "Unhandled"
+    tail = "\n".join(result.log_lines).encode()[-LOG_TAIL_BYTES:]
+    response_headers["x-amz-log-result"] = base64.b64encode(tail).decode()
+    return result.payload
+
+
+def run_and_log(function, spec: FunctionSpec, event):
+    """Invoke, then write the invocation's log lines to the function's CloudWatch Logs stream."""
+    result = _pool.invoke(spec, event)
+    logs = function.logs_backend
+    logs.ensure_log_group(spec.log_group)
+    group = logs.groups[spec.log_group]
+    if result.log_stream not in group.streams:
+        logs.create_log_stream(spec.log_group, result.log_stream)
+    from moto.core.utils import unix_time_millis
+
+    stamp = int(unix_time_millis())
+    logs.put_log_events(spec.log_group, result.log_stream,
+                        [{"timestamp": stamp, "message": line} for line in result.log_lines])
+    return result
+
+
+def split_qualifier(function_name: str, qualifier: str | None) -> tuple[str, str | None]:
+    """``name``, ``name:qualifier`` or an ARN with a qualifier → (name, qualifier)."""
+    if function_name.startswith("arn:"):
+        parts = function_name.split(":")
+        name, found = parts[6], (parts[7] if len(parts) > 7 else None)
+    else:
+        name, _, found = function_name.partition(":")
+        found = found or None
+    return name, qualifier or found
+
+
+def routed_qualifier(backend, function_name: str, qualifier: str | None) -> tuple[str, str | None]:
+    """If the qualifier is an alias with weighted routing, pick the version this invocation goes to."""
+    name, qualifier = split_qualifier(function_name, qualifier)
+    if not qualifier or qualifier == "$LATEST" or qualifier.isdigit():
+        return name, qualifier
+    try:
+        alias = backend._lambdas.get_alias(qualifier, name)
+    except Exception:  # noqa: BLE001 - not an alias: moto reports the error itself
+        return name, qualifier
+    weights = (alias.routing_config or {}).get("AdditionalVersionWeights") or {}
+    roll = random.random()
+    for version, weight in weights.items():
+        if roll < float(weight):
+            return name, str(version)
+        roll -= float(weight)
+    return name, alias.function_version
+
+
+def close() -> None:
+    """Stop every execution environment (at interpreter exit or engine stop)."""
+    if _pool is not None:
+        _pool.close()
