@@ -29,6 +29,7 @@ class EmbeddedEngine(Engine):
         from werkzeug.serving import make_server
 
         from ..lambda_runtime import moto_hook
+        from .moto_fixes import MotoFixes
 
         class QuietHandler(MotoRequestHandler):
             def log_request(self, *args, **kwargs):  # no request log in cell output
@@ -37,7 +38,7 @@ class EmbeddedEngine(Engine):
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         default_user_config["iam"]["load_aws_managed_policies"] = True  # as on AWS: attachable by ARN
         try:
-            self._server = make_server(self.host, self.port, DomainDispatcherApplication(create_backend_app),
+            self._server = make_server(self.host, self.port, MotoFixes(DomainDispatcherApplication(create_backend_app)),
                                        threaded=True, request_handler=QuietHandler)
         except OSError as exc:
             raise EngineUnavailable(

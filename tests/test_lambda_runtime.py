@@ -1,0 +1,155 @@
+"""The embedded engine runs Python Lambda code for real: payloads, errors, timeouts, env, logs, S3, SQS triggers."""
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import pytest
+
+import labkit
+
+HANDLER = '''
+import os, time, boto3
+
+def handler(event, context):
+    print("event keys:", sorted(event))
+    action = event.get("action")
+    if action == "fail":
+        raise ValueError("bad input: " + event.get("why", "?"))
+    if action == "sleep":
+        time.sleep(event["seconds"])
+    if action == "s3":
+        s3 = boto3.client("s3")
+        s3.put_object(Bucket=event["bucket"], Key="from-lambda.txt", Body=b"written by the handler")
+        return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=event["bucket"])["Contents"])
+    if action == "sqs":
+        return {"bodies": [r["body"] for r in event["Records"]]}
+    return {"name": context.function_name, "request_id": context.aws_request_id,
+            "remaining_ms": context.get_remaining_time_in_millis(), "greeting": os.environ.get("GREETING"),
+            "endpoint": os.environ.get("AWS_ENDPOINT_URL"), "version": context.function_version}
+'''
+
+
+@pytest.fixture(scope="module")
+def function(engine):
+    lam = labkit.client("lambda")
+    name = labkit.name("runtime-test")
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=labkit.lambda_role(), Handler="app.handler",
+                        Code={"ZipFile": labkit.zip_code({"app.py": HANDLER})}, Timeout=2,
+                        Environment={"Variables": {"GREETING": "hello"}})
+    yield name
+    lam.delete_function(FunctionName=name)
+
+
+def invoke(name, event, **kwargs):
+    response = labkit.client("lambda").invoke(FunctionName=name, Payload=json.dumps(event), **kwargs)
+    return response, json.loads(response["Payload"].read() or "null")
+
+
+def test_return_value_context_and_environment(function, engine):
+    response, payload = invoke(function, {})
+    assert "FunctionError" not in response
+    assert payload["name"] == function
+    assert len(payload["request_id"]) == 36
+    assert 0 < payload["remaining_ms"] <= 2000
+    assert payload["greeting"] == "hello"
+    assert payload["endpoint"] == engine.endpoint_url
+    assert payload["version"] == "$LATEST"
+
+
+def test_exception_is_shaped_like_aws(function):
+    response, payload = invoke(function, {"action": "fail", "why": "no id"})
+    assert response["FunctionError"] == "Unhandled"
+    assert payload["errorType"] == "ValueError"
+    assert payload["errorMessage"] == "bad input: no id"
+    assert any("app.py" in frame and "handler" in frame for frame in payload["stackTrace"])
+    assert not any("lambda_runtime" in frame for frame in payload["stackTrace"])
+
+
+def test_timeout_is_enforced_and_environment_replaced(function):
+    began = time.perf_counter()
+    response, payload = invoke(function, {"action": "sleep", "seconds": 5})
+    assert time.perf_counter() - began < 4
+    assert response["FunctionError"] == "Unhandled"
+    assert payload["errorType"] == "Sandbox.Timedout"
+    assert "Task timed out after 2.00 seconds" in payload["errorMessage"]
+    response, payload = invoke(function, {})  # a fresh environment serves the next call
+    assert "FunctionError" not in response and payload["name"] == function
+
+
+def test_print_output_reaches_log_tail_and_cloudwatch_logs(function):
+    response, _ = invoke(function, {"marker": 1}, LogType="Tail")
+    tail = base64.b64decode(response["LogResult"]).decode()
+    assert "event keys: ['marker']" in tail and "REPORT RequestId:" in tail
+    logs = labkit.client("logs")
+    streams = logs.describe_log_streams(logGroupName=f"/aws/lambda/{function}")["logStreams"]
+    messages = [e["message"] for s in streams
+                for e in logs.get_log_events(logGroupName=f"/aws/lambda/{function}",
+                                             logStreamName=s["logStreamName"])["events"]]
+    assert "event keys: ['marker']" in messages
+
+
+def test_handler_calls_s3_through_the_engine(function):
+    s3 = labkit.client("s3")
+    bucket = labkit.name("runtime")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="before.txt", Body=b"x")
+    _, keys = invoke(function, {"action": "s3", "bucket": bucket})
+    assert keys == ["before.txt", "from-lambda.txt"]
+    assert s3.get_object(Bucket=bucket, Key="from-lambda.txt")["Body"].read() == b"written by the handler"
+
+
+def test_sqs_event_source_mapping_runs_the_handler(engine):
+    lam, sqs, s3 = labkit.client("lambda"), labkit.client("sqs"), labkit.client("s3")
+    bucket = labkit.name("esm")
+    s3.create_bucket(Bucket=bucket)
+    code = '''
+import boto3, os
+def handler(event, context):
+    for record in event["Records"]:
+        boto3.client("s3").put_object(Bucket=os.environ["BUCKET"], Key=record["messageId"], Body=record["body"].encode())
+'''
+    name = labkit.name("esm")
+    arn = lam.create_function(FunctionName=name, Runtime="python3.12", Role=labkit.lambda_role(),
+                              Handler="app.handler", Code={"ZipFile": labkit.zip_code({"app.py": code})},
+                              Environment={"Variables": {"BUCKET": bucket}})["FunctionArn"]
+    queue = sqs.create_queue(QueueName=labkit.name("esm"))["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    lam.create_event_source_mapping(EventSourceArn=queue_arn, FunctionName=arn, BatchSize=1)
+    sqs.send_message(QueueUrl=queue, MessageBody="order 42")
+    deadline = time.time() + 10
+    bodies = []
+    while time.time() < deadline and not bodies:
+        bodies = [s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()
+                  for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+        time.sleep(0.2)
+    assert bodies == [b"order 42"]
+
+
+def test_weighted_alias_routes_by_weight(engine):
+    lam = labkit.client("lambda")
+    name = labkit.name("weights")
+    code = 'def handler(event, context):\n    return context.function_version\n'
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=labkit.lambda_role(), Handler="app.handler",
+                        Code={"ZipFile": labkit.zip_code({"app.py": code})})
+    v1 = lam.publish_version(FunctionName=name)["Version"]
+    lam.update_function_code(FunctionName=name, ZipFile=labkit.zip_code({"app.py": code + "# v2\n"}))
+    v2 = lam.publish_version(FunctionName=name)["Version"]
+    lam.create_alias(FunctionName=name, Name="live", FunctionVersion=v1,
+                     RoutingConfig={"AdditionalVersionWeights": {v2: 0.3}})
+    answers = [invoke(name, {}, Qualifier="live")[1] for _ in range(200)]
+    share = answers.count(v2) / len(answers)
+    assert set(answers) == {v1, v2}
+    assert 0.18 < share < 0.42
+
+
+def test_other_runtimes_get_a_clear_error(engine):
+    lam = labkit.client("lambda")
+    name = labkit.name("node")
+    lam.create_function(FunctionName=name, Runtime="nodejs20.x", Role=labkit.lambda_role(), Handler="index.handler",
+                        Code={"ZipFile": labkit.zip_code({"index.js": "exports.handler = async () => 1;"})})
+    response, payload = invoke(name, {})
+    assert response["FunctionError"] == "Unhandled"
+    assert "runs Python Lambda functions only" in payload["errorMessage"]
+    assert "LABKIT_ENGINE=localstack" in payload["errorMessage"]
