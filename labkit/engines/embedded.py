@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import socket
 import threading
 import time
 
@@ -35,15 +36,11 @@ class EmbeddedEngine(Engine):
             def log_request(self, *args, **kwargs):  # no request log in cell output
                 pass
 
+        ensure_port_free(self.host, self.port)
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         default_user_config["iam"]["load_aws_managed_policies"] = True  # as on AWS: attachable by ARN
-        try:
-            self._server = make_server(self.host, self.port, MotoFixes(DomainDispatcherApplication(create_backend_app)),
-                                       threaded=True, request_handler=QuietHandler)
-        except OSError as exc:
-            raise EngineUnavailable(
-                f"The embedded engine could not listen on {self.host}:{self.port} ({exc.strerror}). "
-                "Choose another port, or stop the program that holds it.") from None
+        self._server = make_server(self.host, self.port, MotoFixes(DomainDispatcherApplication(create_backend_app)),
+                                   threaded=True, request_handler=QuietHandler)
         self.port = self._server.server_address[1]
         shown_host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
         self.endpoint_url = f"http://{shown_host}:{self.port}"
@@ -77,3 +74,16 @@ class EmbeddedEngine(Engine):
             self._server.server_close()
             self._server = None
         moto_hook.close()
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Fail with a short message (werkzeug would exit the process) when the port is taken."""
+    if port == 0:
+        return
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise EngineUnavailable(
+                f"The embedded engine could not listen on {host}:{port} ({exc.strerror}). "
+                "Choose another port, or stop the program that holds it.") from None
