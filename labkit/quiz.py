@@ -4,6 +4,9 @@ from __future__ import annotations
 import html
 
 REQUIRED = {"q", "options", "answer", "why"}
+# Long options wrap instead of overlapping (widgets give radio labels a fixed height).
+STYLE = ("<style>.labkit-quiz .widget-radio-box label{height:auto;white-space:normal;line-height:1.4;margin:3px 0;"
+         "display:flex;align-items:flex-start;gap:6px}</style>")
 
 
 def validate(questions: list[dict]) -> None:
@@ -52,4 +55,6 @@ def quiz(questions: list[dict]) -> None:
             verdict.value = feedback_html(question, picker.value)
 
     button.on_click(mark)
-    display(widgets.VBox(rows + [button, widgets.HTML(answers_html(questions))]))
+    box = widgets.VBox([widgets.HTML(STYLE)] + rows + [button, widgets.HTML(answers_html(questions))])
+    box.add_class("labkit-quiz")
+    display(box)
