@@ -24,13 +24,15 @@ EXPECTED_SIGNATURES = {
 }
 LOG_TAIL_BYTES = 4096
 _pool: EnvironmentPool | None = None
+_originals: dict = {}
 
 
 def signatures() -> dict[str, str]:
+    """Signatures of moto's own methods (the originals, once replaced)."""
     from moto.awslambda.models import LambdaBackend, LambdaFunction
 
-    return {"LambdaFunction.invoke": str(inspect.signature(LambdaFunction.invoke)),
-            "LambdaBackend.invoke": str(inspect.signature(LambdaBackend.invoke))}
+    methods = _originals or {"LambdaFunction.invoke": LambdaFunction.invoke, "LambdaBackend.invoke": LambdaBackend.invoke}
+    return {name: str(inspect.signature(method)) for name, method in methods.items()}
 
 
 def install(endpoint_url: str) -> EnvironmentPool:
@@ -43,6 +45,7 @@ def install(endpoint_url: str) -> EnvironmentPool:
         if found != EXPECTED_SIGNATURES:
             raise RuntimeError(f"moto's Lambda invoke API changed; labkit's hook needs updating: {found}")
         original_backend_invoke = LambdaBackend.invoke
+        _originals.update({"LambdaFunction.invoke": LambdaFunction.invoke, "LambdaBackend.invoke": original_backend_invoke})
 
         def backend_invoke(self, function_name, qualifier, body, headers, response_headers):
             name, qualifier = routed_qualifier(self, function_name, qualifier)

@@ -1,0 +1,77 @@
+"""The dynamodb exercise check: a right answer passes, wrong answers fail with a useful hint."""
+from __future__ import annotations
+
+import pytest
+
+import labkit
+from labkit.exercises import dynamodb as checks
+
+VALUES = {":c": {"S": "c007"}, ":from": {"S": "2026-01-10"}, ":to": {"S": "2026-01-20"}, ":min": {"N": "40"}}
+
+
+@pytest.fixture(scope="module")
+def table(engine):
+    ddb = engine.client("dynamodb")
+    name = labkit.name("test-orders")
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "customer", "AttributeType": "S"},
+                                           {"AttributeName": "order_date", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "customer", "KeyType": "HASH"},
+                                {"AttributeName": "order_date", "KeyType": "RANGE"}])
+    with engine.resource("dynamodb").Table(name).batch_writer() as batch:
+        for c in range(6, 9):
+            for day in range(1, 26):
+                batch.put_item(Item={"customer": f"c{c:03d}", "order_date": f"2026-01-{day:02d}",
+                                     "amount": (day * 7 + c * 3) % 100})
+    yield name
+    ddb.delete_table(TableName=name)
+
+
+def test_right_answer_passes(engine, table):
+    response = engine.client("dynamodb").query(
+        TableName=table, KeyConditionExpression="customer = :c AND order_date BETWEEN :from AND :to",
+        FilterExpression="amount >= :min", ExpressionAttributeValues=VALUES)
+    verdict = checks.range_query(table, response)
+    assert verdict.passed, verdict.message
+
+
+def test_date_range_in_filter_fails(engine, table):
+    response = engine.client("dynamodb").query(
+        TableName=table, KeyConditionExpression="customer = :c",
+        FilterExpression="order_date BETWEEN :from AND :to AND amount >= :min", ExpressionAttributeValues=VALUES)
+    verdict = checks.range_query(table, response)
+    assert not verdict.passed
+    assert "put the date range in the KeyConditionExpression" in verdict.message
+
+
+def test_scan_fails(engine, table):
+    response = engine.client("dynamodb").scan(
+        TableName=table, FilterExpression="customer = :c AND order_date BETWEEN :from AND :to AND amount >= :min",
+        ExpressionAttributeValues=VALUES)
+    verdict = checks.range_query(table, response)
+    assert not verdict.passed
+    assert "use Query rather than Scan" in verdict.message
+
+
+def test_missing_filter_fails(engine, table):
+    response = engine.client("dynamodb").query(
+        TableName=table, KeyConditionExpression="customer = :c AND order_date BETWEEN :from AND :to",
+        ExpressionAttributeValues={k: v for k, v in VALUES.items() if k != ":min"})
+    verdict = checks.range_query(table, response)
+    assert not verdict.passed
+    assert "Not the right orders" in verdict.message
+
+
+def test_wrong_customer_fails(engine, table):
+    response = engine.client("dynamodb").query(
+        TableName=table, KeyConditionExpression="customer = :c AND order_date BETWEEN :from AND :to",
+        FilterExpression="amount >= :min", ExpressionAttributeValues={**VALUES, ":c": {"S": "c006"}})
+    verdict = checks.range_query(table, response)
+    assert not verdict.passed
+    assert "items of other customers" in verdict.message
+
+
+def test_unset_answer_fails(table):
+    verdict = checks.range_query(table, None)
+    assert not verdict.passed
+    assert "my_response should be" in verdict.message

@@ -1,0 +1,73 @@
+"""labs/iam: the least-privilege check passes a right policy and explains what a wrong one lets through."""
+from __future__ import annotations
+
+import pytest
+
+from labkit import name
+from labkit.exercises import iam as checks
+
+
+def policy(actions, resource):
+    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": resource}]}
+
+
+@pytest.fixture()
+def bucket(engine):
+    s3 = engine.client("s3")
+    bucket = name("exercise")
+    s3.create_bucket(Bucket=bucket)
+    yield bucket
+    from labkit.inventory.core import delete_bucket
+
+    delete_bucket(s3, bucket)
+
+
+def no_probe_users_left(engine):
+    return not [u for u in engine.client("iam").list_users()["Users"] if "-probe-" in u["UserName"]]
+
+
+def test_right_policy_passes(engine, bucket):
+    verdict = checks.least_privilege_prefix(
+        policy(["s3:GetObject", "s3:PutObject"], f"arn:aws:s3:::{bucket}/reports/*"), bucket)
+    assert verdict.passed, verdict.message
+    assert no_probe_users_left(engine)
+
+
+def test_right_policy_as_json_string_passes(engine, bucket):
+    import json
+
+    verdict = checks.least_privilege_prefix(json.dumps(
+        policy(["s3:GetObject", "s3:PutObject"], f"arn:aws:s3:::{bucket}/reports/*")), bucket)
+    assert verdict.passed, verdict.message
+
+
+def test_whole_bucket_fails(engine, bucket):
+    verdict = checks.least_privilege_prefix(policy(["s3:GetObject", "s3:PutObject"], f"arn:aws:s3:::{bucket}/*"),
+                                            bucket)
+    assert not verdict.passed
+    assert "PutObject outside the prefix was allowed" in verdict.message
+    assert no_probe_users_left(engine)
+
+
+def test_missing_slash_fails(engine, bucket):
+    verdict = checks.least_privilege_prefix(
+        policy(["s3:GetObject", "s3:PutObject"], f"arn:aws:s3:::{bucket}/reports*"), bucket)
+    assert not verdict.passed
+    assert "look-alike prefix" in verdict.message
+
+
+def test_s3_star_fails(engine, bucket):
+    verdict = checks.least_privilege_prefix(policy("s3:*", f"arn:aws:s3:::{bucket}/reports/*"), bucket)
+    assert not verdict.passed
+    assert "DeleteObject inside the prefix was allowed" in verdict.message
+
+
+def test_too_narrow_fails(engine, bucket):
+    verdict = checks.least_privilege_prefix(policy("s3:GetObject", f"arn:aws:s3:::{bucket}/reports/*"), bucket)
+    assert not verdict.passed
+    assert "PutObject inside the prefix was denied" in verdict.message
+
+
+def test_none_fails(bucket):
+    verdict = checks.least_privilege_prefix(None, bucket)
+    assert not verdict.passed and "still None" in verdict.message
