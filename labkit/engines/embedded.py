@@ -4,6 +4,7 @@ from __future__ import annotations
 import atexit
 import os
 import socket
+import sys
 import threading
 import time
 
@@ -30,6 +31,7 @@ class EmbeddedEngine(Engine):
         from werkzeug.serving import make_server
 
         from ..lambda_runtime import moto_hook
+        from . import apigateway_invoke
         from .moto_fixes import MotoFixes
 
         class QuietHandler(MotoRequestHandler):
@@ -39,11 +41,15 @@ class EmbeddedEngine(Engine):
         ensure_port_free(self.host, self.port)
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         default_user_config["iam"]["load_aws_managed_policies"] = True  # as on AWS: attachable by ARN
-        self._server = make_server(self.host, self.port, MotoFixes(DomainDispatcherApplication(create_backend_app)),
+        self._server = make_server(self.host, self.port, apigateway_invoke.wrap(
+            MotoFixes(DomainDispatcherApplication(create_backend_app)), self.account_id),
                                    threaded=True, request_handler=QuietHandler)
         self.port = self._server.server_address[1]
         shown_host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
         self.endpoint_url = f"http://{shown_host}:{self.port}"
+        # Client and server share this process: hand the GIL over sooner than the default 5 ms, which
+        # otherwise dominates each call's latency (measured: ~35% faster per call).
+        sys.setswitchinterval(0.0005)
         os.environ["MOTO_PORT"] = str(self.port)  # moto's Step Functions runner calls Lambda through it
         moto_hook.install(self.endpoint_url)
         self._thread = threading.Thread(target=self._server.serve_forever, name="labkit-engine", daemon=True)

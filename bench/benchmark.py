@@ -1,0 +1,111 @@
+"""Benchmark: engine cold start, one fixed API workload's calls/s, memory, and per-lab execution time.
+
+    python bench/benchmark.py                 # embedded engine (+ LocalStack if one answers), no labs
+    python bench/benchmark.py --labs          # also time every lab notebook
+    python bench/benchmark.py --json out.json # keep the numbers
+
+Each measurement runs in a fresh Python process, so start-up costs are real cold starts.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+WORKLOAD_CALLS = 600
+
+PROBE = r'''
+import json, os, resource, sys, time
+began = time.perf_counter()
+import labkit
+engine = labkit.engine()
+s3 = labkit.client("s3")
+s3.list_buckets()
+start = time.perf_counter() - began
+
+def rss_mb(pid="self"):
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(l.split()[1]) for l in status if l.startswith("VmRSS")) / 1024
+
+dynamodb, sqs = labkit.client("dynamodb"), labkit.client("sqs")
+bucket, table = labkit.name("bench"), labkit.name("bench")
+s3.create_bucket(Bucket=bucket)
+dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+queue = sqs.create_queue(QueueName=labkit.name("bench"))["QueueUrl"]
+calls = 0
+began = time.perf_counter()
+for i in range(CALLS // 6):
+    s3.put_object(Bucket=bucket, Key=f"k{i}", Body=b"x" * 1024)
+    s3.get_object(Bucket=bucket, Key=f"k{i}")["Body"].read()
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": str(i)}, "v": {"N": str(i)}})
+    dynamodb.get_item(TableName=table, Key={"pk": {"S": str(i)}})
+    sqs.send_message(QueueUrl=queue, MessageBody=str(i))
+    sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1)
+    calls += 6
+elapsed = time.perf_counter() - began
+print(json.dumps({"engine": engine.name, "start_s": start, "calls": calls, "calls_per_s": calls / elapsed,
+                  "rss_mb": rss_mb(), "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+'''
+
+
+def run_probe(env: dict) -> dict:
+    code = PROBE.replace("CALLS", str(WORKLOAD_CALLS))
+    result = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True,
+                            text=True, timeout=600, cwd=ROOT)
+    if result.returncode:
+        raise SystemExit(f"benchmark probe failed ({env}):\n{result.stdout}{result.stderr[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def time_labs() -> dict[str, float]:
+    import nbformat
+    from nbclient import NotebookClient
+
+    times = {}
+    for path in sorted((ROOT / "labs").glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        began = time.perf_counter()
+        NotebookClient(notebook, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        times[path.stem] = time.perf_counter() - began
+        print(f"  {path.stem:28} {times[path.stem]:6.1f} s", flush=True)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--labs", action="store_true", help="also time every lab notebook")
+    parser.add_argument("--json", type=pathlib.Path, help="write the results to this file")
+    arguments = parser.parse_args()
+    from labkit.engines.localstack import edge_url, health
+
+    results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    results["embedded"] = run_probe({"LABKIT_ENGINE": "embedded"})
+    url = edge_url(os.environ.get("AWS_ENDPOINT_URL"), os.environ.get("LOCALSTACK_HOST"))
+    if health(url):
+        results["localstack"] = run_probe({"LABKIT_ENGINE": "localstack", "AWS_ENDPOINT_URL": url})
+        results["ratio_calls_per_s"] = results["embedded"]["calls_per_s"] / results["localstack"]["calls_per_s"]
+    for name in ("embedded", "localstack"):
+        if name in results:
+            r = results[name]
+            print(f"{name:10} start {r['start_s']:.2f} s   workload {r['calls_per_s']:.0f} calls/s   "
+                  f"RSS {r['rss_mb']:.0f} MB (peak {r['max_rss_mb']:.0f} MB)")
+    if "ratio_calls_per_s" in results:
+        print(f"embedded/localstack throughput: {results['ratio_calls_per_s']:.1f}x")
+    if arguments.labs:
+        print("labs (embedded engine):")
+        results["labs_s"] = time_labs()
+        print(f"  {'total':28} {sum(results['labs_s'].values()):6.1f} s")
+    if arguments.json:
+        arguments.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
