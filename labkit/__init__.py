@@ -9,6 +9,8 @@
 """
 from __future__ import annotations
 
+from importlib.metadata import version
+
 from .checks import Verdict, check, failed, passed
 from .hygiene import cleanup, leftovers
 from .engines import current as engine
@@ -18,7 +20,7 @@ from .naming import name
 from .quiz import quiz
 from .services import require
 
-__version__ = "0.1.0"
+__version__ = version("labkit")
 
 
 def client(service: str, **kwargs):

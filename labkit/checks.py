@@ -60,11 +60,20 @@ def check(check_fn: Callable[..., Verdict], *args, title: str = "Check my work",
     import ipywidgets as widgets
     from IPython.display import display
 
-    output = widgets.HTML(verdict_html(evaluate(check_fn, *args, **kwargs)))
+    from .progress import record
+
+    name = f"{check_fn.__module__.rpartition('.')[2]}.{check_fn.__name__}"
+
+    def verdict() -> str:
+        result = evaluate(check_fn, *args, **kwargs)
+        record(name, result.passed)
+        return verdict_html(result)
+
+    output = widgets.HTML(verdict())
     button = widgets.Button(description=title, icon="check", button_style="primary")
 
     def recheck(_):
-        output.value = verdict_html(evaluate(check_fn, *args, **kwargs))
+        output.value = verdict()
 
     button.on_click(recheck)
     display(widgets.VBox([button, output]))

@@ -1,4 +1,8 @@
-"""Choosing the engine: LABKIT_ENGINE = auto (default) | embedded | localstack | aws."""
+"""Choosing the engine: LABKIT_ENGINE = auto (default) | embedded | localstack | aws.
+
+A configured endpoint (AWS_ENDPOINT_URL / LOCALSTACK_HOST) that answers ``/_labkit/health`` is a shared
+embedded engine (``python -m labkit serve``, for workshops); any other configured endpoint is LocalStack.
+"""
 from __future__ import annotations
 
 import threading
@@ -7,6 +11,7 @@ from ..config import ENGINES, Settings
 from ..errors import LabkitError
 from .base import Engine
 from .localstack import edge_url, health
+from .shared import SharedEngine, labkit_health
 
 _current: Engine | None = None
 _lock = threading.Lock()
@@ -22,11 +27,13 @@ def select(settings: Settings) -> Engine:
         return AwsEngine(settings)
     url = edge_url(settings.endpoint_url, settings.localstack_host)
     configured = bool(settings.endpoint_url or settings.localstack_host)
+    if configured and settings.engine in ("auto", "embedded") and labkit_health(url):
+        return SharedEngine(settings.region, url, settings.account_id)
     if settings.engine == "localstack" or (
             settings.engine == "auto" and (configured or health(url, timeout=0.3) is not None)):
         from .localstack import LocalStackEngine
 
-        return LocalStackEngine(settings.region, url)
+        return LocalStackEngine(settings.region, url, settings.account_id)
     from .embedded import EmbeddedEngine
 
     return EmbeddedEngine(settings.region, account_id=settings.account_id).start()

@@ -7,11 +7,11 @@ import socket
 import sys
 import threading
 import time
+from importlib.metadata import version
 
 from ..errors import EngineUnavailable
 from .base import Engine
-
-DEFAULT_ACCOUNT = "123456789012"
+from .shared import DEFAULT_ACCOUNT, add_account_header
 
 
 class EmbeddedEngine(Engine):
@@ -33,6 +33,7 @@ class EmbeddedEngine(Engine):
         from ..lambda_runtime import moto_hook
         from . import apigateway_invoke
         from .moto_fixes import MotoFixes
+        from .wsgi import HealthRoute
 
         class QuietHandler(MotoRequestHandler):
             def log_request(self, *args, **kwargs):  # no request log in cell output
@@ -41,9 +42,9 @@ class EmbeddedEngine(Engine):
         ensure_port_free(self.host, self.port)
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         default_user_config["iam"]["load_aws_managed_policies"] = True  # as on AWS: attachable by ARN
-        self._server = make_server(self.host, self.port, apigateway_invoke.wrap(
-            MotoFixes(DomainDispatcherApplication(create_backend_app)), self.account_id),
-                                   threaded=True, request_handler=QuietHandler)
+        app = apigateway_invoke.wrap(MotoFixes(DomainDispatcherApplication(create_backend_app)), self.account_id)
+        app = HealthRoute(app, {"labkit": version("labkit"), "engine": "embedded"})
+        self._server = make_server(self.host, self.port, app, threaded=True, request_handler=QuietHandler)
         self.port = self._server.server_address[1]
         shown_host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
         self.endpoint_url = f"http://{shown_host}:{self.port}"
@@ -59,14 +60,7 @@ class EmbeddedEngine(Engine):
         return self
 
     def _with_account(self, client):
-        if self.account_id != DEFAULT_ACCOUNT:
-            account = self.account_id
-
-            def add_account(request, **_):
-                request.headers["x-moto-account-id"] = account
-
-            client.meta.events.register("before-sign.*.*", add_account)
-        return client
+        return client if self.account_id == DEFAULT_ACCOUNT else add_account_header(client, self.account_id)
 
     def describe(self) -> dict:
         return {**super().describe(), "account": self.account_id,

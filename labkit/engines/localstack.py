@@ -33,8 +33,10 @@ def health(url: str, timeout: float = 2.0) -> dict | None:
 class LocalStackEngine(Engine):
     """A LocalStack gateway; which services it offers comes from its health endpoint."""
 
-    def __init__(self, region: str, url: str):
-        super().__init__(name="localstack", region=region, endpoint_url=url, account_id="000000000000")
+    def __init__(self, region: str, url: str, account_id: str | None = None):
+        super().__init__(name="localstack", region=region, endpoint_url=url, account_id=account_id or "000000000000")
+        if account_id:  # LocalStack takes a 12-digit access key as the account id
+            self.credentials = {"aws_access_key_id": account_id, "aws_secret_access_key": "testing"}
         self._health: dict | None = None
 
     def health(self) -> dict:

@@ -15,8 +15,11 @@ import time
 import uuid
 import zipfile
 from dataclasses import dataclass
+from typing import Callable
 
 MAX_IDLE_PER_FUNCTION = 4
+WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
+INIT_TIMEOUT = 10.0  # AWS limits the init phase (importing the handler) to 10 s, apart from the function timeout
 
 
 @dataclass
@@ -34,6 +37,7 @@ class FunctionSpec:
     layers: list[bytes]
     env: dict[str, str]
     log_group: str
+    role: str
 
     def key(self) -> str:
         digest = hashlib.sha256(self.code)
@@ -77,8 +81,8 @@ def unpack(blob: bytes, target: str) -> None:
         archive.extractall(target)
 
 
-def start_environment(spec: FunctionSpec, endpoint_url: str) -> Environment:
-    """Unpack code and layers into a fresh folder and start a worker there."""
+def start_environment(spec: FunctionSpec, endpoint_url: str, credentials: dict[str, str]) -> Environment:
+    """Unpack code and layers into a fresh folder and start a worker there, with the role's credentials."""
     code_dir = tempfile.mkdtemp(prefix="labkit-lambda-")
     unpack(spec.code, os.path.join(code_dir, "task"))
     layer_paths = []
@@ -95,9 +99,7 @@ def start_environment(spec: FunctionSpec, endpoint_url: str) -> Environment:
         "PYTHONDONTWRITEBYTECODE": "1",
         **spec.env,
         "AWS_ENDPOINT_URL": endpoint_url,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
+        **credentials,
         "AWS_REGION": spec.arn.split(":")[3],
         "AWS_DEFAULT_REGION": spec.arn.split(":")[3],
         "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
@@ -112,20 +114,12 @@ def start_environment(spec: FunctionSpec, endpoint_url: str) -> Environment:
         "LABKIT_LAYER_PATHS": os.pathsep.join(layer_paths),
     }
     read_fd, write_fd = os.pipe()
-    process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "labkit.lambda_runtime.worker", spec.handler, str(write_fd)],
-        cwd=env["LAMBDA_TASK_ROOT"], env={**env, "PYTHONPATH": labkit_path()},
+    process = subprocess.Popen(  # the worker is a plain script: importing labkit there would slow every cold start
+        [sys.executable, "-u", WORKER, spec.handler, str(write_fd)], cwd=env["LAMBDA_TASK_ROOT"], env=env,
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(write_fd,), text=True,
     )
     os.close(write_fd)
     return Environment(spec, code_dir, stream, process, os.fdopen(read_fd, "r"))
-
-
-def labkit_path() -> str:
-    """The folder that holds the labkit package, so the worker module imports in the child."""
-    import labkit
-
-    return os.path.dirname(os.path.dirname(os.path.abspath(labkit.__file__)))
 
 
 def timeout_error(request_id: str, seconds: float) -> dict:
@@ -136,16 +130,18 @@ def timeout_error(request_id: str, seconds: float) -> dict:
 class EnvironmentPool:
     """Idle environments by function version; a busy one is never shared (one invocation at a time)."""
 
-    def __init__(self, endpoint_url: str):
+    def __init__(self, endpoint_url: str, credentials: Callable[[FunctionSpec], dict[str, str]]):
         self.endpoint_url = endpoint_url
+        self.credentials = credentials
         self._idle: dict[str, list[Environment]] = {}
         self._lock = threading.Lock()
 
     def invoke(self, spec: FunctionSpec, event: object) -> Result:
         environment = self._acquire(spec)
         request_id = str(uuid.uuid4())
+        reply = self._await_init(environment, request_id) if environment.cold else None
         began = time.time()
-        reply = self._exchange(environment, event, request_id, began + spec.timeout)
+        reply = reply or self._exchange(environment, event, request_id, began + spec.timeout)
         duration_ms = (time.time() - began) * 1000
         lines = [f"START RequestId: {request_id} Version: {spec.version}"]
         lines += reply.get("logs", "").splitlines()
@@ -162,6 +158,16 @@ class EnvironmentPool:
         if "error" in reply:
             return Result(json.dumps(reply["error"]).encode(), True, lines, environment.log_stream)
         return Result(reply["payload"].encode(), False, lines, environment.log_stream)
+
+    def _await_init(self, environment: Environment, request_id: str) -> dict | None:
+        """Wait for a new environment to import the handler; an error reply if it cannot within the init limit."""
+        ready, _, _ = select.select([environment.replies], [], [], INIT_TIMEOUT)
+        if ready and environment.replies.readline():
+            return None
+        environment.process.kill()
+        environment.process.wait()
+        return {"error": {"errorType": "Runtime.InitError",
+                          "errorMessage": f"RequestId: {request_id} Error: init did not finish in {INIT_TIMEOUT:.0f} s"}}
 
     def _exchange(self, environment: Environment, event: object, request_id: str, deadline: float) -> dict:
         try:
@@ -189,7 +195,7 @@ class EnvironmentPool:
             idle = self._idle.get(key)
             if idle:
                 return idle.pop()
-        return start_environment(spec, self.endpoint_url)
+        return start_environment(spec, self.endpoint_url, self.credentials(spec))
 
     def _release(self, environment: Environment) -> None:
         if environment.process.poll() is not None:  # timed out or crashed: never reused

@@ -53,7 +53,7 @@ def install(endpoint_url: str) -> EnvironmentPool:
 
         LambdaFunction.invoke = function_invoke
         LambdaBackend.invoke = backend_invoke
-        _pool = EnvironmentPool(endpoint_url)
+        _pool = EnvironmentPool(endpoint_url, role_credentials)
     _pool.endpoint_url = endpoint_url
     return _pool
 
@@ -75,8 +75,24 @@ def spec_of(function) -> FunctionSpec:
         handler=function.handler, runtime=runtime, timeout=float(function.timeout),
         memory_mb=int(function.memory_size), code=function.code_bytes, layers=layers,
         env={k: str(v) for k, v in (function.environment_vars or {}).items()},
-        log_group=function.logs_group_name,
+        log_group=function.logs_group_name, role=function.role,
     )
+
+
+def role_credentials(spec: FunctionSpec) -> dict[str, str]:
+    """Temporary credentials of the function's execution role, as Lambda gives its environment.
+
+    moto maps them back to the role's account, so handler code acts in the function's own account (which keeps
+    workshop students apart) and, when IAM is enforced, with the role's permissions.
+    """
+    from moto.sts.models import sts_backends
+
+    account, region = spec.arn.split(":")[4], spec.arn.split(":")[3]
+    role = sts_backends[account]["aws"].assume_role(
+        region_name=region, role_session_name=spec.name[:64], role_arn=spec.role, policy=None,
+        duration=3600, external_id=None)
+    return {"AWS_ACCESS_KEY_ID": role.access_key_id, "AWS_SECRET_ACCESS_KEY": role.secret_access_key,
+            "AWS_SESSION_TOKEN": role.session_token}
 
 
 def function_invoke(self, body, request_headers, response_headers):

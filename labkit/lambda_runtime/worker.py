@@ -1,9 +1,10 @@
 """One Lambda execution environment: a process that imports the handler once and serves invocations.
 
-Protocol: the parent writes one JSON line per invocation on stdin ({"event", "request_id", "deadline"});
+Protocol: once the handler is imported the worker writes {"ready": true}; then the parent writes one JSON line
+per invocation on stdin ({"event", "request_id", "deadline"});
 the worker answers one JSON line on the file descriptor the parent gave it ({"payload"} or {"error"},
 and "logs", everything the handler printed or logged). Stdout and stderr of the handler never reach the
-protocol channel. Runs as ``python -m labkit.lambda_runtime.worker HANDLER PROTOCOL_FD``.
+protocol channel. Runs as ``python worker.py HANDLER PROTOCOL_FD`` (a plain script: it imports nothing of labkit).
 """
 from __future__ import annotations
 
@@ -96,12 +97,13 @@ def invoke(handler, load_error, request: dict, init_ms: float) -> dict:
 def main() -> None:
     handler_spec, protocol_fd = sys.argv[1], int(sys.argv[2])
     protocol = os.fdopen(protocol_fd, "w", buffering=1)
-    sys.path.insert(0, os.getcwd())
+    sys.path[0] = os.getcwd()  # the task root, not this script's folder
     for layer_dir in filter(None, os.environ.get("LABKIT_LAYER_PATHS", "").split(os.pathsep)):
         sys.path.append(layer_dir)
     began = time.perf_counter()
     handler, load_error = load_handler(handler_spec)
     init_ms = (time.perf_counter() - began) * 1000
+    protocol.write(json.dumps({"ready": True}) + "\n")  # the init phase is over; invocations may come
     for line in sys.stdin:
         reply = invoke(handler, load_error, json.loads(line), init_ms)
         protocol.write(json.dumps(reply) + "\n")
