@@ -9,9 +9,6 @@ from botocore.exceptions import ClientError
 from labkit import name
 from labkit.engines.iam_enforcement import enforce_iam, enforcement_available, is_enforcing
 
-ACCOUNT_ARN = "arn:aws:s3:::{}"
-
-
 def doc(*statements):
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
@@ -116,13 +113,3 @@ def test_assume_role_needs_permission_and_session_policy_narrows(engine, world):
         assert code(lambda: s3(narrow).list_buckets()) == "AccessDenied"
         assert code(lambda: s3(full, token=False).list_buckets()) != "OK"
 
-
-def test_unmatched_condition_does_not_deny(engine, world):
-    iam, bucket = engine.client("iam"), world["bucket"]
-    iam.put_user_policy(UserName=world["user"], PolicyName="cond", PolicyDocument=doc(
-        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
-        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
-         "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-3"}}}))
-    with enforce_iam():
-        assert code(lambda: engine.client("s3", **world["creds"]).get_object(
-            Bucket=bucket, Key="open/a.txt")) == "OK"
