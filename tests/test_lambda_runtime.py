@@ -153,3 +153,15 @@ def test_other_runtimes_get_a_clear_error(engine):
     assert response["FunctionError"] == "Unhandled"
     assert "runs Python Lambda functions only" in payload["errorMessage"]
     assert "LABKIT_ENGINE=localstack" in payload["errorMessage"]
+
+
+def test_idle_environments_are_retired(function, monkeypatch):
+    from labkit.lambda_runtime import environments, moto_hook
+
+    invoke(function, {})
+    pool = moto_hook._pool
+    warm = [e for idle in pool._idle.values() for e in idle if e.spec.name == function]
+    assert warm and all(e.process.poll() is None for e in warm)
+    monkeypatch.setattr(environments, "IDLE_SECONDS", -1)
+    invoke(function, {})  # acquiring retires every environment idle longer than IDLE_SECONDS
+    assert all(e.process.poll() is not None for e in warm)

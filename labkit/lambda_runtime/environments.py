@@ -19,7 +19,8 @@ from typing import Callable
 
 MAX_IDLE_PER_FUNCTION = 4
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
-INIT_TIMEOUT = 10.0  # AWS limits the init phase (importing the handler) to 10 s, apart from the function timeout
+INIT_TIMEOUT = 10.0
+IDLE_SECONDS = 600  # an environment unused this long is retired (AWS also recycles idle ones)  # AWS limits the init phase (importing the handler) to 10 s, apart from the function timeout
 
 
 @dataclass
@@ -67,6 +68,7 @@ class Environment:
     process: subprocess.Popen
     replies: io.TextIOWrapper
     cold: bool = True
+    last_used: float = 0.0
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -117,6 +119,7 @@ def start_environment(spec: FunctionSpec, endpoint_url: str, credentials: dict[s
     process = subprocess.Popen(  # the worker is a plain script: importing labkit there would slow every cold start
         [sys.executable, "-u", WORKER, spec.handler, str(write_fd)], cwd=env["LAMBDA_TASK_ROOT"], env=env,
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(write_fd,), text=True,
+        start_new_session=True,  # a kernel interrupt (SIGINT to its group) must not kill warm environments
     )
     os.close(write_fd)
     return Environment(spec, code_dir, stream, process, os.fdopen(read_fd, "r"))
@@ -192,6 +195,7 @@ class EnvironmentPool:
         key = spec.key()
         with self._lock:
             self._retire_stale(spec.arn, spec.version, key)
+            self._retire_idle(time.time() - IDLE_SECONDS)
             idle = self._idle.get(key)
             if idle:
                 return idle.pop()
@@ -201,6 +205,7 @@ class EnvironmentPool:
         if environment.process.poll() is not None:  # timed out or crashed: never reused
             environment.close()
             return
+        environment.last_used = time.time()
         with self._lock:
             idle = self._idle.setdefault(environment.spec.key(), [])
             if len(idle) < MAX_IDLE_PER_FUNCTION:
@@ -213,6 +218,12 @@ class EnvironmentPool:
         prefix = f"{arn}:{version}:"
         for key in [k for k in self._idle if k.startswith(prefix) and k != current_key]:
             for environment in self._idle.pop(key):
+                environment.close()
+
+    def _retire_idle(self, unused_since: float) -> None:
+        for key, idle in list(self._idle.items()):
+            for environment in [e for e in idle if e.last_used < unused_since]:
+                idle.remove(environment)
                 environment.close()
 
     def close(self) -> None:

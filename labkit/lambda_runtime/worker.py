@@ -104,7 +104,7 @@ def main() -> None:
     handler, load_error = load_handler(handler_spec)
     init_ms = (time.perf_counter() - began) * 1000
     protocol.write(json.dumps({"ready": True}) + "\n")  # the init phase is over; invocations may come
-    for line in sys.stdin:
+    for line in sys.stdin:  # ends when the engine closes the pipe (or exits): the environment is retired
         reply = invoke(handler, load_error, json.loads(line), init_ms)
         protocol.write(json.dumps(reply) + "\n")
 
