@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import urllib.error
 import urllib.request
 
@@ -30,6 +31,25 @@ def health(url: str, timeout: float = 2.0) -> dict | None:
     return document if isinstance(document, dict) and "services" in document else None
 
 
+def localstack_info(url: str) -> dict:
+    """LocalStack's ``/_localstack/info`` document (version, edition, whether it runs in Docker)."""
+    try:
+        with urllib.request.urlopen(url + "/_localstack/info", timeout=2) as response:
+            return json.load(response)
+    except (urllib.error.URLError, OSError, ValueError):
+        return {}
+
+
+def docker_daemon_answers(socket_path: str = "/var/run/docker.sock") -> bool:
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.settimeout(1)
+        try:
+            sock.connect(socket_path)
+        except OSError:
+            return False
+    return True
+
+
 class LocalStackEngine(Engine):
     """A LocalStack gateway; which services it offers comes from its health endpoint."""
 
@@ -38,6 +58,7 @@ class LocalStackEngine(Engine):
         if account_id:  # LocalStack takes a 12-digit access key as the account id
             self.credentials = {"aws_access_key_id": account_id, "aws_secret_access_key": "testing"}
         self._health: dict | None = None
+        self._answering: set[str] = set()
 
     def health(self) -> dict:
         if self._health is None:
@@ -53,9 +74,12 @@ class LocalStackEngine(Engine):
         return self.endpoint_url
 
     def unavailable(self, services: list[str]) -> dict[str, str]:
+        """Services missing from this LocalStack: not in its edition, disabled, or not answering their probe."""
+        from ..probes import probe
+
         document = self.health()
         offered = document.get("services", {})
-        edition = document.get("edition", "community")
+        edition = document.get("edition") if document.get("edition") not in (None, "unknown") else "community"
         reasons = {}
         for service in services:
             status = offered.get(service)
@@ -63,7 +87,22 @@ class LocalStackEngine(Engine):
                 reasons[service] = f"not available on LocalStack {edition} (needs a LocalStack license)"
             elif status in ("disabled", "error"):
                 reasons[service] = f"{status} on this LocalStack"
+            elif service not in self._answering:
+                problem = probe(self, service)
+                if problem:
+                    reasons[service] = f"does not answer on this LocalStack ({problem}; offline, LocalStack " \
+                                       "downloads some emulators on first use)"
+                else:
+                    self._answering.add(service)
+        if "lambda" in services and "lambda" not in reasons and not self.runs_lambda_code():
+            reasons["lambda"] = ("LocalStack runs Lambda functions in Docker containers, and it has no Docker "
+                                 "here (it runs on the host and no Docker daemon answers)")
         return reasons
+
+    def runs_lambda_code(self) -> bool:
+        """LocalStack executes functions in containers: possible inside Docker, or on a host with a daemon."""
+        info = localstack_info(self.endpoint_url)
+        return bool(info.get("is_docker")) or docker_daemon_answers()
 
     def describe(self) -> dict:
         document = health(self.endpoint_url) or {}

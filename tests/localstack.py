@@ -1,0 +1,95 @@
+"""Run the open-source LocalStack core on this host, without Docker (used by tests/test_localstack.py).
+
+``localstack-core==2026.3.0`` is the last open-source core. It needs Python >= 3.13 (it imports
+``warnings.deprecated``) and these pins to start; it gets its own virtual environment in ``.localstack/``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+HOME = ROOT / ".localstack"
+PACKAGES = ["localstack-core[runtime]==2026.3.0", "cbor2==5.6.5", "pyOpenSSL==24.3.0", "cryptography==44.0.3",
+            "service-identity"]
+
+
+def find_python() -> str | None:
+    """A Python >= 3.13: LABKIT_LOCALSTACK_PYTHON, python3.13+ on PATH, or one of pyenv's."""
+    candidates = [os.environ.get("LABKIT_LOCALSTACK_PYTHON"), shutil.which("python3.14"), shutil.which("python3.13")]
+    candidates += sorted(str(p) for p in pathlib.Path.home().glob(".pyenv/versions/3.1[3-9]*/bin/python"))
+    for candidate in filter(None, candidates):
+        version = subprocess.run([candidate, "-c", "import sys; print(sys.version_info >= (3, 13))"],
+                                 capture_output=True, text=True)
+        if version.stdout.strip() == "True":
+            return candidate
+    return None
+
+
+def ensure_venv(python: str) -> pathlib.Path:
+    """The LocalStack virtual environment, created and installed once (from the package registry)."""
+    venv = HOME / "venv"
+    marker = venv / "installed.json"
+    if marker.exists() and json.loads(marker.read_text()) == PACKAGES:
+        return venv / "bin" / "python"
+    subprocess.run([python, "-m", "venv", "--clear", str(venv)], check=True)
+    subprocess.run([venv / "bin" / "pip", "install", "-q", *PACKAGES], check=True)
+    marker.write_text(json.dumps(PACKAGES))
+    return venv / "bin" / "python"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(python: pathlib.Path) -> tuple[subprocess.Popen, str, float]:
+    """Start LocalStack on a free loopback port; returns the process, its URL and the seconds it took."""
+    port = free_port()
+    root = HOME / f"run-{port}"
+    env = {**os.environ, "GATEWAY_LISTEN": f"127.0.0.1:{port}", "OVERRIDE_IN_DOCKER": "0",
+           "FILESYSTEM_ROOT": str(root), "DNS_ADDRESS": "0", "SQS_ENDPOINT_STRATEGY": "path",
+           "LOCALSTACK_HOST": f"127.0.0.1:{port}", "SKIP_SSL_CERT_DOWNLOAD": "1", "DISABLE_EVENTS": "1"}
+    began = time.perf_counter()
+    process = subprocess.Popen([python, "-m", "localstack.runtime.main"], env=env, cwd=HOME,
+                               stdout=(HOME / "localstack.log").open("w"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    while time.perf_counter() - began < 120:
+        try:
+            with urllib.request.urlopen(url + "/_localstack/health", timeout=1):
+                return process, url, time.perf_counter() - began
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"LocalStack did not start; see {HOME / 'localstack.log'}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+if __name__ == "__main__":  # python tests/localstack.py: start LocalStack and keep it running
+    interpreter = find_python()
+    if interpreter is None:
+        sys.exit("no Python >= 3.13 found (set LABKIT_LOCALSTACK_PYTHON)")
+    HOME.mkdir(exist_ok=True)
+    proc, address, seconds = start(ensure_venv(interpreter))
+    print(f"LocalStack at {address} (started in {seconds:.1f} s); Ctrl-C stops it")
+    try:
+        proc.wait()
+    except KeyboardInterrupt:
+        stop(proc)

@@ -1,0 +1,83 @@
+"""Every lab on the open-source LocalStack core (no Docker), beside the embedded engine.
+
+Each lab either passes on LocalStack, or stops in its Setup cell with labkit's own "not available" message;
+any other failure fails this test. The outcome and the time of every lab on both engines are written to
+``data/lab-engines.json``, from which the book's "Where each lab runs" and "Benchmarks" pages are made.
+Skipped when no Python >= 3.13 is found (LocalStack's core needs it).
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import re
+import time
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+import localstack
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+LABS = sorted((ROOT / "labs").glob("*.ipynb"))
+RESULTS = ROOT / "data" / "lab-engines.json"
+UNAVAILABLE = re.compile(r"labkit: This lab needs services the localstack engine does not offer \((.*)\)\. Run it")
+
+PYTHON = localstack.find_python()
+pytestmark = pytest.mark.skipif(PYTHON is None, reason="LocalStack's core needs Python >= 3.13; none found "
+                                                       "(set LABKIT_LOCALSTACK_PYTHON, or install one with pyenv)")
+
+
+def required_services(notebook) -> list[str]:
+    source = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    match = re.search(r"labkit\.require\(([^)]*)\)", source)
+    return re.findall(r"\"([a-z0-9-]+)\"", match.group(1)) if match else []
+
+
+def run_lab(path: pathlib.Path, env: dict) -> dict:
+    """Execute a lab in a fresh kernel with ``env``; its outcome, seconds and (if any) the reason."""
+    notebook = nbformat.read(path, as_version=4)
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    began = time.perf_counter()
+    try:
+        NotebookClient(notebook, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        outcome = {"outcome": "runs"}
+    except CellExecutionError as error:
+        text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", []))
+        found = UNAVAILABLE.search(text)
+        outcome = ({"outcome": "not available", "reason": found.group(1)} if found
+                   else {"outcome": "failed", "reason": str(error).strip().splitlines()[-1][:300]})
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return {**outcome, "seconds": round(time.perf_counter() - began, 1), "services": required_services(notebook)}
+
+
+@pytest.fixture(scope="module")
+def localstack_url():
+    localstack.HOME.mkdir(exist_ok=True)
+    process, url, seconds = localstack.start(localstack.ensure_venv(PYTHON))
+    yield url, seconds
+    localstack.stop(process)
+
+
+def test_every_lab_runs_or_is_reported_unavailable(localstack_url):
+    url, start_seconds = localstack_url
+    results = {}
+    for path in LABS:
+        results[path.stem] = {
+            "embedded": run_lab(path, {"LABKIT_ENGINE": "embedded"}),
+            "localstack": run_lab(path, {"LABKIT_ENGINE": "localstack", "AWS_ENDPOINT_URL": url}),
+        }
+    RESULTS.write_text(json.dumps({"localstack_core": "2026.3.0", "localstack_start_s": round(start_seconds, 2),
+                                   "run_at": time.strftime("%Y-%m-%d"), "labs": results}, indent=2) + "\n")
+    failed = {lab: r for lab, r in results.items()
+              if r["embedded"]["outcome"] != "runs" or r["localstack"]["outcome"] == "failed"}
+    assert failed == {}, f"labs failing for a reason labkit does not report: {json.dumps(failed, indent=1)}"
