@@ -26,11 +26,19 @@ def fake_localstack():
     """A stand-in for LocalStack's health endpoint, offering s3 and sqs only (like a trimmed community edition)."""
     class Health(BaseHTTPRequestHandler):
         def do_GET(self):
+            if self.path != "/_localstack/health":
+                return self.do_POST()
             body = json.dumps({"services": {"s3": "running", "sqs": "available", "lambda": "disabled"},
                                "edition": "community", "version": "4.14.0"}).encode()
-            self.send_response(200 if self.path == "/_localstack/health" else 404)
+            self.send_response(200)
             self.end_headers()
             self.wfile.write(body)
+
+        def do_POST(self):  # any API call: a client error, which still shows the service answers
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(400)
+            self.end_headers()
+            self.wfile.write(b'{"__type": "InvalidAction", "message": "fake LocalStack"}')
 
         def log_message(self, *args):
             pass
@@ -63,10 +71,33 @@ def test_localstack_host_is_read_like_localstack_client(fake_localstack):
     assert engine.endpoint_url == fake_localstack
 
 
-def test_localstack_reports_missing_services_by_name(fake_localstack):
+def test_localstack_reports_services_that_do_not_answer(fake_localstack):
+    class Broken(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200 if self.path == "/_localstack/health" else 500)
+            self.end_headers()
+            self.wfile.write(json.dumps({"services": {"dynamodb": "available"}}).encode()
+                             if self.path == "/_localstack/health" else b"{}")
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Broken)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        engine = select(settings(engine="localstack", endpoint_url=f"http://127.0.0.1:{server.server_address[1]}"))
+        assert "does not answer on this LocalStack" in engine.unavailable(["dynamodb"])["dynamodb"]
+    finally:
+        server.shutdown()
+
+
+def test_localstack_reports_missing_services_by_name(fake_localstack, monkeypatch):
+    monkeypatch.setattr("labkit.engines.localstack.LocalStackEngine.runs_lambda_code", lambda self: True)
     engine = select(settings(engine="localstack", endpoint_url=fake_localstack))
     missing = engine.unavailable(["s3", "sqs", "rds", "lambda"])
-    assert set(missing) == {"rds", "lambda"}
+    assert set(missing) == {"rds", "lambda"}, missing
     assert "community" in missing["rds"] and "license" in missing["rds"]
     assert missing["lambda"] == "disabled on this LocalStack"
 
@@ -146,3 +177,13 @@ def test_notebook_shows_labkit_errors_as_one_line():
     text = "".join(o.get("text", "") for o in outputs)
     assert text.startswith("labkit: LABKIT_ENGINE=aws runs the labs against real AWS")
     assert not any(o.output_type == "error" and o.get("traceback") and len(o["traceback"]) > 1 for o in outputs)
+
+
+def test_localstack_without_docker_cannot_run_lambda_code(fake_localstack, monkeypatch):
+    monkeypatch.setattr("labkit.engines.localstack.localstack_info", lambda url: {"is_docker": False})
+    monkeypatch.setattr("labkit.engines.localstack.docker_daemon_answers", lambda: False)
+    engine = select(settings(engine="localstack", endpoint_url=fake_localstack))
+    engine._health = {"services": {"lambda": "available"}}
+    assert "in Docker containers" in engine.unavailable(["lambda"])["lambda"]
+    monkeypatch.setattr("labkit.engines.localstack.localstack_info", lambda url: {"is_docker": True})
+    assert engine.unavailable(["lambda"]) == {}
