@@ -102,8 +102,17 @@ def api(engine):
     apigw.delete_usage_plan(usagePlanId=plan["id"])
     apigw.delete_api_key(apiKey=key["id"])
     apigw.delete_rest_api(restApiId=api_id)
+    logs, iam = labkit.client("logs"), labkit.client("iam")
     for name in made["functions"]:
         lam.delete_function(FunctionName=name)
+        try:
+            logs.delete_log_group(logGroupName=f"/aws/lambda/{name}")
+        except logs.exceptions.ResourceNotFoundException:
+            pass
+    role_name = role.split("/")[-1]
+    for policy in iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]:
+        iam.detach_role_policy(RoleName=role_name, PolicyArn=policy["PolicyArn"])
+    iam.delete_role(RoleName=role_name)
 
 
 def test_invoke_url_is_localstack_form(engine):

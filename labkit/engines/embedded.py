@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import socket
 import sys
@@ -42,6 +43,8 @@ class EmbeddedEngine(Engine):
         ensure_port_free(self.host, self.port)
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         default_user_config["iam"]["load_aws_managed_policies"] = True  # as on AWS: attachable by ARN
+        default_user_config["batch"]["use_docker"] = False  # jobs are recorded, not run in containers
+        logging.getLogger("moto").setLevel(logging.CRITICAL)  # a failed execution is the lab's answer, not a log
         app = apigateway_invoke.wrap(MotoFixes(DomainDispatcherApplication(create_backend_app)), self.account_id)
         app = HealthRoute(app, {"labkit": version("labkit"), "engine": "embedded"})
         self._server = make_server(self.host, self.port, app, threaded=True, request_handler=QuietHandler)

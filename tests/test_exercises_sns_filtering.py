@@ -1,0 +1,37 @@
+"""labkit.exercises.sns_filtering: right and wrong answers, on the embedded engine."""
+from __future__ import annotations
+
+from labkit.checks import evaluate
+from labkit.exercises import sns_filtering
+
+
+def test_right_answer_passes(engine):
+    verdict = evaluate(sns_filtering.warehouse_policy,
+                       {"store": ["berlin", "hamburg"], "status": [{"anything-but": ["test"]}]})
+    assert verdict.passed, verdict.message
+
+
+def test_stores_only_lets_test_order_through(engine):
+    verdict = evaluate(sns_filtering.warehouse_policy, {"store": ["berlin", "hamburg"]})
+    assert not verdict.passed and "o3 arrived but should not" in verdict.message
+
+
+def test_one_store_misses_hamburg(engine):
+    verdict = evaluate(sns_filtering.warehouse_policy, {"store": ["berlin"], "status": [{"anything-but": ["test"]}]})
+    assert not verdict.passed and "o5 did not arrive" in verdict.message
+
+
+def test_not_a_dict_fails(engine):
+    verdict = evaluate(sns_filtering.warehouse_policy, None)
+    assert not verdict.passed and "must be a non-empty dict" in verdict.message
+
+
+def test_check_tidies_up(engine):
+    import labkit
+
+    def topics():
+        return {t["TopicArn"] for t in labkit.client("sns").list_topics()["Topics"]}
+
+    before = topics()
+    assert sns_filtering.delivered({"store": ["paris"]}) == {"o2"}
+    assert topics() == before
