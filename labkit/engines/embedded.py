@@ -32,7 +32,7 @@ class EmbeddedEngine(Engine):
         from werkzeug.serving import make_server
 
         from ..lambda_runtime import moto_hook
-        from . import apigateway_invoke
+        from . import apigateway_invoke, codedeploy_ext
         from .moto_fixes import MotoFixes
         from .wsgi import HealthRoute
 
@@ -45,6 +45,7 @@ class EmbeddedEngine(Engine):
         default_user_config["iam"]["load_aws_managed_policies"] = True  # as on AWS: attachable by ARN
         default_user_config["batch"]["use_docker"] = False  # jobs are recorded, not run in containers
         logging.getLogger("moto").setLevel(logging.CRITICAL)  # a failed execution is the lab's answer, not a log
+        codedeploy_ext.install()  # moto lacks DeleteApplication; without it no CodeDeploy lab could clean up
         app = apigateway_invoke.wrap(MotoFixes(DomainDispatcherApplication(create_backend_app)), self.account_id)
         app = HealthRoute(app, {"labkit": version("labkit"), "engine": "embedded"})
         self._server = make_server(self.host, self.port, app, threaded=True, request_handler=QuietHandler)
