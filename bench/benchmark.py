@@ -1,8 +1,11 @@
 """Benchmark: engine cold start, one fixed API workload's calls/s, memory, and per-lab execution time.
 
-    python bench/benchmark.py                 # embedded engine (+ LocalStack if one answers), no labs
-    python bench/benchmark.py --labs          # also time every lab notebook
-    python bench/benchmark.py --json out.json # keep the numbers
+The workload (S3 put/get, SSM put/get parameter, SQS send/receive) uses services both engines offer offline.
+
+    python bench/benchmark.py                      # embedded engine (+ LocalStack if one answers)
+    python bench/benchmark.py --start-localstack   # start LocalStack's core on this host for the comparison
+    python bench/benchmark.py --labs               # also time every lab notebook
+    python bench/benchmark.py --json data/benchmark.json   # the numbers the book's Benchmarks page shows
 
 Each measurement runs in a fresh Python process, so start-up costs are real cold starts.
 """
@@ -32,20 +35,17 @@ def rss_mb(pid="self"):
     with open(f"/proc/{pid}/status") as status:
         return next(int(l.split()[1]) for l in status if l.startswith("VmRSS")) / 1024
 
-dynamodb, sqs = labkit.client("dynamodb"), labkit.client("sqs")
-bucket, table = labkit.name("bench"), labkit.name("bench")
+ssm, sqs = labkit.client("ssm"), labkit.client("sqs")
+bucket, prefix = labkit.name("bench"), "/" + labkit.name("bench")
 s3.create_bucket(Bucket=bucket)
-dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
-    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
 queue = sqs.create_queue(QueueName=labkit.name("bench"))["QueueUrl"]
 calls = 0
 began = time.perf_counter()
 for i in range(CALLS // 6):
     s3.put_object(Bucket=bucket, Key=f"k{i}", Body=b"x" * 1024)
     s3.get_object(Bucket=bucket, Key=f"k{i}")["Body"].read()
-    dynamodb.put_item(TableName=table, Item={"pk": {"S": str(i)}, "v": {"N": str(i)}})
-    dynamodb.get_item(TableName=table, Key={"pk": {"S": str(i)}})
+    ssm.put_parameter(Name=f"{prefix}/p{i}", Value=str(i), Type="String")
+    ssm.get_parameter(Name=f"{prefix}/p{i}")
     sqs.send_message(QueueUrl=queue, MessageBody=str(i))
     sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1)
     calls += 6
@@ -83,15 +83,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labs", action="store_true", help="also time every lab notebook")
     parser.add_argument("--json", type=pathlib.Path, help="write the results to this file")
+    parser.add_argument("--start-localstack", action="store_true",
+                        help="start LocalStack's open-source core (tests/localstack.py) for the comparison")
     arguments = parser.parse_args()
     from labkit.engines.localstack import edge_url, health
 
-    results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "run_at": time.strftime("%Y-%m-%d")}
     results["embedded"] = run_probe({"LABKIT_ENGINE": "embedded"})
-    url = edge_url(os.environ.get("AWS_ENDPOINT_URL"), os.environ.get("LOCALSTACK_HOST"))
+    url, process = edge_url(os.environ.get("AWS_ENDPOINT_URL"), os.environ.get("LOCALSTACK_HOST")), None
+    if arguments.start_localstack:
+        sys.path.insert(0, str(ROOT / "tests"))
+        import localstack
+
+        localstack.HOME.mkdir(exist_ok=True)
+        process, url, results["localstack_server_start_s"] = localstack.start(
+            localstack.ensure_venv(localstack.find_python()))
     if health(url):
         results["localstack"] = run_probe({"LABKIT_ENGINE": "localstack", "AWS_ENDPOINT_URL": url})
         results["ratio_calls_per_s"] = results["embedded"]["calls_per_s"] / results["localstack"]["calls_per_s"]
+    if process:
+        localstack.stop(process)
     for name in ("embedded", "localstack"):
         if name in results:
             r = results[name]
