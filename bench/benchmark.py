@@ -5,6 +5,7 @@ The workload (S3 put/get, SSM put/get parameter, SQS send/receive) uses services
     python bench/benchmark.py                      # embedded engine (+ LocalStack if one answers)
     python bench/benchmark.py --start-localstack   # start LocalStack's core on this host for the comparison
     python bench/benchmark.py --labs               # also time every lab notebook
+    python bench/benchmark.py --three-labs         # memory of a Binder-like session with three labs open
     python bench/benchmark.py --json data/benchmark.json   # the numbers the book's Benchmarks page shows
 
 Each measurement runs in a fresh Python process, so start-up costs are real cold starts.
@@ -79,10 +80,53 @@ def time_labs() -> dict[str, float]:
     return times
 
 
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (kernel, engine threads, Lambda workers)."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = pathlib.Path(f"/proc/{current}/status").read_text()
+            for task in pathlib.Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        total += next(int(l.split()[1]) for l in status.splitlines() if l.startswith("VmRSS")) / 1024
+    return total
+
+
+def three_labs_memory(names=("s3-basics", "lambda", "dynamodb")) -> dict:
+    """A Binder-like session: three labs executed in three kernels that stay open; their total memory."""
+    import nbformat
+    from jupyter_client.manager import start_new_kernel
+    from nbclient import NotebookClient
+
+    kernels, total = [], {}
+    try:
+        for name in names:
+            manager, client = start_new_kernel(kernel_name="python3", cwd=str(ROOT / "labs"))
+            kernels.append((manager, client))
+            notebook = nbformat.read(ROOT / "labs" / f"{name}.ipynb", as_version=4)
+            runner = NotebookClient(notebook, km=manager, kc=client, timeout=600)
+            runner.kc = client
+            for index, cell in enumerate(notebook.cells):
+                if cell.cell_type == "code" and "labkit.cleanup()" not in cell.source:
+                    runner.execute_cell(cell, index)
+            total[name] = round(tree_rss_mb(manager.provisioner.process.pid), 1)
+        total["all three"] = round(sum(total.values()), 1)
+    finally:
+        for manager, client in kernels:
+            client.stop_channels()
+            manager.shutdown_kernel(now=True)
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labs", action="store_true", help="also time every lab notebook")
     parser.add_argument("--json", type=pathlib.Path, help="write the results to this file")
+    parser.add_argument("--three-labs", action="store_true",
+                        help="memory of three labs open at once in three kernels (a Binder session)")
     parser.add_argument("--start-localstack", action="store_true",
                         help="start LocalStack's open-source core (tests/localstack.py) for the comparison")
     arguments = parser.parse_args()
@@ -114,6 +158,9 @@ def main() -> None:
         print("labs (embedded engine):")
         results["labs_s"] = time_labs()
         print(f"  {'total':28} {sum(results['labs_s'].values()):6.1f} s")
+    if arguments.three_labs:
+        results["three_labs_mb"] = three_labs_memory()
+        print("three labs open (kernel + engine + Lambda workers, MB):", results["three_labs_mb"])
     if arguments.json:
         arguments.json.write_text(json.dumps(results, indent=2))
 
