@@ -1,6 +1,7 @@
 """Benchmark: engine cold start, one fixed API workload's calls/s, memory, and per-lab execution time.
 
-The workload (S3 put/get, SSM put/get parameter, SQS send/receive) uses services both engines offer offline.
+The workload (S3 put/get, SSM put/get parameter, SQS send/receive/delete) uses services both engines offer
+offline.
 
     python bench/benchmark.py                      # embedded engine (+ LocalStack if one answers)
     python bench/benchmark.py --start-localstack   # start LocalStack's core on this host for the comparison
@@ -42,13 +43,15 @@ s3.create_bucket(Bucket=bucket)
 queue = sqs.create_queue(QueueName=labkit.name("bench"))["QueueUrl"]
 calls = 0
 began = time.perf_counter()
-for i in range(CALLS // 6):
+for i in range(CALLS // 7):
     s3.put_object(Bucket=bucket, Key=f"k{i}", Body=b"x" * 1024)
     s3.get_object(Bucket=bucket, Key=f"k{i}")["Body"].read()
     ssm.put_parameter(Name=f"{prefix}/p{i}", Value=str(i), Type="String")
     ssm.get_parameter(Name=f"{prefix}/p{i}")
     sqs.send_message(QueueUrl=queue, MessageBody=str(i))
-    sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1)
+    for message in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1).get("Messages", []):
+        sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])  # as a consumer does
+        calls += 1
     calls += 6
 elapsed = time.perf_counter() - began
 print(json.dumps({"engine": engine.name, "start_s": start, "calls": calls, "calls_per_s": calls / elapsed,
