@@ -165,3 +165,11 @@ def test_idle_environments_are_retired(function, monkeypatch):
     monkeypatch.setattr(environments, "IDLE_SECONDS", -1)
     invoke(function, {})  # acquiring retires every environment idle longer than IDLE_SECONDS
     assert all(e.process.poll() is not None for e in warm)
+
+
+def test_a_second_engine_stopping_leaves_functions_calling_the_first(function, engine):
+    from labkit.engines.embedded import EmbeddedEngine
+
+    EmbeddedEngine("us-east-1").start().stop()  # e.g. a test or a tool that starts its own
+    _, payload = invoke(function, {})
+    assert payload["endpoint"] == engine.endpoint_url

@@ -77,7 +77,7 @@ class EmbeddedEngine(Engine):
             self._server.shutdown()
             self._server.server_close()
             self._server = None
-        moto_hook.close()
+            moto_hook.release(self.endpoint_url)
 
 
 def ensure_port_free(host: str, port: int) -> None:

@@ -25,6 +25,7 @@ EXPECTED_SIGNATURES = {
 LOG_TAIL_BYTES = 4096
 _pool: EnvironmentPool | None = None
 _originals: dict = {}
+_endpoints: list[str] = []  # running embedded engines of this process (they share moto's state)
 
 
 def signatures() -> dict[str, str]:
@@ -54,8 +55,16 @@ def install(endpoint_url: str) -> EnvironmentPool:
         LambdaFunction.invoke = function_invoke
         LambdaBackend.invoke = backend_invoke
         _pool = EnvironmentPool(endpoint_url, role_credentials)
-    _pool.endpoint_url = endpoint_url
+    _endpoints.append(endpoint_url)
+    point_at(endpoint_url)
     return _pool
+
+
+def point_at(endpoint_url: str) -> None:
+    """Have new execution environments call back to this endpoint (warm ones know another: retire them)."""
+    if _pool.endpoint_url != endpoint_url:
+        _pool.close()
+        _pool.endpoint_url = endpoint_url
 
 
 def spec_of(function) -> FunctionSpec:
@@ -164,7 +173,12 @@ def routed_qualifier(backend, function_name: str, qualifier: str | None) -> tupl
     return name, alias.function_version
 
 
-def close() -> None:
-    """Stop every execution environment (at interpreter exit or engine stop)."""
+def release(endpoint_url: str) -> None:
+    """An engine stopped: point functions at another running engine of this process, or stop them all."""
+    if endpoint_url in _endpoints:
+        _endpoints.remove(endpoint_url)
     if _pool is not None:
-        _pool.close()
+        if _endpoints:
+            point_at(_endpoints[-1])
+        else:
+            _pool.close()
