@@ -54,7 +54,7 @@ for i in range(CALLS // 7):
         calls += 1
     calls += 6
 elapsed = time.perf_counter() - began
-print(json.dumps({"engine": engine.name, "start_s": start, "calls": calls, "calls_per_s": calls / elapsed,
+print(json.dumps({"engine": engine.name, "start_s": start, "engine_start_s": getattr(engine, "started_in", None), "calls": calls, "calls_per_s": calls / elapsed,
                   "rss_mb": rss_mb(), "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 '''
 
@@ -153,8 +153,12 @@ def main() -> None:
     for name in ("embedded", "localstack"):
         if name in results:
             r = results[name]
-            print(f"{name:10} start {r['start_s']:.2f} s   workload {r['calls_per_s']:.0f} calls/s   "
+            print(f"{name:10} first answer {r['start_s']:.2f} s   workload {r['calls_per_s']:.0f} calls/s   "
                   f"RSS {r['rss_mb']:.0f} MB (peak {r['max_rss_mb']:.0f} MB)")
+    if results["embedded"]["engine_start_s"]:
+        print(f"embedded engine start {results['embedded']['engine_start_s']:.2f} s"
+              + (f" vs LocalStack server start {results['localstack_server_start_s']:.2f} s"
+                 if "localstack_server_start_s" in results else ""))
     if "ratio_calls_per_s" in results:
         print(f"embedded/localstack throughput: {results['ratio_calls_per_s']:.1f}x")
     if arguments.labs:
