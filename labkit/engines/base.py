@@ -1,6 +1,9 @@
 """What every engine offers: boto3 sessions and clients aimed at where the AWS API lives."""
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 
 import boto3
@@ -8,6 +11,16 @@ from botocore.config import Config
 
 EMULATOR_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 CLIENT_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=60)
+
+
+def get_json(url: str, timeout: float) -> dict | None:
+    """The JSON object served at ``url``, or None when nothing (or no JSON object) answers there."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            document = json.load(response)
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+    return document if isinstance(document, dict) else None
 
 
 @dataclass

@@ -1,15 +1,12 @@
 """The LocalStack engine: any LocalStack endpoint, found the way localstack-client finds it."""
 from __future__ import annotations
 
-import json
 import socket
-import urllib.error
-import urllib.request
 
 from localstack_client import config as localstack_config
 
 from ..errors import EngineUnavailable
-from .base import Engine
+from .base import Engine, get_json
 
 HEALTH_PATH = "/_localstack/health"
 
@@ -23,21 +20,13 @@ def edge_url(endpoint_url: str | None, localstack_host: str | None) -> str:
 
 def health(url: str, timeout: float = 2.0) -> dict | None:
     """LocalStack's health document, or None when nothing (or something else) answers there."""
-    try:
-        with urllib.request.urlopen(url + HEALTH_PATH, timeout=timeout) as response:
-            document = json.load(response)
-    except (urllib.error.URLError, OSError, ValueError):
-        return None
-    return document if isinstance(document, dict) and "services" in document else None
+    document = get_json(url + HEALTH_PATH, timeout)
+    return document if document and "services" in document else None
 
 
 def localstack_info(url: str) -> dict:
     """LocalStack's ``/_localstack/info`` document (version, edition, whether it runs in Docker)."""
-    try:
-        with urllib.request.urlopen(url + "/_localstack/info", timeout=2) as response:
-            return json.load(response)
-    except (urllib.error.URLError, OSError, ValueError):
-        return {}
+    return get_json(url + "/_localstack/info", timeout=2) or {}
 
 
 def docker_daemon_answers(socket_path: str = "/var/run/docker.sock") -> bool:

@@ -1,11 +1,7 @@
 """A shared embedded engine served by ``python -m labkit serve`` (workshops): one account per student."""
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
-
-from .base import Engine
+from .base import Engine, get_json
 from .wsgi import HEALTH_PATH
 
 DEFAULT_ACCOUNT = "123456789012"
@@ -13,12 +9,8 @@ DEFAULT_ACCOUNT = "123456789012"
 
 def labkit_health(url: str, timeout: float = 1.0) -> dict | None:
     """The health document of a labkit server at ``url``, or None when something else (or nothing) answers."""
-    try:
-        with urllib.request.urlopen(url.rstrip("/") + HEALTH_PATH, timeout=timeout) as response:
-            document = json.load(response)
-    except (urllib.error.URLError, OSError, ValueError):
-        return None
-    return document if isinstance(document, dict) and "labkit" in document else None
+    document = get_json(url.rstrip("/") + HEALTH_PATH, timeout)
+    return document if document and "labkit" in document else None
 
 
 def add_account_header(client, account_id: str):
