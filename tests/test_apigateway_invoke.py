@@ -7,7 +7,7 @@ import pytest
 import requests
 
 import labkit
-from labkit.engines.apigateway_invoke import invoke_url, match_resource, policy_effect
+from labkit.engines.apigateway_invoke import invoke_url, policy_effect
 
 ECHO = '''
 import json, os

@@ -7,7 +7,6 @@ reaches the instructor's progress table; reports p50/p95 latency and the server'
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import socket
 import statistics
