@@ -79,3 +79,64 @@ def test_chapter_page_shows_quiz_offline(browser, site):
     quiz.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "chapter-s3.png"))
     assert [u for u in requested if not u.startswith(site)] == []
+
+
+@pytest.fixture
+def fake_hub():
+    """A stand-in JupyterHub that records the paths it is asked for."""
+    asked = []
+
+    class Hub(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            asked.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<title>fake hub</title>")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", asked
+    server.shutdown()
+
+
+def test_jupyterhub_button_opens_the_lab_on_the_readers_hub(browser, site, fake_hub):
+    from urllib.parse import parse_qs, urljoin, urlsplit
+
+    import yaml
+
+    hub, asked = fake_hub
+    repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    page, requested = open_page(browser, f"{site}/labs/lambda.html")
+    href = page.locator("a.btn", has_text="JupyterHub").first.get_attribute("href")
+    page.goto(urljoin(page.url, href))
+    assert "labs/lambda.ipynb" in page.locator("#hub-status").inner_text()
+    page.fill("#hub-url", "not a hub")
+    page.click("#hub-form button")
+    assert "full address" in page.locator("#hub-status").inner_text()
+    page.fill("#hub-url", hub + "/hub/")  # as copied from the browser's address bar
+    page.click("#hub-form button")
+    page.wait_for_url(f"{hub}/**")
+    pulled = urlsplit(asked[-1])
+    assert pulled.path == "/hub/user-redirect/git-pull"
+    assert parse_qs(pulled.query) == {"repo": [repository], "branch": ["main"],
+                                      "urlpath": ["lab/tree/aws-dva-hands-on/labs/lambda.ipynb"]}
+    page.goto(urljoin(f"{site}/labs/lambda.html", href))  # remembered: straight to the hub
+    page.wait_for_url(f"{hub}/**")
+    assert len(asked) == 2
+    assert [u for u in requested if not u.startswith((site, hub))] == []
+
+
+def test_instructor_link_sets_the_hub_for_every_button(browser, site, fake_hub):
+    from urllib.parse import urljoin
+
+    hub, asked = fake_hub
+    page, _ = open_page(browser, f"{site}/hub-launch.html?hub={hub}")
+    assert page.input_value("#hub-url") == hub
+    page.goto(f"{site}/labs/s3-basics.html")
+    href = page.locator("a.btn", has_text="JupyterHub").first.get_attribute("href")
+    page.goto(urljoin(page.url, href))
+    page.wait_for_url(f"{hub}/**")
+    assert "labs/s3-basics.ipynb" in asked[-1]

@@ -5,7 +5,6 @@ import atexit
 import functools
 import logging
 import os
-import socket
 import sys
 import threading
 import time
@@ -29,31 +28,32 @@ class EmbeddedEngine(Engine):
     def start(self) -> "EmbeddedEngine":
         began = time.perf_counter()
         from moto.core.config import default_user_config
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-        from werkzeug.serving import make_server
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         from ..lambda_runtime import moto_hook
-        from . import apigateway_invoke, codedeploy_ext
+        from . import apigateway_invoke, codedeploy_ext, moto_speedups
+        from .http_server import KeepAliveServer
         from .moto_fixes import MotoFixes
         from .wsgi import HealthRoute
 
-        class QuietHandler(MotoRequestHandler):
-            def log_request(self, *args, **kwargs):  # no request log in cell output
-                pass
-
-        ensure_port_free(self.host, self.port)
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         default_user_config["iam"]["load_aws_managed_policies"] = True  # as on AWS: attachable by ARN
         default_user_config["batch"]["use_docker"] = False  # jobs are recorded, not run in containers
         logging.getLogger("moto").setLevel(logging.CRITICAL)  # a failed execution is the lab's answer, not a log
         codedeploy_ext.install()  # moto lacks DeleteApplication; without it no CodeDeploy lab could clean up
+        moto_speedups.install()
         moto_app = DomainDispatcherApplication(create_backend_app)
         # moto lists its package folder on every request to map the Host header to a service; the answer
         # for a given host never changes, so remember it (measured: about 1 ms per call on this machine).
         moto_app.get_backend_for_host = functools.lru_cache(maxsize=256)(moto_app.get_backend_for_host)
         app = apigateway_invoke.wrap(MotoFixes(moto_app), self.account_id)
         app = HealthRoute(app, {"labkit": version("labkit"), "engine": "embedded"})
-        self._server = make_server(self.host, self.port, app, threaded=True, request_handler=QuietHandler)
+        try:
+            self._server = KeepAliveServer(self.host, self.port, app)
+        except OSError as exc:
+            raise EngineUnavailable(
+                f"The embedded engine could not listen on {self.host}:{self.port} ({exc.strerror}). "
+                "Choose another port, or stop the program that holds it.") from None
         self.port = self._server.server_address[1]
         shown_host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
         self.endpoint_url = f"http://{shown_host}:{self.port}"
@@ -84,15 +84,3 @@ class EmbeddedEngine(Engine):
             self._server = None
             moto_hook.release(self.endpoint_url)
 
-
-def ensure_port_free(host: str, port: int) -> None:
-    """Fail with a short message (werkzeug would exit the process) when the port is taken."""
-    if port == 0:
-        return
-    with socket.socket() as probe:
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise EngineUnavailable(
-                f"The embedded engine could not listen on {host}:{port} ({exc.strerror}). "
-                "Choose another port, or stop the program that holds it.") from None

@@ -1,0 +1,33 @@
+"""The cached moto helpers answer exactly as moto's own, and reach the modules that call them."""
+from __future__ import annotations
+
+import moto.core.responses as responses
+import moto.core.utils as utils
+
+from labkit.engines import moto_speedups
+
+NAMES = ["theNewAttribute", "MaxNumberOfMessages", "VisibilityTimeout", "", "DBInstanceIdentifier", "SSEKMSKeyId",
+         "ReceiveMessageWaitTimeSeconds", "x", "ABC", "listObjectsV2"]
+
+
+def test_installed_where_moto_calls_them(engine):
+    moto_speedups.install()  # a second install changes nothing
+    assert utils.camelcase_to_underscores.uncached.__name__ == "camelcase_to_underscores"
+    assert not hasattr(utils.camelcase_to_underscores.uncached, "uncached")
+    assert responses.method_names_from_class is utils.method_names_from_class
+    assert hasattr(responses.method_names_from_class, "uncached")
+
+
+def test_cached_answers_are_moto_answers(engine):
+    convert = utils.camelcase_to_underscores
+    for name in NAMES * 2:  # the second pass is answered from the cache
+        assert convert(name) == convert.uncached(name)
+    assert convert("MaxNumberOfMessages") == "max_number_of_messages"
+    assert convert(None) is None
+
+
+def test_each_caller_gets_its_own_list(engine):
+    methods = utils.method_names_from_class(responses.BaseResponse)
+    assert methods == utils.method_names_from_class.uncached(responses.BaseResponse)
+    methods.clear()
+    assert "_dispatch" in utils.method_names_from_class(responses.BaseResponse)
