@@ -17,6 +17,7 @@ import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 HOME = ROOT / ".localstack"
+RUN_ROOTS: dict[int, pathlib.Path] = {}  # each running LocalStack's state folder, removed when it stops
 PACKAGES = ["localstack-core[runtime]==2026.3.0", "cbor2==5.6.5", "pyOpenSSL==24.3.0", "cryptography==44.0.3",
             "service-identity"]
 
@@ -61,6 +62,7 @@ def start(python: pathlib.Path) -> tuple[subprocess.Popen, str, float]:
     began = time.perf_counter()
     process = subprocess.Popen([python, "-m", "localstack.runtime.main"], env=env, cwd=HOME,
                                stdout=(HOME / "localstack.log").open("w"), stderr=subprocess.STDOUT)
+    RUN_ROOTS[process.pid] = root
     url = f"http://127.0.0.1:{port}"
     while time.perf_counter() - began < 120:
         try:
@@ -80,6 +82,10 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait()
+    root = RUN_ROOTS.pop(process.pid, None)
+    if root:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":  # python tests/localstack.py: start LocalStack and keep it running
