@@ -88,7 +88,8 @@ def fake_hub():
 
     class Hub(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
-            asked.append(self.path)
+            if self.path != "/favicon.ico":  # the browser's own request
+                asked.append(self.path)
             self.send_response(200)
             self.end_headers()
             self.wfile.write(b"<title>fake hub</title>")
@@ -102,7 +103,12 @@ def fake_hub():
     server.shutdown()
 
 
-def test_jupyterhub_button_opens_the_lab_on_the_readers_hub(browser, site, fake_hub):
+def launch_link(page, provider: str) -> str:
+    """The address behind one entry of a page's launch menu (the rocket icon)."""
+    return page.locator("a.btn", has_text=provider).first.get_attribute("href")
+
+
+def test_launch_buttons_open_the_lab_on_binder_colab_and_the_readers_hub(browser, site, fake_hub):
     from urllib.parse import parse_qs, urljoin, urlsplit
 
     import yaml
@@ -110,7 +116,12 @@ def test_jupyterhub_button_opens_the_lab_on_the_readers_hub(browser, site, fake_
     hub, asked = fake_hub
     repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
     page, requested = open_page(browser, f"{site}/labs/lambda.html")
-    href = page.locator("a.btn", has_text="JupyterHub").first.get_attribute("href")
+    owner_and_name = repository.removeprefix("https://github.com/")
+    assert launch_link(page, "Binder") == \
+        f"https://mybinder.org/v2/gh/{owner_and_name}/main?urlpath=lab/tree/labs/lambda.ipynb"
+    assert launch_link(page, "Colab") == \
+        f"https://colab.research.google.com/github/{owner_and_name}/blob/main/labs/lambda.ipynb"
+    href = launch_link(page, "JupyterHub")
     page.goto(urljoin(page.url, href))
     assert "labs/lambda.ipynb" in page.locator("#hub-status").inner_text()
     page.fill("#hub-url", "not a hub")
@@ -136,7 +147,7 @@ def test_instructor_link_sets_the_hub_for_every_button(browser, site, fake_hub):
     page, _ = open_page(browser, f"{site}/hub-launch.html?hub={hub}")
     assert page.input_value("#hub-url") == hub
     page.goto(f"{site}/labs/s3-basics.html")
-    href = page.locator("a.btn", has_text="JupyterHub").first.get_attribute("href")
+    href = launch_link(page, "JupyterHub")
     page.goto(urljoin(page.url, href))
     page.wait_for_url(f"{hub}/**")
     assert "labs/s3-basics.ipynb" in asked[-1]

@@ -26,7 +26,7 @@ def test_a_lab_installs_what_is_missing_and_runs(tmp_path, monkeypatch):
     subprocess.run([str(python), "-m", "pip", "install", "-q", "ipykernel"], check=True, capture_output=True)
     subprocess.run([str(python), "-m", "ipykernel", "install", "--prefix", str(venv), "--name", "colab"],
                    check=True, capture_output=True)
-    assert subprocess.run([str(python), "-c", "import labkit"], capture_output=True).returncode != 0
+    assert subprocess.run([str(python), "-c", "import labkit"], capture_output=True, cwd=tmp_path).returncode != 0
 
     monkeypatch.setenv("JUPYTER_PATH", str(venv / "share" / "jupyter"))
     for key, value in {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": f"url.{ROOT.as_uri()}.insteadOf",
@@ -41,5 +41,5 @@ def test_a_lab_installs_what_is_missing_and_runs(tmp_path, monkeypatch):
 
     assert "Correct" in json.dumps(notebook.metadata.get("widgets", {}))  # the check widget's verdict
     installed = subprocess.run([str(python), "-c", "import labkit, moto; print(labkit.__file__, moto.__version__)"],
-                               capture_output=True, text=True)
+                               capture_output=True, text=True, cwd=folder)
     assert str(venv) in installed.stdout and "5.2.5" in installed.stdout
