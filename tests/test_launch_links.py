@@ -54,6 +54,10 @@ def test_each_labs_installer_cell_installs_the_configured_repository():
     assert wrong == []
 
 
-def test_how_to_run_names_the_configured_repository():
+def test_how_to_run_and_readme_name_the_configured_repository():
     text = (ROOT / "how-to-run.md").read_text()
     assert f"git+{REPOSITORY}" in text and f"git clone {REPOSITORY}" in text
+    binder = f"https://mybinder.org/v2/gh/{REPOSITORY.removeprefix('https://github.com/')}/main?urlpath=lab/tree/labs/"
+    for page in (text, (ROOT / "README.md").read_text()):
+        assert f"({binder}s3-basics.ipynb)" in page
+    assert (ROOT / "labs" / "s3-basics.ipynb").exists()
