@@ -30,18 +30,16 @@ class KeepAliveHandler(MotoRequestHandler):
         environ["wsgi.input"] = io.BytesIO(read_body(environ))
         status, headers, body = call_app(self.server.app, environ)
         code, _, reason = status.partition(" ")
+        sends_body = self.command != "HEAD" and int(code) not in NO_BODY_STATUSES
         self.send_response(int(code), reason)
         for name, value in headers:
-            if name.lower() != "content-length":
+            # our own length for a body; for HEAD, the app's: the length a GET would return
+            if name.lower() != "content-length" or self.command == "HEAD":
                 self.send_header(name, value)
-        if self.command == "HEAD":  # the length of what a GET would return, as the app said
-            for name, value in headers:
-                if name.lower() == "content-length":
-                    self.send_header(name, value)
-        elif int(code) not in NO_BODY_STATUSES:
+        if sends_body:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if self.command != "HEAD" and int(code) not in NO_BODY_STATUSES:
+        if sends_body:
             self.wfile.write(body)
 
     def log_request(self, *args, **kwargs) -> None:  # no request log in cell output
