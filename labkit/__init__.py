@@ -17,7 +17,7 @@ from .engines import current as engine
 from .errors import LabkitError, install_ipython_handler
 from .functions import lambda_role, zip_code
 from .naming import name
-from .quiz import quiz
+from .quiz import exam, quiz
 from .services import require
 
 __version__ = version("labkit")
@@ -40,5 +40,5 @@ def session():
 
 install_ipython_handler()
 
-__all__ = ["LabkitError", "Verdict", "check", "cleanup", "client", "engine", "failed", "lambda_role", "leftovers",
-           "name", "passed", "quiz", "require", "resource", "session", "zip_code"]
+__all__ = ["LabkitError", "Verdict", "check", "cleanup", "client", "engine", "exam", "failed", "lambda_role",
+           "leftovers", "name", "passed", "quiz", "require", "resource", "session", "zip_code"]

@@ -1,4 +1,4 @@
-"""Checks and quizzes: verdicts, hints instead of tracebacks, widgets that show the verdict at once."""
+"""Checks: verdicts, hints instead of tracebacks, widgets that show the verdict at once."""
 from __future__ import annotations
 
 import pytest
@@ -7,7 +7,6 @@ from botocore.exceptions import ClientError
 import labkit
 from labkit.checks import evaluate, verdict_html
 from labkit.errors import LabkitError
-from labkit.quiz import answers_html, feedback_html, validate
 
 
 def test_a_passing_check_is_a_passing_verdict():
@@ -54,34 +53,3 @@ def test_check_widget_shows_the_verdict_immediately(monkeypatch):
     state["done"] = True
     button.click()
     assert "tagged" in output.value
-
-
-QUESTIONS = [{"q": "2+2?", "options": ["3", "4"], "answer": 1, "why": "Arithmetic."}]
-
-
-def test_quiz_marks_right_and_wrong_choices():
-    assert "Right" in feedback_html(QUESTIONS[0], 1)
-    assert "Not quite" in feedback_html(QUESTIONS[0], 0) and "Arithmetic." in feedback_html(QUESTIONS[0], 0)
-    assert "Pick an answer" in feedback_html(QUESTIONS[0], None)
-    assert "<strong>4</strong>" in answers_html(QUESTIONS)
-
-
-def test_quiz_rejects_malformed_questions():
-    with pytest.raises(ValueError, match="lacks why"):
-        validate([{"q": "?", "options": ["a"], "answer": 0}])
-    with pytest.raises(ValueError, match="not an option index"):
-        validate([{"q": "?", "options": ["a"], "answer": 3, "why": "."}])
-
-
-def test_quiz_widget_checks_answers_on_click(monkeypatch):
-    shown = []
-    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
-    labkit.quiz(QUESTIONS)
-    children = shown[0].children
-    picker, verdict, button = children[2], children[3], children[4]
-    picker.value = 0
-    button.click()
-    assert "Not quite" in verdict.value
-    picker.value = 1
-    button.click()
-    assert "Right" in verdict.value
