@@ -6,6 +6,8 @@
     bucket = labkit.name("photos")       # dva-photos-k3x9q: unique, readable
     labkit.check(my_check, bucket)       # Check my work
     labkit.cleanup()                     # delete what the lab created
+
+Imported in IPython, labkit also registers the ``%%solution`` cell magic (see ``labkit.solutions``).
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from .functions import lambda_role, zip_code
 from .naming import name
 from .quiz import exam, quiz
 from .services import require
+from . import solutions
 
 __version__ = version("labkit")
 
@@ -39,6 +42,7 @@ def session():
 
 
 install_ipython_handler()
+solutions.register()  # %%solution: a lab's solution runs in the book build and the tests only
 
 __all__ = ["LabkitError", "Verdict", "check", "cleanup", "client", "engine", "exam", "failed", "lambda_role",
            "leftovers", "name", "passed", "quiz", "require", "resource", "session", "zip_code"]

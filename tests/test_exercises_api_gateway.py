@@ -78,4 +78,6 @@ def test_disabled_key_fails_the_call(api):
 
 def test_empty_answer_fails(api):
     verdict = evaluate(api_gateway.gold_plan, api[0], None, None)
-    assert not verdict.passed and "Set my_plan" in verdict.message
+    assert verdict.kind == "failed" and "my_plan is still None" in verdict.message
+    verdict = evaluate(api_gateway.gold_plan, api[0], {"id": "abc"}, "key")
+    assert verdict.kind == "failed" and "my_plan should be a string" in verdict.message

@@ -33,4 +33,6 @@ def test_no_source_fails(engine):
 
 def test_not_a_dict_fails(engine):
     verdict = evaluate(batch.failed_jobs_pattern, None, QUEUE)
-    assert not verdict.passed and "non-empty dict" in verdict.message
+    assert verdict.kind == "failed" and "my_pattern is still None" in verdict.message
+    verdict = evaluate(batch.failed_jobs_pattern, {"source": "aws.batch"}, QUEUE)
+    assert verdict.kind == "failed" and "list of allowed values" in verdict.message

@@ -1,6 +1,7 @@
 """The CodeDeploy lab's exercise check: a right answer passes, wrong answers fail with the right hint."""
 from __future__ import annotations
 
+from labkit.checks import evaluate
 from labkit.exercises import codedeploy as ex
 
 RIGHT = ["BeforeBlockTraffic", "AfterBlockTraffic", "ApplicationStop", "BeforeInstall", "AfterInstall",
@@ -39,4 +40,6 @@ def test_unknown_hook_fails():
 
 
 def test_empty_fails():
-    assert "Set my_order" in ex.hook_order(None).message
+    assert "my_order is still []" in evaluate(ex.hook_order, []).message
+    verdict = evaluate(ex.hook_order, "BeforeBlockTraffic, AfterBlockTraffic")
+    assert verdict.kind == "failed" and "my_order should be a list" in verdict.message

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from labkit import name
+from labkit.checks import evaluate
 from labkit.exercises import cognito as checks
 
 PASSWORD = "Correct-horse-42"
@@ -65,4 +66,9 @@ def test_forged_claims_fail(engine, pool):
 
 
 def test_not_a_token_fails(pool):
-    assert "three base64url parts" in checks.group_in_id_token(None, pool["pool"], pool["client"]).message
+    verdict = evaluate(checks.group_in_id_token, None, pool["pool"], pool["client"])
+    assert verdict.kind == "failed" and "my_id_token is still None" in verdict.message
+    assert "three base64url parts" in checks.group_in_id_token("abc", pool["pool"], pool["client"]).message
+    assert "does not decode" in checks.group_in_id_token("a.!!!.c", pool["pool"], pool["client"]).message
+    verdict = checks.group_in_id_token({"AuthenticationResult": {}}, pool["pool"], pool["client"])
+    assert "keep only its" in verdict.message

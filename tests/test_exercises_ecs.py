@@ -60,4 +60,4 @@ def test_wrong_size_fails(register):
 
 def test_empty_answer_fails(engine):
     verdict = evaluate(ecs.sidecar_task, None)
-    assert not verdict.passed and "my_family is empty" in verdict.message
+    assert verdict.kind == "failed" and "my_family is still None" in verdict.message

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from labkit import name
+from labkit.checks import evaluate
 from labkit.exercises import iam as checks
 
 
@@ -69,5 +70,7 @@ def test_too_narrow_fails(engine, bucket):
 
 
 def test_none_fails(bucket):
-    verdict = checks.least_privilege_prefix(None, bucket)
-    assert not verdict.passed and "still None" in verdict.message
+    verdict = evaluate(checks.least_privilege_prefix, None, bucket)
+    assert verdict.kind == "failed" and "still None" in verdict.message
+    verdict = evaluate(checks.least_privilege_prefix, "{not json", bucket)
+    assert verdict.kind == "failed" and "not JSON" in verdict.message

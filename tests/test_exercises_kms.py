@@ -6,6 +6,7 @@ import os
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from labkit.checks import evaluate
 from labkit.exercises import kms as checks
 
 MESSAGE = b"launch codes: 0000"
@@ -69,4 +70,11 @@ def test_missing_field_and_none_fail(engine, keys):
     env, _ = make(engine, keys[0])
     del env["nonce"]
     assert "lacks nonce" in checks.envelope(env, keys[0], MESSAGE).message
-    assert not checks.envelope(None, keys[0], MESSAGE).passed
+    assert evaluate(checks.envelope, None, keys[0], MESSAGE).kind == "failed"
+
+
+def test_text_instead_of_bytes_fails(engine, keys):
+    env, _ = make(engine, keys[0])
+    env["nonce"] = env["nonce"].hex()
+    verdict = evaluate(checks.envelope, env, keys[0], MESSAGE)
+    assert verdict.kind == "failed" and "nonce should hold bytes" in verdict.message

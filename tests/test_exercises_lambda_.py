@@ -64,4 +64,4 @@ def test_no_weights_fails(function):
 
 def test_empty_answer_fails(function):
     verdict = evaluate(lambda_.canary_alias, None)
-    assert not verdict.passed and "my_function is empty" in verdict.message
+    assert verdict.kind == "failed" and "my_function is still None" in verdict.message

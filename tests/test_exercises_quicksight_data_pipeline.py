@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 import labkit
+from labkit.checks import evaluate
 from labkit.exercises import quicksight_data_pipeline as ex
 
 
@@ -62,4 +63,4 @@ def test_no_activity_fails(pipeline):
 
 
 def test_nothing_fails():
-    assert "Set my_pipeline_id" in ex.daily_copy(None).message
+    assert "my_pipeline_id is still None" in evaluate(ex.daily_copy, None).message

@@ -50,3 +50,10 @@ def test_a_deleted_report_fails(engine):
 def test_a_missing_bucket_is_a_hint_not_a_traceback(engine):
     verdict = labkit.checks.evaluate(versioned_report, "dva-no-such-bucket-00000")
     assert not verdict.passed and "NoSuchBucket" in verdict.message
+
+
+def test_the_placeholder_is_a_hint_not_a_broken_check(engine):
+    verdict = labkit.checks.evaluate(versioned_report, None)
+    assert verdict.kind == "failed" and "my_bucket is still None" in verdict.message
+    verdict = labkit.checks.evaluate(versioned_report, {"Location": "/x"})
+    assert verdict.kind == "failed" and "my_bucket should be a string" in verdict.message

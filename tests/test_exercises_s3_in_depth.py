@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import labkit
+from labkit.checks import evaluate
 from labkit.exercises import s3_in_depth
 
 
@@ -55,6 +56,6 @@ def test_disabled_rule_fails(engine):
 
 
 def test_unset_answer_fails(engine):
-    verdict = s3_in_depth.archive_rule(None)
-    assert not verdict.passed
-    assert "my_bucket is empty" in verdict.message
+    verdict = evaluate(s3_in_depth.archive_rule, None)
+    assert verdict.kind == "failed"
+    assert "my_bucket is still None" in verdict.message

@@ -23,7 +23,12 @@ def test_one_store_misses_hamburg(engine):
 
 def test_not_a_dict_fails(engine):
     verdict = evaluate(sns_filtering.warehouse_policy, None)
-    assert not verdict.passed and "must be a non-empty dict" in verdict.message
+    assert verdict.kind == "failed" and "my_policy is still None" in verdict.message
+
+
+def test_a_policy_sns_rejects_is_a_hint(engine):
+    verdict = evaluate(sns_filtering.warehouse_policy, {"store": {"berlin": 1}})
+    assert verdict.kind == "failed" and "SNS rejects this filter policy" in verdict.message
 
 
 def test_check_tidies_up(engine):

@@ -60,4 +60,4 @@ def test_missing_catch_fails(machine):
 
 def test_empty_answer_fails(engine):
     verdict = evaluate(step_functions.notes_retry, None)
-    assert not verdict.passed and "my_machine is empty" in verdict.message
+    assert verdict.kind == "failed" and "my_machine is still None" in verdict.message

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 
@@ -24,10 +24,26 @@ def matches(pattern: dict, event: dict) -> bool:
     return engine.client("events").test_event_pattern(EventPattern=json.dumps(pattern), Event=json.dumps(event))["Result"]
 
 
+def _scalar_leaf(pattern: dict, path: str = "") -> str | None:
+    """The first key whose value is neither a list nor a dict (EventBridge wants lists of values), if any."""
+    for key, value in pattern.items():
+        where = f"{path}.{key}" if path else str(key)
+        if isinstance(value, dict):
+            found = _scalar_leaf(value, where)
+            if found:
+                return found
+        elif not isinstance(value, list):
+            return where
+    return None
+
+
 def failed_jobs_pattern(pattern, queue: str) -> Verdict:
     """``pattern`` matches FAILED Batch events of ``queue`` and nothing else among the samples."""
-    if not isinstance(pattern, dict) or not pattern:
-        return failed("my_pattern must be a non-empty dict, e.g. {'source': ['aws.batch'], ...}.")
+    expect(pattern, "my_pattern", dict, "an event pattern such as {'source': ['aws.batch'], ...}")
+    scalar = _scalar_leaf(pattern)
+    if scalar:
+        return failed(f"In an event pattern every value is a list of allowed values (or a nested dict): write "
+                      f"{scalar!r}: [...] rather than a single value.")
     cases = {
         "a FAILED job of your queue": (sample(queue, "FAILED"), True),
         "a SUCCEEDED job of your queue": (sample(queue, "SUCCEEDED"), False),
@@ -36,7 +52,11 @@ def failed_jobs_pattern(pattern, queue: str) -> Verdict:
     }
     wrong = []
     for label, (event, expected) in cases.items():
-        matched = matches(pattern, event)
+        try:
+            matched = matches(pattern, event)
+        except Exception as exc:  # noqa: BLE001 - the matcher rejecting the pattern is the learner's to fix
+            return failed(f"EventBridge would reject this pattern ({type(exc).__name__}: {exc}). Check its syntax "
+                          "against the lab's examples.")
         if matched != expected:
             wrong.append(f"it {'does not match' if expected else 'also matches'} {label}")
     if wrong:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 DONE = {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
@@ -32,8 +32,7 @@ def archive_queue(stack: str, parameter: str = "RetentionSeconds", resource: str
                   output: str = "ArchiveArn", seconds: int = 86400) -> Verdict:
     """The stack declares ``parameter``, an SQS queue ``resource`` whose retention is Ref'd to it, an output
     ``output`` with the queue's ARN, and was created with ``parameter`` = ``seconds``."""
-    if not stack:
-        return failed("Set my_stack to the name of the stack you created.")
+    expect(stack, "my_stack", str, "the name of the stack you created")
     cfn = current().client("cloudformation")
     described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
     if described["StackStatus"] not in DONE:

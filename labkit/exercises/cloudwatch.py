@@ -1,15 +1,14 @@
 """Checks for labs/cloudwatch."""
 from __future__ import annotations
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 
 def error_alarm(alarm_name: str, topic_arn: str, namespace: str = "DVA/Lab", metric: str = "Errors") -> Verdict:
     """An alarm on ``namespace``/``metric``: Sum over 60 s, >= 5, 2 datapoints out of 3, missing data not
     breaching, notifying ``topic_arn`` when it goes to ALARM."""
-    if not alarm_name:
-        return failed("Set my_alarm to the name of the alarm you created.")
+    expect(alarm_name, "my_alarm", str, "the name of the alarm you created with put_metric_alarm")
     alarms = current().client("cloudwatch").describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"]
     if not alarms:
         return failed(f"There is no metric alarm named {alarm_name}: create it with put_metric_alarm.")

@@ -2,7 +2,7 @@
 section", run order of hooks)."""
 from __future__ import annotations
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 
 # Every lifecycle event in run order; the ones CodeDeploy reserves (no script can run there) are in RESERVED.
 ORDERS = {
@@ -25,8 +25,7 @@ def scriptable(platform: str) -> list[str]:
 
 def hook_order(order, platform: str = "ec2-in-place") -> Verdict:
     """``order`` lists the scriptable hooks of ``platform`` (behind a load balancer) in the order they run."""
-    if not order:
-        return failed("Set my_order to a list of hook names, e.g. ['BeforeBlockTraffic', ...].")
+    expect(order, "my_order", (list, tuple), "a list of hook names in run order, e.g. ['BeforeBlockTraffic', ...]")
     order = [str(hook).strip() for hook in order]
     expected = scriptable(platform)
     reserved = [hook for hook in order if hook in RESERVED]

@@ -1,15 +1,14 @@
 """Checks for labs/codepipeline."""
 from __future__ import annotations
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 
 def manual_gate(pipeline_name: str) -> Verdict:
     """The pipeline has a stage with a Manual approval action after its Build stage and before every stage that
     deploys to production (a stage whose name contains "Prod")."""
-    if not pipeline_name:
-        return failed("Set my_pipeline to the name of the pipeline you updated.")
+    expect(pipeline_name, "my_pipeline", str, "the name of the pipeline you updated")
     pipeline = current().client("codepipeline").get_pipeline(name=pipeline_name)["pipeline"]
     stages = pipeline["stages"]
     names = [s["name"] for s in stages]

@@ -6,7 +6,7 @@ import json
 import time
 import urllib.request
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 
@@ -27,7 +27,12 @@ def signature_ok(token: str, pool_id: str) -> bool:
     from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
     header_b64, payload_b64, signature_b64 = token.split(".")
-    header = json.loads(b64url(header_b64))
+    try:
+        header = json.loads(b64url(header_b64))
+    except ValueError:  # not a JWT header: no signature of the pool can match
+        return False
+    if not isinstance(header, dict):
+        return False
     with urllib.request.urlopen(jwks_url(pool_id), timeout=10) as response:
         keys = json.load(response)["keys"]
     key = next((k for k in keys if k["kid"] == header.get("kid")), None)
@@ -36,7 +41,11 @@ def signature_ok(token: str, pool_id: str) -> bool:
     public = rsa.RSAPublicNumbers(int.from_bytes(b64url(key["e"]), "big"),
                                   int.from_bytes(b64url(key["n"]), "big")).public_key()
     try:
-        public.verify(b64url(signature_b64), f"{header_b64}.{payload_b64}".encode(), padding.PKCS1v15(),
+        signature = b64url(signature_b64)
+    except ValueError:
+        return False
+    try:
+        public.verify(signature, f"{header_b64}.{payload_b64}".encode(), padding.PKCS1v15(),
                       hashes.SHA256())
     except InvalidSignature:
         return False
@@ -45,9 +54,19 @@ def signature_ok(token: str, pool_id: str) -> bool:
 
 def group_in_id_token(token: str, pool_id: str, client_id: str, group: str = "editors") -> Verdict:
     """``token`` is a valid, signed ID token of ``pool_id``/``client_id`` whose ``cognito:groups`` lists ``group``."""
-    if not isinstance(token, str) or token.count(".") != 2:
+    if isinstance(token, dict) and ("IdToken" in token or "AuthenticationResult" in token):
+        return failed("my_id_token holds the whole answer of the sign-in: keep only its "
+                      "['AuthenticationResult']['IdToken'] string.")
+    expect(token, "my_id_token", str, "the IdToken string of the signed-in user")
+    if token.count(".") != 2:
         return failed("my_id_token should be the IdToken string (three base64url parts separated by dots).")
-    claims = json.loads(b64url(token.split(".")[1]))
+    try:
+        claims = json.loads(b64url(token.split(".")[1]))
+    except ValueError:
+        return failed("my_id_token does not decode as a JSON Web Token: copy the IdToken string exactly as "
+                      "the sign-in returned it.")
+    if not isinstance(claims, dict):
+        return failed("my_id_token does not decode as a JSON Web Token: use AuthenticationResult['IdToken'].")
     if claims.get("token_use") != "id":
         return failed(f"This is an {claims.get('token_use')} token: use AuthenticationResult['IdToken'].")
     if not claims.get("iss", "").endswith("/" + pool_id) or claims.get("aud") != client_id:

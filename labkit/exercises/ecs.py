@@ -1,14 +1,13 @@
 """Checks for labs/ecs."""
 from __future__ import annotations
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 
 def sidecar_task(family: str) -> Verdict:
     """The family's latest revision: Fargate-ready, ``api`` essential on 8080, ``xray-daemon`` not essential on UDP 2000."""
-    if not family:
-        return failed("my_family is empty: set it to the family name you registered.")
+    expect(family, "my_family", str, "the family name of the task definition you registered")
     definition = current().client("ecs").describe_task_definition(taskDefinition=family)["taskDefinition"]
     if "FARGATE" not in definition.get("requiresCompatibilities", []) or definition.get("networkMode") != "awsvpc":
         return failed("For Fargate, set requiresCompatibilities=['FARGATE'] and networkMode='awsvpc'.")

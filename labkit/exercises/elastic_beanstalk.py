@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import yaml
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 
 ENV = "aws:elasticbeanstalk:application:environment"
 ASG = "aws:autoscaling:asg"
@@ -11,8 +11,9 @@ ASG = "aws:autoscaling:asg"
 
 def scaling_config(text) -> Verdict:
     """``text`` is an .ebextensions document setting LOG_LEVEL=debug and an ASG of 2 to 6 instances."""
-    if not isinstance(text, str) or not text.strip():
-        return failed("my_config must be the YAML text of the file (a string).")
+    expect(text, "my_config", str, "the YAML text of the configuration file")
+    if not text.strip():
+        return failed("my_config is blank: write the YAML text of the configuration file.")
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -23,8 +24,14 @@ def scaling_config(text) -> Verdict:
     if isinstance(options, list):  # the long form: [{namespace, option_name, value}, ...]
         flat = {}
         for item in options:
+            if not isinstance(item, dict):
+                return failed("In the long form, option_settings is a list of mappings, each with namespace, "
+                              f"option_name and value; found {item!r}.")
             flat.setdefault(item.get("namespace"), {})[item.get("option_name")] = item.get("value")
         options = flat
+    for namespace in (ENV, ASG):
+        if namespace in options and not isinstance(options[namespace], dict):
+            return failed(f"Under {namespace}, write option: value pairs (a mapping), not {options[namespace]!r}.")
     if str((options.get(ENV) or {}).get("LOG_LEVEL")) != "debug":
         return failed(f"LOG_LEVEL must be debug, under the namespace {ENV}.")
     asg = options.get(ASG) or {}

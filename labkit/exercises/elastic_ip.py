@@ -1,14 +1,13 @@
 """Checks for labs/elastic-ip."""
 from __future__ import annotations
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 
 def failover(allocation_id: str, standby_instance: str, primary_instance: str) -> Verdict:
     """The Elastic IP ``allocation_id`` is associated with ``standby_instance`` (running), not the primary."""
-    if not allocation_id:
-        return failed("Set my_allocation to the AllocationId (eipalloc-...) of the address you allocated.")
+    expect(allocation_id, "my_allocation", str, "the AllocationId (eipalloc-...) of the address you allocated")
     ec2 = current().client("ec2")
     address = ec2.describe_addresses(AllocationIds=[allocation_id])["Addresses"][0]
     holder = address.get("InstanceId") or None  # the engine answers "" when unassociated

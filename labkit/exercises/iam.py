@@ -5,7 +5,7 @@ import json
 
 from botocore.exceptions import ClientError
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 from ..naming import name
 
@@ -44,10 +44,18 @@ def attempt(client, operation: str, bucket: str, key: str) -> str:
 
 def least_privilege_prefix(policy, bucket: str, prefix: str = "reports/") -> Verdict:
     """Attached to a fresh user, ``policy`` allows Get/PutObject under ``bucket``/``prefix`` and nothing else."""
-    if policy is None:
-        return failed("my_policy is still None: write the policy document as a Python dict.")
-    document = policy if isinstance(policy, str) else json.dumps(policy)
-    statements = json.loads(document).get("Statement")
+    expect(policy, "my_policy", (dict, str), "the policy document, a Python dict {'Version': ..., 'Statement': [...]}")
+    try:
+        parsed = json.loads(policy) if isinstance(policy, str) else policy
+    except ValueError as exc:
+        return failed(f"my_policy is a string but not JSON ({exc}): write the document as a Python dict instead.")
+    if not isinstance(parsed, dict):
+        return failed("my_policy should be a policy document: a dict with \"Version\" and \"Statement\".")
+    try:
+        document = json.dumps(parsed)
+    except (TypeError, ValueError) as exc:
+        return failed(f"my_policy holds something JSON cannot write ({exc}): use only strings, lists and dicts.")
+    statements = parsed.get("Statement")
     if not statements:
         return failed("A policy document needs a \"Statement\" list (and \"Version\": \"2012-10-17\").")
     engine = current()

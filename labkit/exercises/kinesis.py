@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 
@@ -16,9 +16,9 @@ def placed_record(stream: str, key, predicted_shard, shard_count: int | None = N
 
     With ``shard_count``, the stream must also have exactly that many open shards.
     """
-    if not stream or not key or not predicted_shard:
-        return failed("Set my_stream to your stream's name, my_key to your partition key and my_shard to the "
-                      "ShardId you computed.")
+    expect(stream, "my_stream", str, "the name of the stream you created")
+    expect(key, "my_key", str, "the partition key you chose")
+    expect(predicted_shard, "my_shard", str, "the ShardId you computed, e.g. 'shardId-000000000000'")
     kinesis = current().client("kinesis")
     shards = open_shards(kinesis, stream)
     if shard_count is not None and len(shards) != shard_count:

@@ -1,7 +1,7 @@
 """Checks for labs/kms."""
 from __future__ import annotations
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 FIELDS = ("encrypted_key", "nonce", "ciphertext")
@@ -13,8 +13,7 @@ def envelope(envelope: dict, key_id: str, plaintext: bytes) -> Verdict:
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    if not isinstance(envelope, dict):
-        return failed("my_envelope is not a dict yet: build {'encrypted_key': ..., 'nonce': ..., 'ciphertext': ...}.")
+    expect(envelope, "my_envelope", dict, "a dict {'encrypted_key': ..., 'nonce': ..., 'ciphertext': ...}")
     missing = [f for f in FIELDS if f not in envelope]
     if missing:
         return failed(f"my_envelope lacks {', '.join(missing)}: keep the encrypted data key, the nonce and the "
@@ -22,6 +21,10 @@ def envelope(envelope: dict, key_id: str, plaintext: bytes) -> Verdict:
     if "plaintext_key" in envelope or "Plaintext" in envelope:
         return failed("my_envelope stores the plaintext data key: anyone who reads the file could decrypt it. "
                       "Keep only the CiphertextBlob of the data key.")
+    not_bytes = [f for f in FIELDS if not isinstance(envelope[f], (bytes, bytearray))]
+    if not_bytes:
+        return failed(f"{', '.join(not_bytes)} should hold bytes (as generate_data_key, os.urandom and AESGCM return "
+                      f"them), not {type(envelope[not_bytes[0]]).__name__}.")
     if bytes(plaintext) in bytes(envelope["ciphertext"]):
         return failed("The message appears in clear inside 'ciphertext': encrypt it with AESGCM first.")
     kms = current().client("kms")

@@ -1,15 +1,14 @@
 """Checks for labs/lambda."""
 from __future__ import annotations
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 
 def canary_alias(function: str, alias: str = "canary", main: str = "1", extra: str = "2",
                  weight: float = 0.10) -> Verdict:
     """``alias`` on ``function`` points at version ``main`` and sends ``weight`` of the traffic to ``extra``."""
-    if not function:
-        return failed("my_function is empty: set it to the name of the function you created in the lab.")
+    expect(function, "my_function", str, "the name of the function you gave the alias")
     lam = current().client("lambda")
     aliases = {a["Name"]: a for a in lam.list_aliases(FunctionName=function).get("Aliases", [])}
     if alias not in aliases:

@@ -1,7 +1,7 @@
 """Checks for labs/quicksight-data-pipeline."""
 from __future__ import annotations
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 
@@ -20,8 +20,7 @@ def _objects(pipeline_id: str) -> dict[str, dict[str, list]]:
 def daily_copy(pipeline_id: str) -> Verdict:
     """A CopyActivity reads one S3DataNode and writes another; the output path uses an expression on
     @scheduledStartTime; the activity (or Default) runs on a Schedule with period "1 day"."""
-    if not pipeline_id:
-        return failed("Set my_pipeline_id to the ID (df-...) of the pipeline you defined.")
+    expect(pipeline_id, "my_pipeline_id", str, "the ID (df-...) of the pipeline you defined")
     objects = _objects(pipeline_id)
     if not objects:
         return failed("The pipeline has no definition: call put_pipeline_definition.")

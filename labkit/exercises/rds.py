@@ -1,14 +1,13 @@
 """Checks for labs/rds."""
 from __future__ import annotations
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 
 def slow_log_group(group: str, family: str = "mysql8.0", max_seconds: float = 1.0) -> Verdict:
     """A parameter group of ``family`` with slow_query_log on and long_query_time <= ``max_seconds``."""
-    if not group:
-        return failed("my_group is empty: create a DB parameter group and store its name in my_group.")
+    expect(group, "my_group", str, "the name of the DB parameter group you created")
     rds = current().client("rds")
     found = rds.describe_db_parameter_groups(DBParameterGroupName=group)["DBParameterGroups"][0]
     if found["DBParameterGroupFamily"] != family:

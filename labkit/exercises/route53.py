@@ -1,22 +1,22 @@
 """Checks for labs/route53."""
 from __future__ import annotations
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 
 def weighted_split(zone_id: str, record_name: str, green_ip: str, share: float = 0.25) -> Verdict:
     """``record_name`` (A) in ``zone_id`` is a set of weighted records in which ``green_ip`` gets ``share`` of the
     total weight and the rest goes to another record."""
-    if not zone_id:
-        return failed("Set my_zone to the hosted zone ID you used (the part after /hostedzone/).")
+    expect(zone_id, "my_zone", str, "the ID of the hosted zone you changed")
     name = record_name.rstrip(".") + "."
     route53 = current().client("route53")
     records = [r for r in route53.list_resource_record_sets(HostedZoneId=zone_id, StartRecordName=name,
                                                             StartRecordType="A")["ResourceRecordSets"]
                if r["Name"] == name and r["Type"] == "A"]
     if not records:
-        return failed(f"There is no A record named {name} in the zone.")
+        return failed(f"There is no A record named {name} in the zone yet: create the two weighted records (blue "
+                      "and green) with one change_resource_record_sets call.")
     if any("Weight" not in r for r in records):
         return failed(f"{name} has a record without a Weight: every record of a weighted set needs Weight and a "
                       "unique SetIdentifier.")

@@ -1,12 +1,13 @@
 """Checks for labs/s3-basics."""
 from __future__ import annotations
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 
 def versioned_report(bucket: str, key: str = "reports/summary.txt") -> Verdict:
     """The bucket has versioning enabled and ``key`` has at least two versions, the latest not deleted."""
+    expect(bucket, "my_bucket", str, "the name of the new bucket you created")
     s3 = current().client("s3")
     status = s3.get_bucket_versioning(Bucket=bucket).get("Status")
     if status != "Enabled":

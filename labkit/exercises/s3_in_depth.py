@@ -1,7 +1,7 @@
 """Checks for labs/s3-in-depth."""
 from __future__ import annotations
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 
@@ -17,8 +17,7 @@ def rule_prefix(rule: dict) -> str | None:
 
 def archive_rule(bucket: str, prefix: str = "archive/", glacier_days: int = 90, expire_days: int = 365) -> Verdict:
     """The bucket has an enabled rule for ``prefix``: GLACIER after ``glacier_days``, expiry after ``expire_days``."""
-    if not bucket:
-        return failed("my_bucket is empty: create a bucket and store its name in my_bucket.")
+    expect(bucket, "my_bucket", str, "the name of the bucket you created and gave a lifecycle configuration")
     s3 = current().client("s3")
     try:
         rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 
-from ..checks import Verdict, failed, passed
+from botocore.exceptions import ClientError
+
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 from ..naming import name
 
@@ -53,9 +55,14 @@ def delivered(policy: dict, scope: str = "MessageAttributes") -> set[str]:
 
 def warehouse_policy(policy) -> Verdict:
     """``policy`` delivers exactly the Berlin or Hamburg orders that are not test orders."""
-    if not isinstance(policy, dict) or not policy:
-        return failed("my_policy must be a non-empty dict, for example {'store': ['berlin']}.")
-    got = delivered(policy)
+    expect(policy, "my_policy", dict, "a filter policy, for example {'store': ['berlin']}")
+    try:
+        got = delivered(policy)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "InvalidParameter":
+            raise
+        return failed(f"SNS rejects this filter policy: {exc.response['Error'].get('Message', '')}. Every key "
+                      "takes a list of values or conditions, e.g. {'store': ['berlin']}.")
     missing, extra = sorted(WAREHOUSE - got), sorted(got - WAREHOUSE)
     if got == WAREHOUSE:
         return passed("Exactly o1, o5 and o6 arrived: two keys ANDed, two stores ORed, and test orders excluded.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 SERVICE_ERRORS = {"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"}
@@ -12,8 +12,7 @@ NOTES = {"IntervalSeconds": 2, "MaxAttempts": 6, "BackoffRate": 2}
 
 def notes_retry(machine_arn: str) -> Verdict:
     """A Task state of the machine retries the Lambda service errors as the notes say and catches States.ALL."""
-    if not machine_arn:
-        return failed("my_machine is empty: set it to the stateMachineArn that create_state_machine returned.")
+    expect(machine_arn, "my_machine", str, "the stateMachineArn that create_state_machine returned")
     sfn = current().client("stepfunctions")
     definition = json.loads(sfn.describe_state_machine(stateMachineArn=machine_arn)["definition"])
     states = definition.get("States", {})

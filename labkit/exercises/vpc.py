@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 RESERVED = 5  # AWS keeps the first four addresses and the last one of every subnet
@@ -17,8 +17,7 @@ def subnet_plan(vpc_id: str, zones: int = 2, public_hosts: int = 250, private_ho
     """In ``vpc_id``: per AZ (``zones`` of them) one subnet tagged Tier=public with at least ``public_hosts``
     usable addresses whose route table sends 0.0.0.0/0 to an internet gateway, and one tagged Tier=private with
     at least ``private_hosts`` usable addresses and no route to an internet gateway."""
-    if not vpc_id:
-        return failed("Set my_vpc to the ID of the VPC you created (vpc-...).")
+    expect(vpc_id, "my_vpc", str, "the ID of the VPC you created (vpc-...)")
     ec2 = current().client("ec2")
     vpc = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]
     if vpc["CidrBlock"] != "10.20.0.0/16":

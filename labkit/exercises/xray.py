@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 
@@ -17,8 +17,7 @@ def checkout_trace(trace_id: str, segment: str = "checkout", annotation: tuple[s
                    subsegment: str = "charge-card") -> Verdict:
     """Trace ``trace_id`` has a segment ``segment`` with the indexed annotation ``annotation`` and a subsegment
     ``subsegment``."""
-    if not trace_id:
-        return failed("Set my_trace to the trace ID of your checkout segment (segment.trace_id).")
+    expect(trace_id, "my_trace", str, "the trace ID of your checkout segment (segment.trace_id)")
     traces = current().client("xray").batch_get_traces(TraceIds=[trace_id])["Traces"]
     if not traces:
         return failed(f"The engine has no trace {trace_id}. Did the segment end (end_segment) so that the "
