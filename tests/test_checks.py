@@ -1,23 +1,23 @@
-"""Checks: verdicts, hints instead of tracebacks, widgets that show the verdict at once."""
+"""Checks: verdicts, hints instead of tracebacks, widgets that show the verdict at once, solutions that wait."""
 from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
 
 import labkit
-from labkit.checks import evaluate, verdict_html
+from labkit.checks import BROKE, evaluate, expect, verdict_html
 from labkit.errors import LabkitError
 
 
 def test_a_passing_check_is_a_passing_verdict():
     verdict = evaluate(lambda x: labkit.passed("fine") if x == 1 else labkit.failed("x must be 1"), 1)
-    assert verdict.passed and verdict.message == "fine"
+    assert verdict.passed and verdict.message == "fine" and verdict.kind == "passed"
     assert "✓" in verdict_html(verdict)
 
 
 def test_a_failing_check_carries_its_hint():
     verdict = evaluate(lambda x: labkit.passed() if x == 1 else labkit.failed("x must be 1"), 2)
-    assert not verdict.passed and verdict.message == "x must be 1"
+    assert verdict.kind == "failed" and verdict.message == "x must be 1"
     assert "✗" in verdict_html(verdict) and "Not yet" in verdict_html(verdict)
 
 
@@ -26,13 +26,41 @@ def test_engine_errors_become_hints():
         raise ClientError({"Error": {"Code": "NoSuchBucket", "Message": "The bucket does not exist"}}, "HeadBucket")
 
     verdict = evaluate(check)
-    assert not verdict.passed
+    assert verdict.kind == "failed"
     assert "NoSuchBucket" in verdict.message and "does the name match" in verdict.message
 
 
-def test_wrong_shaped_answers_become_hints():
-    assert "expected shape" in evaluate(lambda answer: labkit.passed() if answer["k"] else None, None).message
-    assert evaluate(lambda: (_ for _ in ()).throw(LabkitError("say this"))).message == "say this"
+def test_a_labkit_error_is_a_hint():
+    verdict = evaluate(lambda: (_ for _ in ()).throw(LabkitError("say this")))
+    assert verdict.kind == "failed" and verdict.message == "say this"
+
+
+def test_a_placeholder_answer_is_a_hint_saying_what_to_do():
+    def versioned(bucket):
+        expect(bucket, "my_bucket", str, "the name of the bucket you created")
+        return labkit.passed()
+
+    for placeholder in (None, "", {}, []):
+        verdict = evaluate(versioned, placeholder)
+        assert verdict.kind == "failed"
+        assert verdict.message.startswith(f"my_bucket is still {placeholder!r}: set it to the name of the bucket")
+    verdict = evaluate(versioned, {"Location": "/photos"})
+    assert verdict.kind == "failed"
+    assert "my_bucket should be a string (the name of the bucket you created), not dict" in verdict.message
+    assert evaluate(versioned, "photos").passed
+
+
+def test_an_exception_inside_a_check_is_the_check_broken_never_the_learner():
+    def buggy(answer):
+        return labkit.passed() if answer["Items"] else labkit.failed("no items")  # our bug: answer is a list
+
+    verdict = evaluate(buggy, [1])
+    assert verdict.kind == "broken" and not verdict.passed
+    assert verdict.message == BROKE and "our bug, not your answer" in verdict.message
+    assert "TypeError" in verdict.details and "buggy" in verdict.details
+    shown = verdict_html(verdict)
+    assert "⚠ Check broke" in shown and "Not yet" not in shown
+    assert "<details>" in shown and shown.index("<details>") < shown.index("TypeError")  # folded, not a wall
 
 
 def test_a_check_must_return_a_verdict():
@@ -53,3 +81,31 @@ def test_check_widget_shows_the_verdict_immediately(monkeypatch):
     state["done"] = True
     button.click()
     assert "tagged" in output.value
+
+
+def test_check_output_carries_the_verdict_without_widget_state(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    labkit.check(lambda: labkit.failed("add a tag"))
+    bundle = shown[0]._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # the live widget, with its button
+    assert 'data-verdict="failed"' in bundle["text/html"] and "add a tag" in bundle["text/html"]
+    assert bundle["text/plain"] == "✗ Not yet: add a tag"
+
+
+def test_solution_cells_run_only_when_asked(monkeypatch, capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from labkit import solutions
+
+    shell = InteractiveShell.instance()
+    solutions.register(shell)
+    monkeypatch.delenv(solutions.ENV, raising=False)
+    shell.user_ns["my_bucket"] = None
+    shell.run_cell("%%solution\n#@title Solution\nmy_bucket = 'solved'\n")
+    assert shell.user_ns["my_bucket"] is None and solutions.NOT_RUN in capsys.readouterr().out
+    monkeypatch.setenv(solutions.ENV, "1")
+    shell.run_cell("%%solution\n#@title Solution\nmy_bucket = 'solved'\n")
+    assert shell.user_ns["my_bucket"] == "solved"
+    failing = shell.run_cell("%%solution\nraise RuntimeError('the solution is wrong')\n")
+    assert isinstance(failing.error_in_exec, solutions.SolutionFailed)
