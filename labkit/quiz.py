@@ -36,6 +36,9 @@ COLORS = {
 # without typeset() (a page whose own MathJax is still starting). Our text has no math, so that branch is cut out.
 CDN_MATHJAX = re.compile(r"console\.log\('WARNING: Trying to force load MathJax 3'\);.*?document\.head\.appendChild"
                          r"\(script\);\s*\}\)\(\);", re.S)
+# Sized like the book's text (jupyterquiz sets 16pt); options and explanations read left to right.
+STYLE = ("<style>.labkit-quiz .Quiz, .labkit-quiz .Feedback {font-size: 1.05rem; line-height: 1.45}"
+         ".labkit-quiz .MCButton, .labkit-quiz .Feedback {text-align: left}</style>")
 INTRO = ("<p class='labkit-quiz-intro'>Click an option to see why it is right or wrong. For a “Choose TWO” item, "
          "pick options one at a time until you have found them all.</p>")
 
@@ -81,7 +84,7 @@ def quiz_outputs(slug: str, root=None) -> tuple[str, str]:
                                    build_script(prefix, static, url, div_id, True))
     if cut != 2 or "cdn." in script:
         raise RuntimeError("jupyterquiz's show_questions.js changed: check that it loads nothing from a CDN")
-    return f"<div class='labkit-quiz'>{INTRO}{container}</div>{build_styles(div_id, COLORS)}</div>", script
+    return f"<div class='labkit-quiz'>{INTRO}{container}</div>{build_styles(div_id, COLORS)}{STYLE}</div>", script
 
 
 def quiz(slug: str) -> None:

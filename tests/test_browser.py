@@ -1,17 +1,22 @@
-"""The built book in headless Chromium: a lab page shows its verdict and plot, a chapter its quiz, and no
-page requests anything from outside the site. Screenshots are kept in tests/artifacts/."""
+"""The built book in headless Chromium: a lab page shows its verdict and plot, a chapter's quiz answers with its
+explanations, the practice exam runs and scores per domain, and no page requests anything from outside the site.
+Screenshots are kept in tests/artifacts/. BOOK_DIR names another book folder to test (default: this checkout,
+whose book the README's first command builds into _build/html)."""
 from __future__ import annotations
 
 import functools
 import http.server
+import os
 import pathlib
+import re
 import shutil
 import threading
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-SITE = ROOT / "_build" / "html"
+BOOK = pathlib.Path(os.environ.get("BOOK_DIR", ROOT))
+SITE = BOOK / "_build" / "html"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -70,14 +75,81 @@ def test_lab_page_shows_verdict_and_plot_offline(browser, site):
     assert [u for u in requested if not u.startswith(site)] == []
 
 
-def test_chapter_page_shows_quiz_offline(browser, site):
+def shown(text: str) -> str:
+    """Bank text as the page shows it: `code` without its backticks, whitespace collapsed."""
+    return " ".join(text.replace("`", "").split())
+
+
+def test_chapter_quiz_answers_on_the_static_page(browser, site):
+    from labkit.quizbank import load_quiz
+
+    item = next(item for item in load_quiz("s3", BOOK) if item["type"] == "single")
+    wrong = next(option for option in item["options"] if not option["correct"])
+    right = next(option for option in item["options"] if option["correct"])
     page, requested = open_page(browser, f"{site}/chapters/s3.html")
     quiz = page.locator(".labkit-quiz").first
-    quiz.wait_for(state="visible", timeout=15000)
-    assert quiz.locator("input[type=radio]").count() >= 8
-    assert "Show the answers" in quiz.inner_text()
-    quiz.scroll_into_view_if_needed()
-    page.screenshot(path=str(ARTIFACTS / "chapter-s3.png"))
+    quiz.locator(".MCButton").first.wait_for(state="visible", timeout=15000)
+    question = quiz.locator(".Quiz").first
+    assert shown(item["q"]) in question.inner_text()
+
+    def option(text):
+        return question.locator("label.MCButton").filter(has=page.get_by_text(shown(text), exact=True))
+
+    option(wrong["text"]).click()
+    feedback = question.locator(".Feedback")
+    assert "incorrect" in feedback.get_attribute("class")
+    assert feedback.inner_text().startswith("✗ Not this one.") and shown(wrong["why"])[:60] in feedback.inner_text()
+    option(right["text"]).click()
+    assert "correct" in feedback.get_attribute("class").split()
+    assert feedback.inner_text().startswith("✓ Right.") and shown(right["why"])[:60] in feedback.inner_text()
+    question.scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chapter-s3-quiz.png"))
+    assert [u for u in requested if not u.startswith(site)] == []
+
+
+def test_practice_exam_runs_resumes_and_scores_per_domain(browser, site):
+    from labkit.quiz import exam_data
+
+    blueprint = exam_data(BOOK)["blueprint"]
+    total = sum(blueprint.values())
+    page, requested = open_page(browser, f"{site}/exam/practice-exam.html")
+    app = page.locator(".labkit-exam")
+    app.locator(".le-start").click()
+    assert app.locator(".le-count").inner_text() == f"Question 1 of {total}"
+    assert re.fullmatch(r"Time left 2:(10:00|09:[0-5]\d)", app.locator(".le-timer").inner_text())
+    for number in range(3):  # answer three: the first option, and the second too where two are asked for
+        inputs = app.locator(".le-options input")
+        inputs.nth(0).check()
+        if "Choose TWO" in app.locator(".le-q").inner_text():
+            inputs.nth(1).check()
+        if number == 1:
+            app.locator(".le-flag input").check()
+        app.locator(".le-next").click()
+    page.reload(wait_until="networkidle")  # progress kept in the browser
+    assert app.locator(".le-count").inner_text() == f"Question 4 of {total}"
+    assert app.locator(".le-go.le-answered").count() == 3 and app.locator(".le-go.le-flagged").count() == 1
+    app.locator(".le-go").nth(1).click()
+    assert app.locator(".le-options input:checked").count() >= 1 and app.locator(".le-flag input").is_checked()
+    app.locator(".le-submit").click()
+    assert f"{total - 3} unanswered" in app.locator(".le-confirm").inner_text()
+    app.locator(".le-yes").click()
+    rows = app.locator("table.le-domains tbody tr")
+    counts = {int(rows.nth(k).get_attribute("data-domain")): int(rows.nth(k).locator("td").nth(2).inner_text())
+              for k in range(rows.count())}
+    assert counts == {d: n for d, n in blueprint.items() if n}
+    score = int(re.search(r"Score: (\d+) of", app.locator(".le-score").inner_text()).group(1))
+    assert score <= 3 and app.locator(".le-missed").count() == total - score
+    missed = app.locator(".le-missed").first
+    assert "Source: AWS documentation" in missed.inner_text() and "✓" in missed.inner_text()
+    link = missed.locator(".le-source a")
+    assert re.fullmatch(r"\.\./chapters/[a-z0-9-]+\.html", link.get_attribute("href"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "practice-exam-results.png"), full_page=False)
+    page.reload(wait_until="networkidle")  # the result is kept too
+    assert app.locator("table.le-domains").is_visible()
+    chapter = page.request.get(f"{site}/exam/{link.get_attribute('href')}")
+    assert chapter.ok and "<h1>" in chapter.text()
     assert [u for u in requested if not u.startswith(site)] == []
 
 

@@ -129,12 +129,15 @@ def test_unreadable_files_are_refused_in_one_line(course):
 def test_statistics_measure_longest_positions_multiple_and_todo():
     longest = changed(SINGLE, id="s3-long-1")
     longest["options"][1]["text"] = "Spread the keys over several prefixes, as the right option"
+    tied = changed(SINGLE, id="s3-tied-1")  # as long as the longest distractor: that counts as longest too
+    tied["options"][1]["text"] = "Spread the keys over more prefixes"
+    assert len(tied["options"][1]["text"]) == len(tied["options"][0]["text"])
     todo = changed(SINGLE, id="s3-todo-1", source="TODO")
     todo["options"][0]["why"] = "TODO"
-    numbers = statistics([SINGLE, longest, todo, MULTIPLE])
-    assert numbers["longest_right"] == 0.25
+    numbers = statistics([SINGLE, longest, tied, todo, MULTIPLE])
+    assert numbers["longest_right"] == 0.4
     assert numbers["positions"] == {"A": 0.0, "B": 1.0, "C": 0.0, "D": 0.0}
-    assert numbers["multiple"] == 0.25
+    assert numbers["multiple"] == 0.2
     assert numbers["todo"] == ["s3-todo-1"] and numbers["no_source"] == ["s3-todo-1"]
 
 

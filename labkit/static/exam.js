@@ -115,7 +115,7 @@ function labkitExamApp(root, data) {
       html += "<button class='le-go" + cls + "' data-k='" + k + "' title='Question " + (k + 1) + "'>" + (k + 1) +
         "</button>";
     });
-    var box = el(html + "</div>");
+    var box = el(html + "</div><p class='le-note'>Shaded: answered. Orange border: flagged for review.</p>");
     box.querySelectorAll(".le-options input").forEach(function (input) {
       input.onchange = function () {
         state.answers[id] = Array.prototype.filter.call(box.querySelectorAll(".le-options input"),
