@@ -64,3 +64,8 @@ def test_no_activity_fails(pipeline):
 
 def test_nothing_fails():
     assert "my_pipeline_id is still None" in evaluate(ex.daily_copy, None).message
+
+
+def test_a_name_instead_of_the_id_is_a_hint():
+    verdict = evaluate(ex.daily_copy, "exports")
+    assert verdict.kind == "failed" and "not a pipeline ID" in verdict.message

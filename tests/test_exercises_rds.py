@@ -49,3 +49,8 @@ def test_unset_answer_fails():
     verdict = evaluate(checks.slow_log_group, None)
     assert verdict.kind == "failed"
     assert "my_group is still None" in verdict.message
+
+
+def test_a_group_that_does_not_exist_is_a_hint(engine):
+    verdict = evaluate(checks.slow_log_group, labkit.name("no-such-group"))
+    assert verdict.kind == "failed" and "create_db_parameter_group" in verdict.message

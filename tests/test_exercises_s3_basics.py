@@ -57,3 +57,5 @@ def test_the_placeholder_is_a_hint_not_a_broken_check(engine):
     assert verdict.kind == "failed" and "my_bucket is still None" in verdict.message
     verdict = labkit.checks.evaluate(versioned_report, {"Location": "/x"})
     assert verdict.kind == "failed" and "my_bucket should be a string" in verdict.message
+    verdict = labkit.checks.evaluate(versioned_report, "arn:aws:s3:::dva-reports-k3x9q")
+    assert verdict.kind == "failed" and "is not a bucket name" in verdict.message

@@ -21,6 +21,9 @@ def daily_copy(pipeline_id: str) -> Verdict:
     """A CopyActivity reads one S3DataNode and writes another; the output path uses an expression on
     @scheduledStartTime; the activity (or Default) runs on a Schedule with period "1 day"."""
     expect(pipeline_id, "my_pipeline_id", str, "the ID (df-...) of the pipeline you defined")
+    if not pipeline_id.startswith("df-"):
+        return failed(f"{pipeline_id!r} is not a pipeline ID: store the pipelineId (df-...) that create_pipeline "
+                      "returned, not the pipeline's name.")
     objects = _objects(pipeline_id)
     if not objects:
         return failed("The pipeline has no definition: call put_pipeline_definition.")

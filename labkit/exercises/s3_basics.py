@@ -1,13 +1,29 @@
 """Checks for labs/s3-basics."""
 from __future__ import annotations
 
+import re
+
 from ..checks import Verdict, expect, failed, passed
 from ..engines import current
+
+BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def s3_bucket_name_hint(value: str, variable: str) -> str | None:
+    """A hint if ``value`` cannot be a general purpose bucket's name (3 to 63 lowercase letters, digits, dots and
+    hyphens, starting and ending with a letter or digit: "General purpose bucket naming rules", Amazon S3 User
+    Guide), else None."""
+    if BUCKET_NAME.fullmatch(value):
+        return None
+    return (f"{variable} = {value[:60]!r} is not a bucket name (3 to 63 lowercase letters, digits, dots or hyphens): "
+            "store the name you passed to create_bucket, not an ARN, a URL or a key.")
 
 
 def versioned_report(bucket: str, key: str = "reports/summary.txt") -> Verdict:
     """The bucket has versioning enabled and ``key`` has at least two versions, the latest not deleted."""
     expect(bucket, "my_bucket", str, "the name of the new bucket you created")
+    if hint := s3_bucket_name_hint(bucket, "my_bucket"):
+        return failed(hint)
     s3 = current().client("s3")
     status = s3.get_bucket_versioning(Bucket=bucket).get("Status")
     if status != "Enabled":

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..checks import Verdict, expect, failed, passed
 from ..engines import current
+from .s3_basics import s3_bucket_name_hint
 
 
 def rule_prefix(rule: dict) -> str | None:
@@ -18,6 +19,8 @@ def rule_prefix(rule: dict) -> str | None:
 def archive_rule(bucket: str, prefix: str = "archive/", glacier_days: int = 90, expire_days: int = 365) -> Verdict:
     """The bucket has an enabled rule for ``prefix``: GLACIER after ``glacier_days``, expiry after ``expire_days``."""
     expect(bucket, "my_bucket", str, "the name of the bucket you created and gave a lifecycle configuration")
+    if hint := s3_bucket_name_hint(bucket, "my_bucket"):
+        return failed(hint)
     s3 = current().client("s3")
     try:
         rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
