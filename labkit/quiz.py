@@ -9,6 +9,7 @@ import hashlib
 import html
 import importlib.resources
 import json
+import pathlib
 import random
 import re
 import string
@@ -79,7 +80,8 @@ def quiz_outputs(slug: str, root=None) -> tuple[str, str]:
     questions = jupyterquiz_questions(quizbank.load_quiz(slug, root))
     div_id = _uid()
     prefix, static, url = load_questions_script(questions, div_id)
-    container = render_div(div_id, False, False, False, 1_000_000, 800, 10, "left")
+    container = render_div(div_id, shuffle_questions=False, shuffle_answers=False, preserve_responses=False,
+                           num=1_000_000, max_width=800, border_radius=10, question_alignment="left")
     script, cut = CDN_MATHJAX.subn("console.log('labkit: no MathJax from a CDN');",
                                    build_script(prefix, static, url, div_id, True))
     if cut != 2 or "cdn." in script:
@@ -105,7 +107,7 @@ def exam_data(root=None, link: str = "../chapters/{chapter}") -> dict:
 
     Raises BankError for a malformed bank.
     """
-    root = quizbank.course_root() if root is None else root
+    root = quizbank.course_root() if root is None else pathlib.Path(root)
     items = quizbank.load_exam_bank(root)
     titles = {}
     for item in items:

@@ -108,6 +108,25 @@ def test_chapter_quiz_answers_on_the_static_page(browser, site):
     assert [u for u in requested if not u.startswith(site)] == []
 
 
+def test_every_chapter_quiz_shows_all_its_items_offline(browser, site):
+    from labkit.quizbank import load_quiz
+
+    page = browser.new_page()
+    requested, errors = [], []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    for chapter in sorted((BOOK / "chapters").glob("*.md")):
+        items = load_quiz(chapter.stem, BOOK)
+        page.goto(f"{site}/chapters/{chapter.stem}.html")
+        quiz = page.locator(".labkit-quiz")
+        quiz.locator(".Quiz").first.wait_for(state="visible", timeout=15000)
+        assert quiz.locator(".Quiz").count() == len(items), chapter.stem
+        assert quiz.locator(".MCButton").count() == sum(len(item["options"]) for item in items), chapter.stem
+    # every page of the theme declares sphinx-thebe's THEBE_JS_URL twice; any other script error is ours
+    assert [e for e in errors if "THEBE_JS_URL" not in e] == []
+    assert [u for u in requested if not u.startswith(site)] == []
+
+
 def test_practice_exam_runs_resumes_and_scores_per_domain(browser, site):
     from labkit.quiz import exam_data
 
@@ -150,6 +169,13 @@ def test_practice_exam_runs_resumes_and_scores_per_domain(browser, site):
     assert app.locator("table.le-domains").is_visible()
     chapter = page.request.get(f"{site}/exam/{link.get_attribute('href')}")
     assert chapter.ok and "<h1>" in chapter.text()
+    app.locator(".le-again").click()  # a new exam whose time runs out: it is submitted as it stands
+    app.locator(".le-start").click()
+    page.evaluate("""() => { for (const key of Object.keys(localStorage).filter(k => k.startsWith("labkit-exam:"))) {
+        const state = JSON.parse(localStorage.getItem(key)); state.deadline = Date.now() - 1000;
+        localStorage.setItem(key, JSON.stringify(state)); } }""")
+    page.reload(wait_until="networkidle")
+    assert app.locator(".le-missed").count() == total and "Score: 0 of" in app.locator(".le-score").inner_text()
     assert [u for u in requested if not u.startswith(site)] == []
 
 

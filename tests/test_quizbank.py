@@ -19,8 +19,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 SINGLE = {
     "id": "s3-prefix-1", "type": "single", "q": "Which spreads the request rate?",
-    "options": [{"text": text, "correct": n == 2, "why": f"Because {n}."} for n, text in enumerate(
-        ["Ask AWS Support to raise the limit", "Use more prefixes", "Turn on S3 Versioning", "Move to Standard-IA"], 1)],
+    "options": [{"text": text, "correct": n == 2, "why": f"Because {n}."} for n, text in enumerate([
+        "Ask AWS Support to raise the limit", "Use more prefixes", "Turn on S3 Versioning", "Move to Standard-IA"], 1)],
     "source": "Best practices design patterns: optimizing Amazon S3 performance",
 }
 MULTIPLE = {
