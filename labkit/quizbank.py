@@ -186,9 +186,11 @@ def _exam_problem(item: dict, path: pathlib.Path, root: pathlib.Path) -> str | N
 
 def load_quiz(slug: str, root: pathlib.Path | None = None) -> list[dict]:
     """The items of chapter ``slug``'s quiz (``quizzes/<slug>.yml``). Raises BankError for an unknown slug."""
+    if not isinstance(slug, str):
+        raise BankError(f"quiz() takes a chapter slug such as 's3' (its items are in quizzes/<slug>.yml), not {slug!r}")
     root = course_root() if root is None else pathlib.Path(root)
     path = root / "quizzes" / f"{slug}.yml"
-    if not isinstance(slug, str) or not path.is_file():
+    if not path.is_file():
         known = ", ".join(sorted(p.stem for p in (root / "quizzes").glob("*.yml")))
         raise BankError(f"there is no quiz {slug!r} (quizzes/{slug}.yml); the chapter slugs are: {known}")
     return load_bank(path, root).items

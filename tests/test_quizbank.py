@@ -227,6 +227,8 @@ def test_an_unknown_quiz_says_which_exist(course):
     write("quizzes/s3.yml", [SINGLE])
     with pytest.raises(BankError, match=r"there is no quiz 's4' \(quizzes/s4.yml\); the chapter slugs are: s3"):
         quiz_outputs("s4", root)
+    with pytest.raises(BankError, match="quiz\\(\\) takes a chapter slug such as 's3'"):
+        quiz_outputs([{"q": "an old-style list"}], root)
 
 
 def test_the_exam_embeds_its_bank_blueprint_and_chapter_links(course):
