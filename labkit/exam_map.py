@@ -3,7 +3,8 @@
 The map lives in ``exam/skills.yml`` (task statements and skills from the AWS Certification "AWS Certified Developer -
 Associate (DVA-C02) exam guide", in our own words). Each skill names a heading of a chapter (``teach``) and of a lab
 (``practice``) by its exact text, or ``null`` where the course does not cover it yet. This module checks those
-references against the book's sources, computes the coverage and renders the exam map page's tables.
+references against the book's sources, computes the coverage and renders the exam map page's tables (the book's
+``_ext/exam_map_page.py`` puts them into ``exam-map.md`` at build time).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SKILLS = ROOT / "exam" / "skills.yml"
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*$")
 FENCE = re.compile(r"^(```|~~~)")
+STYLE = "<style>.exam-map-gap{color:#b42318;font-style:italic}.exam-map td{vertical-align:top}</style>"
 
 
 @dataclass(frozen=True)
@@ -106,9 +108,9 @@ def _cell(ref: str | None) -> str:
 
 
 def coverage_html(data: dict) -> str:
-    """One paragraph with the computed coverage figures."""
+    """One paragraph with the computed coverage figures (and the tables' style)."""
     total, taught, practised = coverage(data)
-    return (f"<p><strong>Coverage, computed from the map below:</strong> a chapter section teaches "
+    return (f"{STYLE}<p><strong>Coverage, computed from the map below:</strong> a chapter section teaches "
             f"<strong>{taught} of {total}</strong> skills ({taught / total:.0%}); a lab step practises "
             f"<strong>{practised} of {total}</strong> ({practised / total:.0%}).</p>")
 
@@ -125,12 +127,3 @@ def domain_html(data: dict, number: int) -> str:
                         f"<td>{_cell(s.get('practice'))}</td></tr>")
     return ('<table class="exam-map table"><thead><tr><th>Task statement</th><th>Skill</th><th>Taught in</th>'
             f'<th>Practised in</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
-
-
-def show(number: int | None = None) -> None:
-    """Display the coverage figures (``number`` None) or the table of domain ``number`` (1-4) in a notebook."""
-    from IPython.display import HTML, display
-
-    data = load()
-    style = "<style>.exam-map-gap{color:#b42318;font-style:italic}.exam-map td{vertical-align:top}</style>"
-    display(HTML(style + (coverage_html(data) if number is None else domain_html(data, number))))

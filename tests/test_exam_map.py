@@ -70,3 +70,19 @@ def test_every_link_of_the_built_page_reaches_its_section():
     assert len(links) > 40
     for target, anchor in sorted(links):
         assert f'id="{anchor}"' in (BUILT / target).read_text(encoding="utf-8"), f"{target}#{anchor}"
+
+
+def test_the_book_extension_fills_every_marker_of_the_page():
+    import sys
+    sys.path.insert(0, str(exam_map.ROOT / "_ext"))
+    try:
+        import exam_map_page
+    finally:
+        sys.path.pop(0)
+    source = [(exam_map.ROOT / "exam-map.md").read_text(encoding="utf-8")]
+    exam_map_page.fill(None, "exam-map", source)
+    assert "<!-- exam-map:" not in source[0]
+    assert source[0].count('<table class="exam-map') == 4 and "Coverage, computed from the map" in source[0]
+    other = ["<!-- exam-map: coverage -->"]
+    exam_map_page.fill(None, "intro", other)
+    assert other == ["<!-- exam-map: coverage -->"]
