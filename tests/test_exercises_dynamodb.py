@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 import labkit
+from labkit.checks import evaluate
 from labkit.exercises import dynamodb as checks
 
 VALUES = {":c": {"S": "c007"}, ":from": {"S": "2026-01-10"}, ":to": {"S": "2026-01-20"}, ":min": {"N": "40"}}
@@ -72,6 +73,8 @@ def test_wrong_customer_fails(engine, table):
 
 
 def test_unset_answer_fails(table):
-    verdict = checks.range_query(table, None)
-    assert not verdict.passed
-    assert "my_response should be" in verdict.message
+    verdict = evaluate(checks.range_query, table, None)
+    assert verdict.kind == "failed"
+    assert "my_response is still None" in verdict.message
+    verdict = evaluate(checks.range_query, table, {"Count": 0})
+    assert verdict.kind == "failed" and "my_response should be" in verdict.message

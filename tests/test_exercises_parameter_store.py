@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from labkit import name
+from labkit.checks import evaluate
 from labkit.exercises import parameter_store as checks
 
 
@@ -73,4 +74,5 @@ def test_absolute_keys_fail(root):
 
 
 def test_empty_fails(root):
-    assert "empty" in checks.environment_config({}, root).message
+    verdict = evaluate(checks.environment_config, {}, root)
+    assert verdict.kind == "failed" and "my_config is still {}" in verdict.message

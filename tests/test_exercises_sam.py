@@ -49,4 +49,6 @@ def test_linear_instead_of_canary_fails(engine):
 
 def test_not_a_template_fails(engine):
     verdict = evaluate(sam.canary_alias, None)
-    assert not verdict.passed and "must be the SAM template as a dict" in verdict.message
+    assert verdict.kind == "failed" and "my_template is still None" in verdict.message
+    verdict = evaluate(sam.canary_alias, {"Transform": "AWS::Serverless-2016-10-31"})
+    assert verdict.kind == "failed" and "must be the SAM template as a dict" in verdict.message

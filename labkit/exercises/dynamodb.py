@@ -1,14 +1,15 @@
 """Checks for labs/dynamodb."""
 from __future__ import annotations
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 
 def range_query(table: str, response, customer: str = "c007", start: str = "2026-01-10", end: str = "2026-01-20",
                 min_amount: int = 40) -> Verdict:
     """``response`` is a Query answer with exactly the wanted items, found with a key condition on the date."""
-    if not isinstance(response, dict) or "Items" not in response:
+    expect(response, "my_response", dict, "the dictionary that ddb.query(...) returns")
+    if "Items" not in response:
         return failed("my_response should be the dictionary that ddb.query(...) returns (with 'Items').")
     ddb = current().client("dynamodb")
     in_partition = []

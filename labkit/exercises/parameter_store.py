@@ -1,7 +1,7 @@
 """Checks for labs/parameter-store."""
 from __future__ import annotations
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 
@@ -19,8 +19,8 @@ def expected_config(root: str, environment: str) -> dict:
 
 def environment_config(config: dict, root: str, environment: str = "prod") -> Verdict:
     """``config`` is the whole ``environment`` configuration, keyed by name relative to ``root/environment/``."""
-    if not isinstance(config, dict) or not config:
-        return failed("my_config is empty: fill a dict from get_parameters_by_path.")
+    expect(config, "my_config", dict, f"a dict of every parameter under {root.rstrip('/')}/{environment}/, filled "
+           "from get_parameters_by_path")
     wanted = expected_config(root, environment)
     path = f"{root.rstrip('/')}/{environment}/"
     absolute = [k for k in config if k.startswith("/")]

@@ -16,7 +16,7 @@ def weighted_split(zone_id: str, record_name: str, green_ip: str, share: float =
                if r["Name"] == name and r["Type"] == "A"]
     if not records:
         return failed(f"There is no A record named {name} in the zone yet: create the two weighted records (blue "
-                      "and green) with one change_resource_record_sets call.")
+                      "and green), each with a Weight and its own SetIdentifier, in one change.")
     if any("Weight" not in r for r in records):
         return failed(f"{name} has a record without a Weight: every record of a weighted set needs Weight and a "
                       "unique SetIdentifier.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 
-from ..checks import Verdict, failed, passed
+from ..checks import Verdict, expect, failed, passed
 from ..engines import current
 
 
@@ -23,7 +23,8 @@ def translate(template: dict) -> dict:
 def canary_alias(template, function: str = "NotesFunction", alias: str = "live",
                  strategy: str = "Canary10Percent5Minutes") -> Verdict:
     """The template publishes a version on every deploy, aliases it ``alias`` and shifts traffic with ``strategy``."""
-    if not isinstance(template, dict) or "Resources" not in template:
+    expect(template, "my_template", dict, "the SAM template as a dict (start from copy.deepcopy(sam_template))")
+    if "Resources" not in template:
         return failed("my_template must be the SAM template as a dict (start from copy.deepcopy(sam_template)).")
     try:
         resources = translate(template)["Resources"]
