@@ -30,6 +30,7 @@ class EmbeddedEngine(Engine):
         from moto.core.config import default_user_config
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+        from .. import emulator
         from ..lambda_runtime import moto_hook
         from . import apigateway_invoke, codedeploy_ext, moto_speedups
         from .http_server import KeepAliveServer
@@ -62,6 +63,7 @@ class EmbeddedEngine(Engine):
         sys.setswitchinterval(0.0005)
         os.environ["MOTO_PORT"] = str(self.port)  # moto's Step Functions runner calls Lambda through it
         moto_hook.install(self.endpoint_url)
+        emulator.install_all()  # labkit/emulator/: what labkit adds to moto, a module per service
         self._thread = threading.Thread(target=self._server.serve_forever, name="labkit-engine", daemon=True)
         self._thread.start()
         atexit.register(self.stop)
