@@ -43,7 +43,7 @@ import uuid
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, unquote
 
-from .. import engines
+from ... import engines
 
 URL_PATTERN = re.compile(r"^/restapis/(?P<api>[^/]+)/(?P<stage>[^/]+)/_user_request_(?P<path>/.*)?$")
 DEFAULT_TTL = 300
