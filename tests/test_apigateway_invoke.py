@@ -1,4 +1,4 @@
-"""labkit.engines.apigateway_invoke: REST APIs called over HTTP on the embedded engine."""
+"""labkit.emulator.apigateway: REST APIs called over HTTP on the embedded engine."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ import pytest
 import requests
 
 import labkit
-from labkit.engines.apigateway_invoke import invoke_url, policy_effect
+from labkit.emulator.apigateway import invoke_url, policy_effect
 
 ECHO = '''
 import json, os

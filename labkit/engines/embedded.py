@@ -31,8 +31,9 @@ class EmbeddedEngine(Engine):
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         from .. import emulator
+        from ..emulator import apigateway
         from ..lambda_runtime import moto_hook
-        from . import apigateway_invoke, codedeploy_ext, moto_speedups
+        from . import codedeploy_ext, moto_speedups
         from .http_server import KeepAliveServer
         from .moto_fixes import MotoFixes
         from .wsgi import HealthRoute
@@ -47,7 +48,7 @@ class EmbeddedEngine(Engine):
         # moto lists its package folder on every request to map the Host header to a service; the answer
         # for a given host never changes, so remember it (measured: about 1 ms per call on this machine).
         moto_app.get_backend_for_host = functools.lru_cache(maxsize=256)(moto_app.get_backend_for_host)
-        app = apigateway_invoke.wrap(MotoFixes(moto_app), self.account_id)
+        app = apigateway.wrap(MotoFixes(moto_app), self.account_id)
         app = HealthRoute(app, {"labkit": version("labkit"), "engine": "embedded"})
         try:
             self._server = KeepAliveServer(self.host, self.port, app)
