@@ -181,6 +181,7 @@ def test_resource_policy_by_source_ip(api):
              "Condition": {"NotIpAddress": {"aws:SourceIp": cidr}}}]}
         apigw.update_rest_api(restApiId=api["api"], patchOperations=[
             {"op": "replace", "path": "/policy", "value": json.dumps(document)}])
+        apigw.create_deployment(restApiId=api["api"], stageName="dev", variables={"alias": "v1"})  # as on AWS
 
     try:
         policy("Deny", "203.0.113.0/24")
@@ -190,6 +191,7 @@ def test_resource_policy_by_source_ip(api):
     finally:
         apigw.update_rest_api(restApiId=api["api"], patchOperations=[{"op": "replace", "path": "/policy",
                                                                       "value": ""}])
+        apigw.create_deployment(restApiId=api["api"], stageName="dev", variables={"alias": "v1"})
 
 
 def test_cognito_authorizer(api):
@@ -220,6 +222,7 @@ def test_cognito_authorizer(api):
                               requestTemplates={"application/json": '{"statusCode": 200}'})
         apigw.put_integration_response(restApiId=api["api"], resourceId=res, httpMethod="GET", statusCode="200",
                                        responseTemplates={"application/json": "{}"})
+        apigw.create_deployment(restApiId=api["api"], stageName="dev", variables={"alias": "v1"})
         url = f"{api['url']}/me"
         assert requests.get(url, timeout=30).status_code == 401
         good = tokens[pool["Id"]]["IdToken"]

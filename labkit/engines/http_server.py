@@ -28,6 +28,7 @@ class KeepAliveHandler(MotoRequestHandler):
     def run_wsgi(self) -> None:  # werkzeug routes every do_METHOD here
         environ = self.make_environ()
         environ["wsgi.input"] = io.BytesIO(read_body(environ))
+        environ["labkit.header_lines"] = list(self.headers.items())  # as sent: API Gateway's multiValueHeaders
         status, headers, body = call_app(self.server.app, environ)
         code, _, reason = status.partition(" ")
         sends_body = self.command != "HEAD" and int(code) not in NO_BODY_STATUSES
