@@ -1,4 +1,4 @@
-"""labkit.engines.iam_enforcement: the embedded engine authorizes IAM users and role sessions, not itself."""
+"""labkit.emulator.iam (used through labkit.engines.iam_enforcement): the embedded engine authorizes IAM users and role sessions, not itself."""
 from __future__ import annotations
 
 import json
@@ -113,3 +113,49 @@ def test_assume_role_needs_permission_and_session_policy_narrows(engine, world):
         assert code(lambda: s3(narrow).list_buckets()) == "AccessDenied"
         assert code(lambda: s3(full, token=False).list_buckets()) != "OK"
 
+
+
+def narrow_session(engine, world):
+    """A role session (role: s3:*) whose session policy allows only s3:GetObject; returns its S3 client."""
+    iam, bucket = engine.client("iam"), world["bucket"]
+    iam.put_role_policy(RoleName=world["role"], PolicyName="s3", PolicyDocument=doc(
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}))
+    iam.put_user_policy(UserName=world["user"], PolicyName="assume", PolicyDocument=doc(
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": world["role_arn"]}))
+    with enforce_iam():
+        c = engine.client("sts", **world["creds"]).assume_role(
+            RoleArn=world["role_arn"], RoleSessionName="narrow", Policy=doc(
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}))["Credentials"]
+    return engine.client("s3", aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
+                         aws_session_token=c["SessionToken"])
+
+
+def test_moto_still_ignores_session_policies(engine, world, monkeypatch):
+    """With moto's own checker the session policy does not narrow the session; when this fails, moto evaluates
+    session policies itself: drop labkit.emulator.iam._with_session_policies."""
+    from labkit.emulator import iam as emulator_iam
+
+    s3 = narrow_session(engine, world)
+    with enforce_iam():
+        assert code(lambda: s3.list_buckets()) == "AccessDenied"  # labkit's rule
+        monkeypatch.setattr(emulator_iam, "_with_session_policies", lambda base: base)
+        assert code(lambda: s3.list_buckets()) == "OK"  # moto alone: the session policy is ignored
+
+
+def test_a_conditional_policy_shows_the_notice(engine, world, monkeypatch):
+    from labkit.emulator import iam as emulator_iam
+
+    shown = []
+    monkeypatch.setattr(emulator_iam, "notice", shown.append)
+    iam, bucket = engine.client("iam"), world["bucket"]
+    s3 = engine.client("s3", **world["creds"])
+    iam.put_user_policy(UserName=world["user"], PolicyName="plain", PolicyDocument=doc(
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}))
+    with enforce_iam():
+        s3.get_object(Bucket=bucket, Key="open/a.txt")
+        assert shown == []
+        iam.put_user_policy(UserName=world["user"], PolicyName="https-only", PolicyDocument=doc(
+            {"Effect": "Deny", "Action": "s3:*", "Resource": "*",
+             "Condition": {"Bool": {"aws:SecureTransport": "false"}}}))
+        code(lambda: s3.get_object(Bucket=bucket, Key="open/a.txt"))
+    assert shown and set(shown) == {"iam-conditions-not-evaluated"}

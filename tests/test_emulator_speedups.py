@@ -4,14 +4,14 @@ from __future__ import annotations
 import moto.core.responses as responses
 import moto.core.utils as utils
 
-from labkit.engines import moto_speedups
+from labkit.emulator import speedups
 
 NAMES = ["theNewAttribute", "MaxNumberOfMessages", "VisibilityTimeout", "", "DBInstanceIdentifier", "SSEKMSKeyId",
          "ReceiveMessageWaitTimeSeconds", "x", "ABC", "listObjectsV2"]
 
 
 def test_installed_where_moto_calls_them(engine):
-    moto_speedups.install()  # a second install changes nothing
+    speedups.install()  # a second install changes nothing
     assert utils.camelcase_to_underscores.uncached.__name__ == "camelcase_to_underscores"
     assert not hasattr(utils.camelcase_to_underscores.uncached, "uncached")
     assert responses.method_names_from_class is utils.method_names_from_class
@@ -31,3 +31,12 @@ def test_each_caller_gets_its_own_list(engine):
     assert methods == utils.method_names_from_class.uncached(responses.BaseResponse)
     methods.clear()
     assert "_dispatch" in utils.method_names_from_class(responses.BaseResponse)
+
+
+def test_moto_still_recomputes(engine):
+    """moto's own helpers and host lookup are uncached; when this fails, moto caches them: drop labkit's cache."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    for name in speedups.NAMES:
+        assert not hasattr(getattr(utils, name).uncached, "cache_info"), name
+    assert not hasattr(DomainDispatcherApplication.get_backend_for_host, "cache_info")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import atexit
-import functools
 import logging
 import os
 import sys
@@ -31,24 +30,17 @@ class EmbeddedEngine(Engine):
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         from .. import emulator
-        from ..emulator import apigateway
+        from ..emulator import apigateway, speedups
         from ..lambda_runtime import moto_hook
-        from . import codedeploy_ext, moto_speedups
         from .http_server import KeepAliveServer
-        from .moto_fixes import MotoFixes
         from .wsgi import HealthRoute
 
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         default_user_config["iam"]["load_aws_managed_policies"] = True  # as on AWS: attachable by ARN
         default_user_config["batch"]["use_docker"] = False  # jobs are recorded, not run in containers
         logging.getLogger("moto").setLevel(logging.CRITICAL)  # a failed execution is the lab's answer, not a log
-        codedeploy_ext.install()  # moto lacks DeleteApplication; without it no CodeDeploy lab could clean up
-        moto_speedups.install()
-        moto_app = DomainDispatcherApplication(create_backend_app)
-        # moto lists its package folder on every request to map the Host header to a service; the answer
-        # for a given host never changes, so remember it (measured: about 1 ms per call on this machine).
-        moto_app.get_backend_for_host = functools.lru_cache(maxsize=256)(moto_app.get_backend_for_host)
-        app = apigateway.wrap(MotoFixes(moto_app), self.account_id)
+        moto_app = speedups.cache_host_lookup(DomainDispatcherApplication(create_backend_app))
+        app = apigateway.wrap(moto_app, self.account_id)
         app = HealthRoute(app, {"labkit": version("labkit"), "engine": "embedded"})
         try:
             self._server = KeepAliveServer(self.host, self.port, app)
