@@ -12,7 +12,6 @@ import base64
 import inspect
 import json
 import random
-import threading
 
 from ..errors import UnsupportedRuntime
 from .environments import EnvironmentPool, FunctionSpec
@@ -115,8 +114,10 @@ def function_invoke(self, body, request_headers, response_headers):
         response_headers["x-amz-function-error"] = "Unhandled"
         return json.dumps({"errorType": "Runtime.InvalidRuntime", "errorMessage": str(exc)}).encode()
     response_headers["x-amz-executed-version"] = spec.version
-    if invocation_type == "Event":
-        threading.Thread(target=run_and_log, args=(self, spec, event), daemon=True).start()
+    if invocation_type == "Event":  # Lambda's event queue: retries, destinations, DLQ (labkit/emulator/lambda_)
+        from ..emulator.lambda_ import async_invoke
+
+        async_invoke.submit(self, body)
         return b""
     if invocation_type == "DryRun":
         return b""
