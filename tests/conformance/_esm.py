@@ -1,0 +1,116 @@
+"""Helpers shared by the event source mapping conformance tests: a recording function, sources, reading results."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+
+# The function writes each event it gets (one JSON line) to the file named by OUT, then, by MODE:
+#   ok      - succeeds;
+#   raise   - fails (raises) when a record's payload contains "bad";
+#   report  - returns batchItemFailures naming the records whose payload contains "bad";
+#   respond - returns the JSON in RESPONSE as it is;
+#   sleep   - sleeps SLEEP seconds, then succeeds.
+HANDLER = r'''
+import base64, json, os, time
+
+def payload(record):
+    if "body" in record:
+        return record["body"]
+    if "kinesis" in record:
+        return base64.b64decode(record["kinesis"]["data"]).decode("utf-8", "replace")
+    return json.dumps(record.get("dynamodb", {}).get("NewImage", {}))
+
+def identifier(record):
+    if "messageId" in record:
+        return record["messageId"]
+    if "kinesis" in record:
+        return record["kinesis"]["sequenceNumber"]
+    return record["dynamodb"]["SequenceNumber"]
+
+def handler(event, context):
+    with open(os.environ["OUT"], "a") as f:
+        f.write(json.dumps({"at": time.time(), "event": event}) + "\n")
+    mode = os.environ.get("MODE", "ok")
+    bad = [r for r in event["Records"] if "bad" in payload(r)]
+    if mode == "sleep":
+        time.sleep(float(os.environ.get("SLEEP", "1")))
+    if mode == "raise" and bad:
+        raise ValueError("a bad record")
+    if mode == "report":
+        return {"batchItemFailures": [{"itemIdentifier": identifier(r)} for r in bad]}
+    if mode == "respond":
+        return json.loads(os.environ["RESPONSE"])
+    return None
+'''
+
+
+class Recorder:
+    """A Lambda function that records its events in a local file; ``events()`` reads them back."""
+
+    def __init__(self, lam, mode: str = "ok", **env):
+        import labkit
+
+        fd, self.path = tempfile.mkstemp(prefix="esm-", suffix=".jsonl")
+        os.close(fd)
+        self.lam = lam
+        self.name = labkit.name("esm-fn")
+        variables = {"OUT": self.path, "MODE": mode, **{k: str(v) for k, v in env.items()}}
+        self.arn = lam.create_function(
+            FunctionName=self.name, Runtime="python3.12", Role=labkit.lambda_role(), Handler="app.handler",
+            Code={"ZipFile": labkit.zip_code({"app.py": HANDLER})}, Timeout=10,
+            Environment={"Variables": variables})["FunctionArn"]
+
+    def calls(self) -> list[dict]:
+        """Every invocation so far: ``{"at": epoch seconds, "event": {...}}``, in order."""
+        with open(self.path) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def batches(self) -> list[list[dict]]:
+        return [call["event"]["Records"] for call in self.calls()]
+
+    def wait_calls(self, count: int, timeout: float = 10.0) -> list[dict]:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            calls = self.calls()
+            if len(calls) >= count:
+                return calls
+            time.sleep(0.05)
+        return self.calls()
+
+
+def queue(sqs, base: str = "esm-q", **attributes) -> tuple[str, str]:
+    """An SQS queue: (URL, ARN)."""
+    import labkit
+
+    url = sqs.create_queue(QueueName=labkit.name(base), Attributes={k: str(v) for k, v in attributes.items()})[
+        "QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, arn
+
+
+def counts(sqs, url: str) -> tuple[int, int]:
+    """(visible, in flight) messages of a queue."""
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]), int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+
+def drain(sqs, url: str, count: int = 1, timeout: float = 10.0) -> list[dict]:
+    """Receive (and delete) up to ``count`` messages, waiting up to ``timeout`` seconds."""
+    found: list[dict] = []
+    deadline = time.time() + timeout
+    while len(found) < count and time.time() < deadline:
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
+                                           MessageAttributeNames=["All"]).get("Messages", []):
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            found.append(message)
+        if len(found) < count:
+            time.sleep(0.05)
+    return found
+
+
+def wait_idle(timeout: float = 15.0) -> None:
+    from labkit.emulator.event_sources import wait_idle as idle
+
+    assert idle(timeout), "the event source mappings did not drain in time"
