@@ -32,6 +32,10 @@ def report() -> list[str]:
     missing = engine.unavailable(list(PROBES))
     for service in PROBES:
         lines.append(f"  {service:17} {missing.get(service) or probe_line(engine, service)}")
+    if engine.name == "embedded":  # which Python runs each Lambda runtime (never silently another one)
+        from .emulator.lambda_sandbox import doctor_lines
+
+        lines += doctor_lines()
     return lines
 
 

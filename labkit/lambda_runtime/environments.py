@@ -8,7 +8,6 @@ import os
 import select
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -69,13 +68,16 @@ class Environment:
     replies: io.TextIOWrapper
     cold: bool = True
     last_used: float = 0.0
+    init_line: str = ""  # the INIT_START log line of this environment's init phase
+    scratch: tuple = ()  # more folders to delete when it is retired
 
     def close(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
         self.replies.close()
-        shutil.rmtree(self.code_dir, ignore_errors=True)
+        for folder in (self.code_dir, *self.scratch):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def unpack(blob: bytes, target: str) -> None:
@@ -84,21 +86,25 @@ def unpack(blob: bytes, target: str) -> None:
 
 
 def start_environment(spec: FunctionSpec, endpoint_url: str, credentials: dict[str, str]) -> Environment:
-    """Unpack code and layers into a fresh folder and start a worker there, with the role's credentials."""
+    """Unpack code and layers into a fresh folder and start a sandboxed worker there, with the role's credentials.
+
+    Layers are extracted in order into one ``opt`` folder (a later layer's file replaces an earlier one's), as
+    Lambda extracts them into ``/opt``; labkit/emulator/lambda_sandbox.py decides the interpreter and import path.
+    """
+    from ..emulator import lambda_sandbox
+
     code_dir = tempfile.mkdtemp(prefix="labkit-lambda-")
     unpack(spec.code, os.path.join(code_dir, "task"))
-    layer_paths = []
-    for index, layer in enumerate(spec.layers):
-        opt = os.path.join(code_dir, f"layer{index}")
+    opt = os.path.join(code_dir, "opt")
+    for layer in spec.layers:
         unpack(layer, opt)
-        layer_paths += [os.path.join(opt, "python"), opt]
+    launch = lambda_sandbox.prepare(spec.runtime, spec.arn.split(":")[3], opt, code_dir, WORKER)
     now = time.gmtime()
     stream = f"{now.tm_year}/{now.tm_mon:02d}/{now.tm_mday:02d}/[{spec.version}]{uuid.uuid4().hex}"
     env = {
         "PATH": os.environ.get("PATH", ""),
         "LANG": "C.UTF-8",
         "TZ": ":UTC",
-        "PYTHONDONTWRITEBYTECODE": "1",
         **spec.env,
         "AWS_ENDPOINT_URL": endpoint_url,
         **credentials,
@@ -113,16 +119,17 @@ def start_environment(spec: FunctionSpec, endpoint_url: str, credentials: dict[s
         "LAMBDA_TASK_ROOT": os.path.join(code_dir, "task"),
         "_HANDLER": spec.handler,
         "LABKIT_FUNCTION_ARN": spec.arn,
-        "LABKIT_LAYER_PATHS": os.pathsep.join(layer_paths),
+        **launch.env,
     }
     read_fd, write_fd = os.pipe()
     process = subprocess.Popen(  # the worker is a plain script: importing labkit there would slow every cold start
-        [sys.executable, "-u", WORKER, spec.handler, str(write_fd)], cwd=env["LAMBDA_TASK_ROOT"], env=env,
+        [*launch.argv, spec.handler, str(write_fd)], cwd=env["LAMBDA_TASK_ROOT"], env=env,
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(write_fd,), text=True,
         start_new_session=True,  # a kernel interrupt (SIGINT to its group) must not kill warm environments
     )
     os.close(write_fd)
-    return Environment(spec, code_dir, stream, process, os.fdopen(read_fd, "r"))
+    return Environment(spec, code_dir, stream, process, os.fdopen(read_fd, "r"), init_line=launch.init_line,
+                       scratch=launch.scratch)
 
 
 def timeout_error(request_id: str, seconds: float) -> dict:
@@ -146,7 +153,8 @@ class EnvironmentPool:
         began = time.time()
         reply = reply or self._exchange(environment, event, request_id, began + spec.timeout)
         duration_ms = (time.time() - began) * 1000
-        lines = [f"START RequestId: {request_id} Version: {spec.version}"]
+        lines = [environment.init_line] if environment.cold and environment.init_line else []
+        lines.append(f"START RequestId: {request_id} Version: {spec.version}")
         lines += reply.get("logs", "").splitlines()
         if reply.get("error", {}).get("errorType") == "Sandbox.Timedout":
             lines.append(f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} {reply['error']['errorMessage']}")

@@ -4,12 +4,15 @@ Protocol: once the handler is imported the worker writes {"ready": true}; then t
 per invocation on stdin ({"event", "request_id", "deadline"});
 the worker answers one JSON line on the file descriptor the parent gave it ({"payload"} or {"error"},
 and "logs", everything the handler printed or logged). Stdout and stderr of the handler never reach the
-protocol channel. Runs as ``python worker.py HANDLER PROTOCOL_FD`` (a plain script: it imports nothing of labkit).
+protocol channel. Runs as ``python -I -S worker.py HANDLER PROTOCOL_FD`` (a plain script: it imports nothing of
+labkit, and runs on Python 3.9 and later). The sandbox (labkit/emulator/lambda_sandbox.py) gives it, in environment
+variables it removes before the handler loads, the folders a handler may import from; see :func:`sandbox_path`.
 """
 from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.machinery
 import io
 import json
 import logging
@@ -37,28 +40,87 @@ class Context:
         return max(0, int((self._deadline - time.time()) * 1000))
 
 
-def error_body(exc: BaseException, error_type: str | None = None) -> dict:
-    """The error document AWS returns for an unhandled exception."""
+def error_body(exc: BaseException, error_type: str | None = None, request_id: str = "") -> dict:
+    """The error document AWS returns for an unhandled exception (``requestId`` empty for an init error)."""
     frames = traceback.extract_tb(exc.__traceback__)[1:]  # from the handler down, as on AWS
     return {
         "errorMessage": str(exc),
         "errorType": error_type or type(exc).__name__,
+        "requestId": request_id,
         "stackTrace": traceback.format_list(frames),
     }
 
 
+class RuntimeIncluded:
+    """Meta path finder for what the Lambda runtime includes besides the standard library: the AWS SDK.
+
+    It answers only for the top-level names it was given (``boto3``, ``botocore``…), each from the folder where the
+    notebook has it, after the task root and the layers (a package in the zip or a layer takes precedence, as on
+    AWS); nothing else of that folder becomes importable.
+    """
+
+    def __init__(self, modules: dict, distributions: list):
+        self.modules = modules
+        self.distributions = distributions
+
+    def find_spec(self, fullname, path=None, target=None):
+        where = self.modules.get(fullname)
+        if where is None or path is not None:
+            return None
+        return importlib.machinery.PathFinder.find_spec(fullname, [where])
+
+    def find_distributions(self, context=None):
+        """The SDK's package metadata, so ``importlib.metadata.version("boto3")`` answers as on AWS."""
+        from importlib.metadata import DistributionFinder, MetadataPathFinder
+
+        wanted = getattr(context, "name", None)
+        names = [n for n in self.distributions
+                 if wanted is None or n.replace("-", "_").lower() == wanted.replace("-", "_").lower()]
+        folders = sorted(set(self.modules.values()))
+        for name in names:
+            yield from MetadataPathFinder.find_distributions(DistributionFinder.Context(name=name, path=folders))
+
+
+def sandbox_path() -> None:
+    """Make ``sys.path`` what AWS's Python runtime searches: the task root, the layers, the runtime's modules, the
+    standard library; and the AWS SDK through :class:`RuntimeIncluded`. Nothing of the notebook's packages."""
+    env = os.environ
+    layers = [p for p in env.pop("LABKIT_LAYER_PATHS", "").split(os.pathsep) if p]
+    runtime = [p for p in env.pop("LABKIT_RUNTIME_PATHS", "").split(os.pathsep) if p]
+    sdk = json.loads(env.pop("LABKIT_RUNTIME_SDK", "") or "{}")
+    here = os.path.dirname(os.path.abspath(__file__))
+    standard = [p for p in sys.path if p and os.path.abspath(p) != here]  # python -I -S: the standard library
+    sys.path[:] = [os.getcwd(), *layers, *runtime, *standard]
+    if sdk.get("modules"):
+        sys.meta_path.append(RuntimeIncluded(sdk["modules"], sdk.get("distributions", [])))
+
+
+def fault(error_type: str, message: str, trace=None) -> dict:
+    """An init error as the AWS Lambda Python runtime reports it (``requestId`` is empty: no invocation yet)."""
+    return {"errorMessage": message, "errorType": error_type, "requestId": "", "stackTrace": trace or []}
+
+
 def load_handler(spec: str):
-    """Import ``module.function``; failures are reported like the AWS runtime reports them."""
-    module_name, _, func_name = spec.rpartition(".")
+    """Import ``module.function``; failures are reported as the AWS runtime interface client reports them."""
+    try:
+        module_name, func_name = spec.rsplit(".", 1)
+    except ValueError as exc:
+        return None, fault("Runtime.MalformedHandlerName", f"Bad handler '{spec}': {exc}")
+    if module_name.split(".")[0] in sys.builtin_module_names:
+        return None, fault("Runtime.BuiltInModuleConflict",
+                           f"Cannot use built-in module {module_name} as a handler module")
     try:
         module = importlib.import_module(module_name.replace("/", "."))
-    except Exception as exc:  # noqa: BLE001 - any import failure is the function's error
-        return None, {"errorMessage": f"Unable to import module '{module_name}': {exc}",
-                      "errorType": "Runtime.ImportModuleError", "stackTrace": []}
+    except ImportError as exc:
+        return None, fault("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}")
+    except SyntaxError as exc:
+        return None, fault("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}",
+                           [f'  File "{exc.filename}" Line {exc.lineno}\n    {exc.text}'])
+    except Exception as exc:  # noqa: BLE001 - an exception in the module's init code is the function's error
+        return None, error_body(exc)
     handler = getattr(module, func_name, None)
     if handler is None:
-        return None, {"errorMessage": f"Handler '{func_name}' missing on module '{module_name}'",
-                      "errorType": "Runtime.HandlerNotFound", "stackTrace": []}
+        return None, fault("Runtime.HandlerNotFound", f"Handler '{func_name}' missing on module '{module_name}'")
     return handler, None
 
 
@@ -83,7 +145,7 @@ def invoke(handler, load_error, request: dict, init_ms: float) -> dict:
             result = handler(request["event"], context)
         reply = {"payload": json.dumps(result)}
     except Exception as exc:  # noqa: BLE001 - the handler's exception is the function's error
-        body = error_body(exc)
+        body = error_body(exc, request_id=request["request_id"])
         logs.write(f"[ERROR] {body['errorType']}: {body['errorMessage']}\n")
         logs.write("Traceback (most recent call last):\n" + "".join(body["stackTrace"]))
         reply = {"error": body}
@@ -97,9 +159,7 @@ def invoke(handler, load_error, request: dict, init_ms: float) -> dict:
 def main() -> None:
     handler_spec, protocol_fd = sys.argv[1], int(sys.argv[2])
     protocol = os.fdopen(protocol_fd, "w", buffering=1)
-    sys.path[0] = os.getcwd()  # the task root, not this script's folder
-    for layer_dir in filter(None, os.environ.get("LABKIT_LAYER_PATHS", "").split(os.pathsep)):
-        sys.path.append(layer_dir)
+    sandbox_path()  # the task root, the layers, the runtime's modules and the standard library; not this folder
     began = time.perf_counter()
     handler, load_error = load_handler(handler_spec)
     init_ms = (time.perf_counter() - began) * 1000
