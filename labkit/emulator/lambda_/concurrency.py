@@ -119,7 +119,7 @@ def _backend(account: str, region: str):
     return lambda_backends[account][region]
 
 
-def _reservations(account: str, region: str) -> dict[str, int]:
+def reservations(account: str, region: str) -> dict[str, int]:
     """Reserved concurrency by function name (only functions that have one)."""
     found = {}
     try:
@@ -136,16 +136,16 @@ def _reservations(account: str, region: str) -> dict[str, int]:
 
 def reserved_concurrency(account: str, region: str, name: str) -> int | None:
     """The function's reserved concurrency, or ``None`` when it has none."""
-    return _reservations(account, region).get(name)
+    return reservations(account, region).get(name)
 
 
 def _refusal(key: tuple[str, str, str]) -> str | None:
     account, region, name = key
-    reservations = _reservations(account, region)
-    if name in reservations:
-        return RESERVED_EXCEEDED if _running.get(key, 0) >= reservations[name] else None
-    unreserved = account_limit() - sum(reservations.values())
-    in_use = sum(n for (a, r, f), n in _running.items() if (a, r) == (account, region) and f not in reservations)
+    reserved = reservations(account, region)
+    if name in reserved:
+        return RESERVED_EXCEEDED if _running.get(key, 0) >= reserved[name] else None
+    unreserved = account_limit() - sum(reserved.values())
+    in_use = sum(n for (a, r, f), n in _running.items() if (a, r) == (account, region) and f not in reserved)
     return ACCOUNT_EXCEEDED if in_use >= unreserved else None
 
 
@@ -262,7 +262,7 @@ def install() -> None:
     @functools.wraps(original_put)
     def put_function_concurrency(self, function_name, reserved_concurrency):
         name = _function_name(function_name)
-        others = sum(v for f, v in _reservations(self.account_id, self.region_name).items() if f != name)
+        others = sum(v for f, v in reservations(self.account_id, self.region_name).items() if f != name)
         if account_limit() - others - int(reserved_concurrency) < MINIMUM_UNRESERVED:
             raise InvalidParameterValueException(
                 "Specified ReservedConcurrentExecutions for function decreases account's "
