@@ -30,7 +30,7 @@ class EmbeddedEngine(Engine):
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         from .. import emulator
-        from ..emulator import apigateway, speedups
+        from ..emulator import apigateway, event_sources, speedups
         from ..lambda_runtime import moto_hook
         from .http_server import KeepAliveServer
         from .wsgi import HealthRoute
@@ -57,6 +57,7 @@ class EmbeddedEngine(Engine):
         os.environ["MOTO_PORT"] = str(self.port)  # moto's Step Functions runner calls Lambda through it
         moto_hook.install(self.endpoint_url)
         emulator.install_all()  # labkit/emulator/: what labkit adds to moto, a module per service
+        event_sources.resume_all()  # pollers of event source mappings (stopped with the last engine)
         self._thread = threading.Thread(target=self._server.serve_forever, name="labkit-engine", daemon=True)
         self._thread.start()
         atexit.register(self.stop)
@@ -78,4 +79,8 @@ class EmbeddedEngine(Engine):
             self._server.server_close()
             self._server = None
             moto_hook.release(self.endpoint_url)
+            if not moto_hook._endpoints:  # the last engine of this process: its mappings stop polling
+                from ..emulator import event_sources
+
+                event_sources.stop_all()
 

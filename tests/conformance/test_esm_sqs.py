@@ -227,3 +227,25 @@ def test_deleted_or_disabled_mapping_stops_polling(clients):
     sqs.send_message(QueueUrl=url, MessageBody="after delete")
     time.sleep(0.4)
     assert len(fn.calls()) == 1 and counts(sqs, url) == (1, 0)
+
+
+def test_pollers_stop_with_the_engine_and_resume(clients):
+    """Lambda event source mappings: the mapping, not the caller, polls; in the engine the pollers are threads
+    that stop with the last embedded engine (stop_all) and start again with the next (resume_all)."""
+    from labkit.emulator import event_sources
+
+    lam, sqs = clients
+    fn = Recorder(lam)
+    url, arn = queue(sqs)
+    uuid = _map(lam, fn, arn)
+    assert uuid in {p.uuid for p in event_sources.pollers()}
+    event_sources.stop_all()
+    try:
+        assert event_sources.pollers() == []
+        sqs.send_message(QueueUrl=url, MessageBody="queued while stopped")
+        time.sleep(0.3)
+        assert fn.calls() == []
+    finally:
+        event_sources.resume_all()
+    fn.wait_calls(1)
+    assert [r["body"] for b in fn.batches() for r in b] == ["queued while stopped"]
