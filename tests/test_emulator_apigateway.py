@@ -1,0 +1,60 @@
+"""moto still has the API Gateway gaps labkit.emulator.apigateway works around (fails when an upgrade fixes one).
+
+Each test calls moto's own code (the original under labkit's wrapper) on a fresh backend, without the engine.
+When one fails, moto has fixed the gap: remove the matching patch from labkit/emulator/apigateway/ and this test.
+"""
+from __future__ import annotations
+
+import inspect
+
+from moto.apigateway.models import APIGatewayBackend, RestAPI
+from moto.apigateway.responses import APIGatewayResponse
+
+from labkit.emulator.apigateway import binary, deployments
+
+
+def original(function):
+    return getattr(function, "__wrapped__", function)
+
+
+def fresh_api():
+    backend = APIGatewayBackend("us-east-1", "123456789012")
+    return backend, backend.create_rest_api(name="gap", description="")
+
+
+def test_moto_deployment_keeps_no_snapshot():
+    """moto's CreateDeployment records an id and a stage: a stage then serves the live API (deployments.py)."""
+    _, api = fresh_api()
+    deployment = original(RestAPI.create_deployment)(api, "dev", "")
+    assert not hasattr(deployment, deployments.ATTRIBUTE)
+    assert set(vars(deployment)) <= {"id", "stage_name", "description", "created_date"}
+
+
+def test_moto_create_rest_api_drops_binary_media_types():
+    """moto's backend create_rest_api takes no binaryMediaTypes (binary.py passes them on)."""
+    assert "binary_media_types" not in inspect.signature(APIGatewayBackend.create_rest_api).parameters
+    assert "binaryMediaTypes" not in inspect.getsource(original(APIGatewayResponse.create_rest_api))
+
+
+def test_moto_reads_the_binary_media_type_patch_from_the_value():
+    """moto appends the (absent) value instead of the media type in the path (binary.py reads the path)."""
+    _, api = fresh_api()
+    original(RestAPI.apply_patch_operations)(api, [{"op": "add", "path": "/binaryMediaTypes/image~1png"}])
+    assert api.binaryMediaTypes == [""]
+
+
+def test_moto_put_rest_api_ignores_the_binary_media_types_extension():
+    """moto's PutRestApi does not import x-amazon-apigateway-binary-media-types (binary.py does)."""
+    backend, api = fresh_api()
+    document = {"openapi": "3.0.1", "info": {"title": "gap", "version": "1"}, "paths": {},
+                "x-amazon-apigateway-binary-media-types": ["image/png"]}
+    original(APIGatewayBackend.put_rest_api)(backend, api.id, document, False)
+    assert api.binaryMediaTypes == []
+
+
+def test_binary_media_type_matching():
+    """Wildcards and parameters as API Gateway reads media types; the first Accept type decides."""
+    assert binary.is_binary("image/png; charset=binary", ["image/*"])
+    assert binary.is_binary("text/html", ["*/*"]) and not binary.is_binary("*/*", ["image/png"])
+    assert binary.first_accept("image/png, text/html;q=0.9") == "image/png"
+    assert not binary.is_binary("", ["*/*"])
