@@ -21,13 +21,16 @@ from the engine's server thread: the note lands in the cell whose request is bei
 """
 from __future__ import annotations
 
+import functools
 import html
 import threading
 import warnings
+from dataclasses import dataclass
+from typing import Any, Callable
 
-from .registry import Difference, differences
+from .registry import Difference, Patch, differences, resolve
 
-__all__ = ["AwsDifferenceWarning", "notice", "text", "reset"]
+__all__ = ["AwsDifferenceWarning", "notice", "text", "reset", "Trigger", "install_triggers", "trigger_patch"]
 
 _lock = threading.Lock()
 _shown: set[str] = set()
@@ -101,3 +104,46 @@ def reset() -> None:
     with _lock:
         _shown.clear()
     _known.clear()
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """Show the notice ``difference`` whenever moto's method ``symbol`` runs (a dotted path to a method of a moto
+    response class or backend, e.g. ``"moto.cloudwatch.responses.CloudWatchResponse.put_metric_alarm"``) and
+    ``when(self, *args, **kwargs)`` is true (``when`` gets the method's own arguments: on a response class,
+    ``self`` is moto's response object, whose ``_get_param`` reads the request). A ``when`` that raises counts as
+    false."""
+    symbol: str
+    difference: str
+    when: Callable[[Any], bool] | None = None
+
+
+def install_triggers(triggers: list[Trigger]) -> None:
+    """Wrap each trigger's moto method so that it calls :func:`notice` first (idempotent per trigger)."""
+    for trigger in triggers:
+        owner_path, _, name = trigger.symbol.rpartition(".")
+        owner = resolve(owner_path)
+        method = getattr(owner, name)
+        if trigger in getattr(method, "labkit_triggers", ()):
+            continue
+
+        def wrapped(self, *args, _method=method, _trigger=trigger, **kwargs):
+            try:
+                due = _trigger.when is None or bool(_trigger.when(self, *args, **kwargs))
+            except Exception:  # noqa: BLE001 - a notice must never break the request it comments on
+                due = False
+            if due:
+                notice(_trigger.difference)
+            return _method(self, *args, **kwargs)
+
+        functools.update_wrapper(wrapped, method)
+        wrapped.labkit_triggers = (*getattr(method, "labkit_triggers", ()), trigger)
+        setattr(owner, name, wrapped)
+
+
+def trigger_patch(name: str, triggers: list[Trigger]) -> Patch:
+    """The registry's :class:`Patch` for a module's triggers (the guard test checks their moto methods exist)."""
+    return Patch(name=name, changes="Shows a 'Differs from AWS' notice when a lab calls: "
+                 + ", ".join(t.symbol.rsplit(".", 2)[-1] for t in triggers) + ".",
+                 symbols=tuple(t.symbol for t in triggers),
+                 upstream="None: notices stay until the engine does what AWS documents.")

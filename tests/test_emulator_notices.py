@@ -1,0 +1,112 @@
+"""labkit.emulator.notices: one 'Differs from AWS' line per kernel per difference, at the moment a lab meets it."""
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+import warnings
+
+import pytest
+
+import labkit
+from labkit.emulator import notices, registry
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+KNOWN = {d.id for d in registry.differences()}
+
+
+@pytest.fixture()
+def shown(monkeypatch):
+    """The difference ids the engine's triggers ask to show during the test (nothing is displayed)."""
+    seen = []
+    monkeypatch.setattr(notices, "notice", seen.append)
+    return seen
+
+
+def test_a_notice_is_shown_once_per_process_as_a_warning_outside_ipython():
+    notices.reset()
+    difference = notices.lookup("codedeploy-deployments-not-run")
+    with pytest.warns(notices.AwsDifferenceWarning) as caught:
+        assert notices.notice(difference.id) is True
+    (warning,) = caught
+    assert str(warning.message) == notices.text(difference)
+    assert difference.aws in str(warning.message) and f"“{difference.doc}”" in str(warning.message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert notices.notice(difference.id) is False  # no second warning
+    notices.reset()
+
+
+def test_an_unknown_difference_is_a_clear_error():
+    with pytest.raises(KeyError, match="no Difference with id 'no-such-difference'"):
+        notices.notice("no-such-difference")
+
+
+def test_every_notice_labkit_can_show_is_a_registered_difference():
+    triggers = [t for module in registry.modules() for t in getattr(module, "TRIGGERS", [])]
+    assert len(triggers) > 20
+    assert {t.difference for t in triggers} <= KNOWN
+    calls = {m for path in (ROOT / "labkit").rglob("*.py")
+             for m in re.findall(r"""\bnotice\(\s*["']([^"']+)["']""", path.read_text(encoding="utf-8"))}
+    assert calls and calls <= KNOWN, calls - KNOWN
+
+
+def test_in_a_notebook_the_notice_is_a_note_in_the_cell_output():
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import threading\nfrom labkit.emulator.notices import notice\n"
+        "t = threading.Thread(target=notice, args=('kms-key-state-not-enforced',)); t.start(); t.join()"),
+        nbformat.v4.new_code_cell("notice('kms-key-state-not-enforced')")]
+    NotebookClient(nb, kernel_name="python3", timeout=60).execute()
+    first, second = nb.cells
+    (output,) = first.outputs  # shown from another thread (the engine's), it still lands in the running cell
+    assert output.output_type == "display_data"
+    assert 'class="labkit-notice" data-difference="kms-key-state-not-enforced"' in output.data["text/html"]
+    assert output.data["text/plain"].startswith("Differs from AWS — on AWS: ")
+    assert [o.get("data", {}).get("text/plain") for o in second.outputs] == ["False"]  # once per kernel
+
+
+def test_a_lab_call_shows_its_notice_when_it_meets_the_difference(engine, shown):
+    cw = labkit.client("cloudwatch")
+    alarm = labkit.name("notice-alarm")
+    cw.put_metric_alarm(AlarmName=alarm, MetricName="Errors", Namespace="DVA/Test", Statistic="Sum", Period=60,
+                        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    cw.delete_alarms(AlarmNames=[alarm])
+    assert shown == ["cloudwatch-alarms-not-evaluated"]
+
+
+def test_a_condition_decides_whether_the_notice_is_due(engine, shown):
+    s3 = labkit.client("s3")
+    bucket = labkit.name("notice-bucket")
+    s3.create_bucket(Bucket=bucket)
+    try:
+        rule = {"ID": "r", "Status": "Enabled", "Filter": {"Prefix": "logs/"}}
+        s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+            {**rule, "Transitions": [{"Days": 30, "StorageClass": "STANDARD_IA"}]}]})
+        assert shown == ["s3-lifecycle-not-applied"]
+        s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+            {**rule, "Transitions": [{"Days": 7, "StorageClass": "ONEZONE_IA"}]}]})
+        assert sorted(shown[1:]) == ["s3-lifecycle-minimum-days-not-checked", "s3-lifecycle-not-applied"]
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/x"}]}))
+        assert len(shown) == 3  # no Condition in the policy: nothing to say
+    finally:
+        s3.delete_bucket_policy(Bucket=bucket)
+        s3.delete_bucket_lifecycle(Bucket=bucket)
+        s3.delete_bucket(Bucket=bucket)
+
+
+def test_a_failing_condition_never_breaks_the_request(engine, shown, monkeypatch):
+    from moto.kms.responses import KmsResponse
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in a notice's condition")
+
+    monkeypatch.setattr(KmsResponse, "list_keys", KmsResponse.list_keys)  # undone after the test
+    notices.install_triggers([notices.Trigger("moto.kms.responses.KmsResponse.list_keys",
+                                              "kms-key-state-not-enforced", when=broken)])
+    assert "Keys" in labkit.client("kms").list_keys()
+    assert shown == []
