@@ -58,3 +58,41 @@ def test_binary_media_type_matching():
     assert binary.is_binary("text/html", ["*/*"]) and not binary.is_binary("*/*", ["image/png"])
     assert binary.first_accept("image/png, text/html;q=0.9") == "image/png"
     assert not binary.is_binary("", ["*/*"])
+
+
+def test_what_the_engine_does_not_run_says_so(engine):
+    """An HTTP integration answers 501 and a MOCK template with VTL is returned as written; each shows its notice
+    (the notice was shown when a second call to notice() returns False)."""
+    import warnings
+
+    import requests
+
+    import labkit
+    from labkit.emulator import notices
+    from labkit.emulator.apigateway import invoke_url
+
+    apigw = labkit.client("apigateway")
+    api_id = apigw.create_rest_api(name=labkit.name("gaps"))["id"]
+    root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
+    try:
+        http = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="http")["id"]
+        apigw.put_method(restApiId=api_id, resourceId=http, httpMethod="GET", authorizationType="NONE")
+        apigw.put_integration(restApiId=api_id, resourceId=http, httpMethod="GET", type="HTTP_PROXY",
+                              integrationHttpMethod="GET", uri="https://example.com/")
+        vtl = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="vtl")["id"]
+        apigw.put_method(restApiId=api_id, resourceId=vtl, httpMethod="GET", authorizationType="NONE")
+        apigw.put_integration(restApiId=api_id, resourceId=vtl, httpMethod="GET", type="MOCK",
+                              requestTemplates={"application/json": '{"statusCode": 200}'})
+        apigw.put_integration_response(restApiId=api_id, resourceId=vtl, httpMethod="GET", statusCode="200",
+                                       responseTemplates={"application/json": '{"ip": "$context.identity.sourceIp"}'})
+        apigw.create_deployment(restApiId=api_id, stageName="dev")
+        notices.reset()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            url = invoke_url(api_id, "dev")
+            assert requests.get(f"{url}/http", timeout=30).status_code == 501
+            assert requests.get(f"{url}/vtl", timeout=30).text == '{"ip": "$context.identity.sourceIp"}'
+            assert notices.notice("apigateway-integration-type-not-run") is False
+            assert notices.notice("apigateway-vtl-not-evaluated") is False
+    finally:
+        apigw.delete_rest_api(restApiId=api_id)

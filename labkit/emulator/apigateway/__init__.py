@@ -29,6 +29,7 @@ import json
 import uuid
 from urllib.parse import unquote
 
+from ..notices import notice
 from ..registry import Difference
 from . import deployments, integrations, routing
 from .authorizers import Authorizers
@@ -42,14 +43,6 @@ __all__ = ["wrap", "invoke_url", "policy_effect", "ApiGatewayInvoker"]
 def wrap(app, account_id: str):
     """The WSGI app the embedded engine serves: REST API invocations here, everything else to ``app`` (moto)."""
     return ApiGatewayInvoker(app, account_id)
-
-
-def _notice(difference_id: str) -> None:
-    try:
-        from ..notices import notice
-    except ImportError:  # pragma: no cover - notices are optional
-        return
-    notice(difference_id)
 
 
 class ApiGatewayInvoker:
@@ -112,7 +105,7 @@ class ApiGatewayInvoker:
 
         check_resource_policy(deployed.policy, method_arn, request.source_ip)
         if (method.authorization_type or "").upper() == "AWS_IAM":
-            _notice("apigateway-iam-authorization-not-checked")
+            notice("apigateway-iam-authorization-not-checked")
         authorizer_context = self.authorizers.authorize(api_id, deployed.authorizers, method,
                                                         {k: v for k, v in event.items()
                                                          if k not in ("body", "isBase64Encoded")},
@@ -132,8 +125,8 @@ class ApiGatewayInvoker:
                                              method_arn=method_arn, request_id=request_id,
                                              binary_media_types=deployed.binary_media_types)
         if kind == "MOCK":
-            return integrations.mock(integration, request_id, notify=_notice)
-        _notice("apigateway-integration-type-not-run")
+            return integrations.mock(integration, request_id)
+        notice("apigateway-integration-type-not-run")
         raise Reply(501, {"message": f"{kind} integrations are not supported by the embedded engine"},
                     f"labkit runs AWS_PROXY (Lambda) and MOCK integrations only, not {kind}")
 

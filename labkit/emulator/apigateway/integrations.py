@@ -34,6 +34,7 @@ import time
 import uuid
 from datetime import datetime, timezone
 
+from ..notices import notice
 from .binary import first_accept, is_binary
 from .policies import as_list
 from .routing import Reply
@@ -195,10 +196,10 @@ def may_invoke(function_arn: str, method_arn: str) -> bool:
     return False
 
 
-def mock(integration, request_id: str, notify=None):
+def mock(integration, request_id: str):
     """Answer a ``MOCK`` integration: ``(status, [(header, value), …], body bytes)``; raises :class:`Reply`.
 
-    ``notify``: called with a difference id when a template holds VTL the engine does not evaluate.
+    A template holding VTL (``$input``, ``#if`` …), which the engine does not evaluate, shows a notice.
     """
     templates = integration.request_templates or {}
     template = templates.get("application/json") or next(iter(templates.values()), "") or ""
@@ -217,7 +218,7 @@ def mock(integration, request_id: str, notify=None):
             lines.append((target[len("method.response.header."):], value[1:-1]))
     lines.append(("x-amzn-RequestId", request_id))
     body = (chosen.response_templates or {}).get("application/json") or ""
-    if notify and any(mark in text for text in (template, body) for mark in ("$input", "$context", "#if", "#set",
+    if any(mark in text for text in (template, body) for mark in ("$input", "$context", "#if", "#set",
                                                                              "#foreach", "$util")):
-        notify("apigateway-vtl-not-evaluated")
+        notice("apigateway-vtl-not-evaluated")
     return int(chosen.status_code), lines, body.encode()
