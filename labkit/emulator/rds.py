@@ -22,7 +22,7 @@ DIFFERENCES = [
         aws="An event subscription sends the RDS events of its source type, sources and categories (failover, "
             "failure, low storage…) to its SNS topic.",
         engine="The subscription is stored, but no event is ever published to the topic.",
-        doc="Working with Amazon RDS event notification",
+        doc="Using Amazon RDS event notification",
         labs=("rds",),
     ),
 ]

@@ -42,7 +42,7 @@ DIFFERENCES = [
             "only to the requests whose context matches it.",
         engine="Condition keys are not evaluated: a conditional Deny applies to every object request of the "
                "bucket.",
-        doc="Bucket policy examples",
+        doc="IAM JSON policy elements: Condition",
         labs=("s3-in-depth",),
     ),
     Difference(
