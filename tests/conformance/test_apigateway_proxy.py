@@ -21,11 +21,13 @@ from labkit.emulator.apigateway import invoke_url
 PNG = bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0xFF, 0xFE, 0x80])
 
 HANDLER = '''
-import base64, json
+import base64, json, time
 
 PNG = bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0xFF, 0xFE, 0x80])
 
 def handler(event, context):
+    if event["resource"] == "/slow":
+        time.sleep(1.5)
     mode = (event.get("pathParameters") or {}).get("mode")
     if mode is None:
         return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(event)}
@@ -77,6 +79,10 @@ def api(engine):
     resource(resource(root, "echo", "/echo"), "{id}", "/echo/{id}")
     respond = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="respond")["id"]
     resource(respond, "{mode}", "/respond/{mode}")
+    slow = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="slow")["id"]
+    apigw.put_method(restApiId=api_id, resourceId=slow, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=api_id, resourceId=slow, httpMethod="GET", type="AWS_PROXY",
+                          integrationHttpMethod="POST", uri=_uri(arn), timeoutInMillis=300)
     apigw.create_deployment(restApiId=api_id, stageName="dev", variables={"color": "blue"})
     yield {"id": api_id, "url": invoke_url(api_id, "dev"), "resources": ids, "account": engine.account_id}
     apigw.delete_rest_api(restApiId=api_id)
@@ -229,6 +235,15 @@ def test_malformed_proxy_response_is_502(api, mode):
     (AWS: "Output format of a Lambda function for proxy integration")."""
     reply = requests.get(f"{api['url']}/respond/{mode}", timeout=30)
     assert reply.status_code == 502 and reply.json() == {"message": "Internal server error"}
+
+
+def test_integration_timeout_is_504(api):
+    """API Gateway waits for the integration at most its timeoutInMillis (50 ms to 29 s, 29 s by default), then
+    answers 504 (AWS: "Quotas for configuring and running a REST API in API Gateway"; the Knowledge Center article
+    on HTTP 504 errors in API Gateway). Here: timeoutInMillis 300, a function that takes 1.5 s."""
+    began = time.monotonic()
+    reply = requests.get(f"{api['url']}/slow", timeout=30)
+    assert reply.status_code == 504 and time.monotonic() - began < 1.4
 
 
 # --- Create a deployment for a REST API in API Gateway ------------------------------------------------------------

@@ -17,6 +17,8 @@ Lambda proxy, as AWS documents it in "Lambda proxy integrations in API Gateway":
   every value of a multi-value header is its own header line (several ``Set-Cookie``);
 - a base64 body (``isBase64Encoded: true``) is decoded to bytes when the first ``Accept`` media type of the request
   is a binary media type of the API; otherwise the client receives the base64 text;
+- the integration's ``timeoutInMillis`` (default 29 s) bounds the wait: past it the client gets ``504`` while the
+  function runs on;
 - the URI may use ``${stageVariables.x}``; the function must grant ``lambda:InvokeFunction`` to
   ``apigateway.amazonaws.com`` (else ``500``, "Invalid permissions on Lambda function", as on AWS).
 
@@ -30,6 +32,7 @@ import binascii
 import fnmatch
 import json
 import re
+import threading
 import time
 import uuid
 from datetime import datetime, timezone
@@ -40,6 +43,17 @@ from .policies import as_list
 from .routing import Reply
 
 INTERNAL_ERROR = {"message": "Internal server error"}
+#: "Quotas for configuring and running a REST API in API Gateway": integration timeout 50 ms – 29 s (default 29 s)
+DEFAULT_TIMEOUT_MILLIS = 29_000
+
+
+def integration_timeout(integration) -> float:
+    """Seconds API Gateway waits for the integration: its ``timeoutInMillis``, else the default 29 s."""
+    try:
+        millis = int(integration.timeout_in_millis or DEFAULT_TIMEOUT_MILLIS)
+    except (TypeError, ValueError):
+        millis = DEFAULT_TIMEOUT_MILLIS
+    return max(millis, 50) / 1000
 
 
 def substitute(text: str, variables: dict) -> str:
@@ -105,7 +119,24 @@ def lambda_proxy(integration, event: dict, request, *, stage_variables: dict, me
     if not may_invoke(function, method_arn):
         raise Reply(500, INTERNAL_ERROR, "Execution failed due to configuration error: Invalid permissions on "
                     "Lambda function (add_permission for apigateway.amazonaws.com)")
-    payload, error = invoke_lambda(function, event)
+    timeout = integration_timeout(integration)
+    outcome: list = []
+
+    def call():
+        try:
+            outcome.append(invoke_lambda(function, event))
+        except BaseException as exc:  # noqa: BLE001 - handed to the request's thread
+            outcome.append(exc)
+
+    caller = threading.Thread(target=call, name="labkit-apigateway-integration", daemon=True)
+    caller.start()
+    caller.join(timeout)
+    if not outcome:  # the function runs on, as on AWS; the client is answered now
+        raise Reply(504, {"message": "Endpoint request timed out"},
+                    f"the integration did not answer within its timeout ({timeout:g} s)")
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    payload, error = outcome[0]
     if error:
         raise Reply(502, INTERNAL_ERROR, f"the function failed: {json.dumps(payload)[:300]}")
     return proxy_response(payload, accept=request.header("Accept"), binary_media_types=binary_media_types,
