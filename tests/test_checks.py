@@ -109,3 +109,45 @@ def test_solution_cells_run_only_when_asked(monkeypatch, capsys):
     assert shell.user_ns["my_bucket"] == "solved"
     failing = shell.run_cell("%%solution\nraise RuntimeError('the solution is wrong')\n")
     assert isinstance(failing.error_in_exec, solutions.SolutionFailed)
+
+
+# Every lab's check, with the lab's other arguments stood in for: (module, check, arguments around the answer).
+LAB_CHECKS = [
+    ("api_gateway", "gold_plan", lambda a: ("a1b2c3", a, a)),
+    ("batch", "failed_jobs_pattern", lambda a: (a, "arn:aws:batch:us-east-1:123456789012:job-queue/q")),
+    ("cloudformation", "archive_queue", lambda a: (a,)),
+    ("cloudwatch", "error_alarm", lambda a: (a, "arn:aws:sns:us-east-1:123456789012:t")),
+    ("codedeploy", "hook_order", lambda a: (a,)),
+    ("codepipeline", "manual_gate", lambda a: (a,)),
+    ("cognito", "group_in_id_token", lambda a: (a, "us-east-1_abc", "client")),
+    ("dynamodb", "range_query", lambda a: ("dva-no-table-00000", a)),
+    ("ecs", "sidecar_task", lambda a: (a,)),
+    ("elastic_beanstalk", "scaling_config", lambda a: (a,)),
+    ("elastic_ip", "failover", lambda a: (a, "i-1", "i-2")),
+    ("iam", "least_privilege_prefix", lambda a: (a, "dva-no-bucket-00000")),
+    ("kinesis", "placed_record", lambda a: (a, a, a)),
+    ("kms", "envelope", lambda a: (a, "alias/none", b"message")),
+    ("lambda_", "canary_alias", lambda a: (a,)),
+    ("parameter_store", "environment_config", lambda a: (a, "/dva-app-00000")),
+    ("quicksight_data_pipeline", "daily_copy", lambda a: (a,)),
+    ("rds", "slow_log_group", lambda a: (a,)),
+    ("route53", "weighted_split", lambda a: (a, "checkout.example.com", "192.0.2.77")),
+    ("s3_basics", "versioned_report", lambda a: (a,)),
+    ("s3_in_depth", "archive_rule", lambda a: (a,)),
+    ("sam", "canary_alias", lambda a: (a,)),
+    ("sns_filtering", "warehouse_policy", lambda a: (a,)),
+    ("step_functions", "notes_retry", lambda a: (a,)),
+    ("vpc", "subnet_plan", lambda a: (a,)),
+    ("xray", "checkout_trace", lambda a: (a,)),
+]
+WRONG_ANSWERS = [None, "", {}, [], 42, "dva-nothing-00000", {"id": "x"}, ["x"]]
+
+
+@pytest.mark.parametrize("module, name, arguments", LAB_CHECKS, ids=[f"{m}.{n}" for m, n, _ in LAB_CHECKS])
+def test_placeholders_and_wrong_kinds_of_answer_get_a_hint_never_a_broken_check(engine, module, name, arguments):
+    import importlib
+
+    check = getattr(importlib.import_module(f"labkit.exercises.{module}"), name)
+    for answer in WRONG_ANSWERS:
+        verdict = evaluate(check, *arguments(answer))
+        assert verdict.kind == "failed" and len(verdict.message) > 20, (answer, verdict)
