@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 
 ENV = "LABKIT_RUN_SOLUTIONS"
-NOT_RUN = ("Solution not run — it is here to read: expand the cell; copy what you need into your answer cell "
-           "above.")
+NOT_RUN = ("Solution not run — it is here to read: expand the cell; copy what you need (not its %%solution line) "
+           "into your answer cell above.")
 
 
 class SolutionFailed(Exception):
