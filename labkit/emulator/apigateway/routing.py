@@ -115,7 +115,7 @@ def header_lines(environ) -> list[tuple[str, str]]:
 
 
 def group(pairs) -> dict[str, list[str]]:
-    """``[(name, value), …]`` → name → values in order; header names compare without case (first spelling kept)."""
+    """``[(name, value), …]`` → name → values in order; names compare without case (first spelling kept)."""
     grouped: dict[str, list[str]] = {}
     spelling: dict[str, str] = {}
     for name, value in pairs:
