@@ -310,3 +310,43 @@ def test_binary_media_types_patch_operations(mock_api):
     assert apigw.get_rest_api(restApiId=api_id)["binaryMediaTypes"] == ["image/png", "application/octet-stream"]
     apigw.update_rest_api(restApiId=api_id, patchOperations=[{"op": "remove", "path": "/binaryMediaTypes/image~1png"}])
     assert apigw.get_rest_api(restApiId=api_id)["binaryMediaTypes"] == ["application/octet-stream"]
+
+
+# --- Request validation for REST APIs in API Gateway --------------------------------------------------------------
+
+PET_SCHEMA = {"$schema": "http://json-schema.org/draft-04/schema#", "type": "object", "required": ["name", "type"],
+              "properties": {"name": {"type": "string"}, "type": {"type": "string", "enum": ["dog", "cat", "fish"]},
+                             "price": {"type": "number", "minimum": 25, "maximum": 500}}}
+
+
+def test_request_validator(mock_api):
+    """A request validator on the method: a required query string parameter or header missing or blank is 400
+    "Missing required request parameters: [name]"; a body that breaks the model's JSON schema is 400 "Invalid request
+    body"; a valid request reaches the integration (AWS: "Request validation for REST APIs in API Gateway")."""
+    apigw = labkit.client("apigateway")
+    api_id = mock_api["id"]
+    apigw.create_model(restApiId=api_id, name="Pet", contentType="application/json", schema=json.dumps(PET_SCHEMA))
+    validator = apigw.create_request_validator(restApiId=api_id, name="all", validateRequestBody=True,
+                                               validateRequestParameters=True)["id"]
+    pets = apigw.create_resource(restApiId=api_id, parentId=mock_api["root"], pathPart="pets")["id"]
+    apigw.put_method(restApiId=api_id, resourceId=pets, httpMethod="POST", authorizationType="NONE",
+                     requestValidatorId=validator, requestModels={"application/json": "Pet"},
+                     requestParameters={"method.request.querystring.q1": True, "method.request.header.h1": True})
+    apigw.put_integration(restApiId=api_id, resourceId=pets, httpMethod="POST", type="MOCK",
+                          requestTemplates={"application/json": '{"statusCode": 200}'})
+    apigw.put_integration_response(restApiId=api_id, resourceId=pets, httpMethod="POST", statusCode="200",
+                                   responseTemplates={"application/json": '{"message": "success"}'})
+    apigw.create_deployment(restApiId=api_id, stageName="live")
+    url = f"{mock_api['url']}/pets"
+    good = {"name": "Marco", "type": "dog", "price": 260}
+
+    def post(query="?q1=cat", headers=None, body=good):
+        return requests.post(url + query, json=body, headers={"h1": "v1"} if headers is None else headers, timeout=30)
+
+    assert post().status_code == 200 and post().json() == {"message": "success"}
+    for reply, name in ((post(query=""), "q1"), (post(query="?q1="), "q1"), (post(headers={}), "h1")):
+        assert reply.status_code == 400 and reply.json() == {"message": f"Missing required request parameters: "
+                                                                        f"[{name}]"}
+    for body in ({**good, "type": "bird"}, {**good, "price": 501}, {"type": "dog"}):
+        reply = post(body=body)
+        assert reply.status_code == 400 and reply.json() == {"message": "Invalid request body"}

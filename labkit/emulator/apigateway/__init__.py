@@ -16,11 +16,12 @@ What a request goes through, in AWS's order, one module per concern:
 2. :mod:`.policies` — the deployed resource policy (``execute-api:Invoke``, ``aws:SourceIp``);
 3. :mod:`.authorizers` — the method's Lambda (``TOKEN``/``REQUEST``) or Cognito user pool authorizer;
 4. :mod:`.usage_plans` — ``apiKeyRequired``: the ``x-api-key``, the plan's throttle and quota (``403``/``429``);
+   then :mod:`.validation` — the method's request validator (required parameters, the body's model: ``400``);
 5. :mod:`.integrations` — ``AWS_PROXY`` to Lambda (the proxy event and response exactly as AWS documents them,
    binary media types from :mod:`.binary`) or ``MOCK``. Other integration types answer ``501`` with a notice.
 
 Every answer this package produces itself carries ``x-labkit-apigateway`` with the reason, for learners.
-Not modelled: stage/method throttling settings, response caching, request validation, VTL mapping templates,
+Not modelled: stage/method throttling settings, response caching, VTL mapping templates,
 gateway responses, IAM (SigV4) authorization, HTTP APIs (v2) and WebSocket APIs.
 """
 from __future__ import annotations
@@ -31,7 +32,7 @@ from urllib.parse import unquote
 
 from ..notices import notice
 from ..registry import Difference
-from . import deployments, integrations, routing
+from . import deployments, integrations, routing, validation
 from .authorizers import Authorizers
 from .policies import check_resource_policy, policy_effect
 from .routing import STATUS_TEXT, Reply, error_type, invoke_url
@@ -115,6 +116,7 @@ class ApiGatewayInvoker:
         if method.api_key_required:
             context["identity"]["apiKey"] = self.usage_plans.check_api_key(backend, api_id, stage_name,
                                                                            request.header("x-api-key"))
+        validation.validate(method, deployed, request)
 
         integration = method.method_integration
         if integration is None:

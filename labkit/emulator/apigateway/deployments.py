@@ -2,8 +2,8 @@
 
 AWS documents ("Create a deployment for a REST API in API Gateway") that a stage represents a snapshot of the API —
 its methods, integrations, models, mapping templates and Lambda authorizers — and ("Updates to REST APIs that
-require redeployment") that a change to a resource, method, integration (or its responses), authorizer or the
-RestApi itself (its resource policy, its binary media types) reaches clients only after a new deployment to the
+require redeployment") that a change to a resource, method, integration (or its responses), authorizer, model, request
+validator or the RestApi itself (its resource policy, its binary media types) reaches clients only after a new deployment to the
 stage. Stage settings (stage variables) and usage plans and API keys apply at once.
 
 moto keeps a ``Deployment`` as an id, a stage name and a description, so a stage URL would serve whatever the API
@@ -12,7 +12,8 @@ holds now. :func:`install` wraps ``RestAPI.create_deployment`` to copy, at that 
 ``CreateStage`` with a ``deploymentId``, or ``UpdateStage`` of ``/deploymentId``).
 
 Upstream (moto): ``Deployment`` could keep this snapshot itself (``RestAPI.create_deployment`` taking a deep copy of
-``resources``, ``authorizers``, ``policy`` and ``binaryMediaTypes``) so that every consumer of a stage — including
+``resources``, ``authorizers``, ``models``, ``request_validators``, ``policy`` and
+``binaryMediaTypes``) so that every consumer of a stage — including
 moto's own ``responses``-based stage callbacks — serves the deployed definition.
 """
 from __future__ import annotations
@@ -46,6 +47,8 @@ class Snapshot:
     authorizers: dict
     policy: str | None
     binary_media_types: tuple[str, ...]
+    models: dict = field(default_factory=dict)
+    request_validators: dict = field(default_factory=dict)
     live: bool = field(default=False)
 
 
@@ -56,7 +59,9 @@ def take(api, live: bool = False) -> Snapshot:
                       for r in list(api.resources.values()))
     return Snapshot(resources=resources, authorizers=copy.deepcopy(dict(api.authorizers)),
                     policy=api.policy or None,
-                    binary_media_types=tuple(t for t in (api.binaryMediaTypes or []) if t), live=live)
+                    binary_media_types=tuple(t for t in (api.binaryMediaTypes or []) if t),
+                    models=copy.deepcopy(dict(api.models)),
+                    request_validators=copy.deepcopy(dict(api.request_validators)), live=live)
 
 
 def served(api, stage) -> Snapshot:
@@ -91,7 +96,8 @@ def install() -> None:
 PATCHES = [
     Patch(name="apigateway-deployment-snapshot",
           changes="CreateDeployment keeps a copy of the API's resources, methods, integrations, authorizers, "
-                  "resource policy and binary media types; a stage serves its deployment's copy",
+                  "models, request validators, resource policy and binary media types; a stage serves its "
+                  "deployment's copy",
           symbols=("moto.apigateway.models.RestAPI.create_deployment", "moto.apigateway.models.Deployment",
                    "moto.apigateway.models.Resource.get_path", "moto.apigateway.models.Stage"),
           upstream="moto's Deployment could hold the snapshot (a deep copy taken in RestAPI.create_deployment)"),
