@@ -110,3 +110,27 @@ def test_a_failing_condition_never_breaks_the_request(engine, shown, monkeypatch
                                               "kms-key-state-not-enforced", when=broken)])
     assert "Keys" in labkit.client("kms").list_keys()
     assert shown == []
+
+
+def test_a_cname_at_the_zone_apex_shows_its_notice(engine, shown):
+    r53 = labkit.client("route53")
+    domain = f"{labkit.name('apex')}.example.com"
+    zone = r53.create_hosted_zone(Name=domain, CallerReference=labkit.name("ref"))["HostedZone"]["Id"]
+
+    def change(action, name, kind="CNAME"):
+        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": action,
+            "ResourceRecordSet": {"Name": name, "Type": kind, "TTL": 60,
+                                  "ResourceRecords": [{"Value": "target.example.net"}]}}]})
+
+    try:
+        change("CREATE", f"www.{domain}")
+        assert shown == []  # a CNAME below the apex is fine on AWS too
+        change("CREATE", domain)
+        assert shown == ["route53-cname-at-apex-accepted"]
+    finally:
+        for name in (f"www.{domain}", domain):
+            try:
+                change("DELETE", name)
+            except Exception:  # noqa: BLE001 - the engine may have refused one of them
+                pass
+        r53.delete_hosted_zone(Id=zone)

@@ -33,13 +33,27 @@ DIFFERENCES = [
     ),
 ]
 
+
+
+def cname_at_apex(backend, zone_id: str, changes) -> bool:
+    """True when ``changes`` (moto's parsed ChangeResourceRecordSets batch) creates or upserts a CNAME named as
+    the hosted zone itself."""
+    apex = backend.get_hosted_zone(zone_id).name.rstrip(".").lower()
+    return any(change.get("Action") in ("CREATE", "UPSERT")
+               and change["ResourceRecordSet"].get("Type") == "CNAME"
+               and change["ResourceRecordSet"].get("Name", "").rstrip(".").lower() == apex
+               for change in changes or [])
+
+
 TRIGGERS = [
     Trigger("moto.route53.responses.Route53.create_health_check", "route53-health-checks-not-probed"),
+    Trigger("moto.route53.models.Route53Backend.change_resource_record_sets", "route53-cname-at-apex-accepted",
+            when=cname_at_apex),
 ]
 
 PATCHES = [trigger_patch("route53-notices", TRIGGERS)]
 
 
 def install() -> None:
-    """Show the notice above when a lab meets it (idempotent)."""
+    """Show the notices above when a lab meets them (idempotent)."""
     install_triggers(TRIGGERS)
