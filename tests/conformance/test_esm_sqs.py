@@ -127,7 +127,7 @@ def test_failed_batch_returns_after_the_visibility_timeout(clients):
     assert counts(sqs, url) == (0, 1)  # in flight, not deleted
     calls = fn.wait_calls(2)
     assert len(calls) >= 2
-    assert calls[1]["at"] - first[0]["at"] >= 0.9
+    assert calls[1]["at"] - first[0]["at"] >= 0.7  # 1 s after the receive, less the first call's cold start
     assert calls[1]["event"]["Records"][0]["attributes"]["ApproximateReceiveCount"] == "2"
 
 
@@ -249,3 +249,27 @@ def test_pollers_stop_with_the_engine_and_resume(clients):
         event_sources.resume_all()
     fn.wait_calls(1)
     assert [r["body"] for b in fn.batches() for r in b] == ["queued while stopped"]
+
+
+def test_moto_still_pushes_each_message_synchronously(clients):
+    """Guard for the workaround (not an AWS behaviour): moto 5.2.5's ``Queue.add_message`` runs the function of a
+    mapping in ``queue.lambda_event_source_mappings`` inside SendMessage. When this fails, moto has changed: check
+    that labkit's detaching is still needed."""
+    from moto.awslambda.models import lambda_backends
+    from moto.sqs.models import sqs_backends
+
+    lam, sqs = clients
+    fn = Recorder(lam)
+    url, arn = queue(sqs)
+    uuid = _map(lam, fn, arn, Enabled=False)
+    engine = labkit.engine()
+    esm = lambda_backends[engine.account_id][engine.region].get_event_source_mapping(uuid)
+    esm.enabled = True  # moto pushes only for enabled mappings; labkit's poller stays stopped
+    model = next(q for q in sqs_backends[engine.account_id][engine.region].queues.values() if q.queue_arn == arn)
+    model.lambda_event_source_mappings[esm.function_arn] = esm
+    try:
+        sqs.send_message(QueueUrl=url, MessageBody="pushed")
+        assert len(fn.calls()) == 1  # ran inside SendMessage
+    finally:
+        model.lambda_event_source_mappings.clear()
+        esm.enabled = False

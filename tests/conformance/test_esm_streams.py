@@ -270,3 +270,28 @@ def test_record_age_and_retry_limits_are_validated(clients):
             lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=fn.arn,
                                             StartingPosition="LATEST", **settings)
         assert error.value.response["Error"]["Code"] == "InvalidParameterValueException"
+
+
+def test_moto_still_empties_the_dynamodb_shard_when_it_pushes(clients):
+    """Guard for the workaround (not an AWS behaviour): moto 5.2.5's own push, ``StreamShard.add`` with a mapping in
+    ``table.lambda_event_source_mappings``, runs the function inside PutItem and then empties the shard, so
+    GetRecords loses the record. When this fails, moto has fixed it: labkit's detaching may become unneeded."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    lam, ddb, _, _ = clients
+    fn = Recorder(lam)
+    table, arn = _table(ddb)
+    uuid = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=fn.arn, StartingPosition="LATEST",
+                                           Enabled=False)["UUID"]
+    engine = labkit.engine()
+    model = dynamodb_backends[engine.account_id][engine.region].get_table(table)
+    from moto.awslambda.models import lambda_backends
+
+    esm = lambda_backends[engine.account_id][engine.region].get_event_source_mapping(uuid)
+    model.lambda_event_source_mappings[esm.function_arn] = esm  # what moto does without labkit
+    try:
+        _put(ddb, table, "pushed")
+        assert len(fn.calls()) == 1  # ran inside PutItem
+        assert model.stream_shard.items == []  # and the shard was emptied
+    finally:
+        model.lambda_event_source_mappings.clear()

@@ -160,6 +160,18 @@ def validate(spec: dict, arn: str, creating: bool) -> None:
         raise _invalid("MaximumRetryAttempts must be between -1 and 10000 (inclusive)")
 
 
+def _notice_ignored(spec: dict) -> None:
+    """One notice line when a mapping asks for a setting the pollers don't emulate."""
+    try:
+        if int(spec.get("ParallelizationFactor") or 1) > 1 or spec.get("TumblingWindowInSeconds") \
+                or spec.get("ScalingConfig"):
+            from ..notices import notice
+
+            notice("esm-not-emulated-settings")
+    except Exception:  # noqa: BLE001 - a notice never breaks the request it comments on
+        pass
+
+
 def _detach(esm) -> None:
     """Take a mapping out of moto's synchronous push (the dicts the source models push from)."""
     from moto.dynamodb.models import dynamodb_backends
@@ -281,6 +293,7 @@ def install() -> None:
     @functools.wraps(original_create)
     def create_event_source_mapping(self, spec):
         validate(spec, spec.get("EventSourceArn") or "", creating=True)
+        _notice_ignored(spec)
         esm = original_create(self, spec)
         _detach(esm)
         _start(self, esm)
@@ -291,6 +304,7 @@ def install() -> None:
         current = self.get_event_source_mapping(uuid)
         if current is not None:
             validate(spec, current.event_source_arn, creating=False)
+            _notice_ignored(spec)
         esm = original_update(self, uuid, spec)
         if esm is not None:
             if esm.enabled:

@@ -127,12 +127,14 @@ def _one(rule: Any, value: Any) -> bool:
     if "prefix" in rule:
         prefix = rule["prefix"]
         if isinstance(prefix, dict):  # {"prefix": {"equals-ignore-case": "ab"}}
-            return isinstance(value, str) and value.lower().startswith(str(prefix.get("equals-ignore-case", "")).lower())
+            wanted = str(prefix.get("equals-ignore-case", "")).lower()
+            return isinstance(value, str) and value.lower().startswith(wanted)
         return isinstance(value, str) and value.startswith(prefix)
     if "suffix" in rule:
         suffix = rule["suffix"]
         if isinstance(suffix, dict):
-            return isinstance(value, str) and value.lower().endswith(str(suffix.get("equals-ignore-case", "")).lower())
+            wanted = str(suffix.get("equals-ignore-case", "")).lower()
+            return isinstance(value, str) and value.lower().endswith(wanted)
         return isinstance(value, str) and value.endswith(suffix)
     if "equals-ignore-case" in rule:
         return isinstance(value, str) and value.lower() == str(rule["equals-ignore-case"]).lower()
@@ -155,7 +157,7 @@ def _one(rule: Any, value: Any) -> bool:
 
 
 def _parsed(text: Any) -> Any:
-    """JSON text → its value; anything else (a plain string) → MISSING-free original string."""
+    """JSON text → its value; text that isn't JSON stays the plain string it is."""
     if not isinstance(text, str):
         return text
     try:

@@ -31,6 +31,7 @@ from ``StreamShard.add`` and ``Stream.put_record`` (or never clear ``StreamShard
 from __future__ import annotations
 
 import base64
+import functools
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -46,12 +47,20 @@ RETRY_DELAY = 0.1
 DYNAMODB_RETENTION_HOURS = 24  # "The data retention limit for DynamoDB Streams is 24 hours" (DynamoDB params page)
 
 
-@dataclass
 class Entry:
-    """One stream record: its sequence number (int), arrival time (epoch seconds) and its Lambda event record."""
-    seq: int
-    arrival: float
-    record: dict
+    """One stream record: its sequence number (int), arrival time (epoch seconds) and its Lambda event record
+    (built when first asked for: a poll looks at every record of a shard, but shapes only the unread ones)."""
+
+    __slots__ = ("seq", "arrival", "_make", "_record")
+
+    def __init__(self, seq: int, arrival: float, make):
+        self.seq, self.arrival, self._make, self._record = seq, arrival, make, None
+
+    @property
+    def record(self) -> dict:
+        if self._record is None:
+            self._record = self._make()
+        return self._record
 
 
 @dataclass
@@ -103,17 +112,20 @@ class KinesisSource(StreamSource):
             return {}
         found = {}
         for shard in list(stream.shards.values()):
-            found[shard.shard_id] = [Entry(seq, r.created_at, self._record(shard.shard_id, r))
+            found[shard.shard_id] = [Entry(seq, r.created_at, functools.partial(self._record, shard.shard_id, r))
                                      for seq, r in list(shard.records.items())]
         return found
 
-    def _record(self, shard_id: str, r) -> dict:
+    def _role(self) -> str:
         from moto.awslambda.models import lambda_backends
 
         try:
-            role = lambda_backends[self.esm.account_id][self.esm.region].get_function(self.esm.function_arn).role
+            return lambda_backends[self.esm.account_id][self.esm.region].get_function(self.esm.function_arn).role
         except Exception:  # noqa: BLE001 - function deleted: the invocation will say so
-            role = ""
+            return ""
+
+    def _record(self, shard_id: str, r) -> dict:
+        role = self._role()
         data = r.data if isinstance(r.data, str) else base64.b64encode(r.data).decode()
         return {
             "kinesis": {"kinesisSchemaVersion": "1.0", "partitionKey": r.partition_key,
@@ -149,16 +161,18 @@ class DynamoDBSource(StreamSource):
         entries = []
         for item in list(shard.items):
             raw = item.to_json()
-            change = dict(raw["dynamodb"])
-            created = change.get("ApproximateCreationDateTime")
+            created = raw["dynamodb"].get("ApproximateCreationDateTime")
             arrival = created.replace(tzinfo=timezone.utc).timestamp() if isinstance(created, datetime) else now()
-            change["ApproximateCreationDateTime"] = int(arrival)
-            entries.append(Entry(int(change["SequenceNumber"]), arrival, {
-                "eventID": raw["eventID"], "eventName": raw["eventName"], "eventVersion": raw["eventVersion"],
-                "eventSource": "aws:dynamodb", "awsRegion": self.esm.region, "dynamodb": change,
-                "eventSourceARN": self.esm.event_source_arn,
-            }))
+            entries.append(Entry(int(raw["dynamodb"]["SequenceNumber"]), arrival,
+                                 functools.partial(self._record, raw, arrival)))
         return {shard.id: entries}
+
+    def _record(self, raw: dict, arrival: float) -> dict:
+        change = dict(raw["dynamodb"])  # a copy: moto's StreamRecord keeps its datetime
+        change["ApproximateCreationDateTime"] = int(arrival)
+        return {"eventID": raw["eventID"], "eventName": raw["eventName"], "eventVersion": raw["eventVersion"],
+                "eventSource": "aws:dynamodb", "awsRegion": self.esm.region, "dynamodb": change,
+                "eventSourceARN": self.esm.event_source_arn}
 
     def retention_seconds(self) -> float:
         return DYNAMODB_RETENTION_HOURS * 3600.0
