@@ -134,3 +134,20 @@ def test_a_cname_at_the_zone_apex_shows_its_notice(engine, shown):
             except Exception:  # noqa: BLE001 - the engine may have refused one of them
                 pass
         r53.delete_hosted_zone(Id=zone)
+
+
+def test_peering_overlapping_vpcs_shows_its_notice(engine, shown):
+    ec2 = labkit.client("ec2")
+    a, b, c = (ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"] for cidr in ("10.61.0.0/16", "10.62.0.0/16",
+                                                                         "10.61.128.0/20"))
+    peerings = []
+    try:
+        peerings.append(ec2.create_vpc_peering_connection(VpcId=a, PeerVpcId=b)["VpcPeeringConnection"])
+        assert shown == []
+        peerings.append(ec2.create_vpc_peering_connection(VpcId=a, PeerVpcId=c)["VpcPeeringConnection"])
+        assert shown == ["vpc-peering-overlap-accepted"]
+    finally:
+        for peering in peerings:
+            ec2.delete_vpc_peering_connection(VpcPeeringConnectionId=peering["VpcPeeringConnectionId"])
+        for vpc in (a, b, c):
+            ec2.delete_vpc(VpcId=vpc)

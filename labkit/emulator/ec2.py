@@ -35,11 +35,26 @@ DIFFERENCES = [
     ),
 ]
 
+def overlapping_peers(response) -> bool:
+    """True when a CreateVpcPeeringConnection request names two VPCs whose primary IPv4 CIDR blocks overlap."""
+    import ipaddress
+
+    from moto.ec2.models import ec2_backends
+
+    account = response._get_param("PeerOwnerId") or response.current_account
+    region = response._get_param("PeerRegion") or response.region
+    mine = response.ec2_backend.get_vpc(response._get_param("VpcId"))
+    peer = ec2_backends[account][region].get_vpc(response._get_param("PeerVpcId"))
+    return ipaddress.ip_network(mine.cidr_block).overlaps(ipaddress.ip_network(peer.cidr_block))
+
+
 TRIGGERS = [
     Trigger("moto.ec2.responses.elastic_ip_addresses.ElasticIPAddresses.associate_address",
             "ec2-eip-remap-shown-on-both",
             when=lambda response: str(response._get_param("AllowReassociation")).lower() == "true"),
     Trigger("moto.ec2.responses.network_acls.NetworkACLs.create_network_acl", "vpc-acl-default-deny-not-listed"),
+    Trigger("moto.ec2.responses.vpc_peering_connections.VPCPeeringConnections.create_vpc_peering_connection",
+            "vpc-peering-overlap-accepted", when=overlapping_peers),
 ]
 
 PATCHES = [trigger_patch("ec2-notices", TRIGGERS)]
