@@ -1,8 +1,18 @@
-"""Systems Manager Parameter Store: where the embedded engine differs from AWS."""
+"""Systems Manager Parameter Store: what labkit fixes in moto, and where the embedded engine differs from AWS.
+
+DescribeParameters lists "the parameters in your Amazon Web Services account or the parameters shared with you"
+(DescribeParameters, AWS Systems Manager API Reference): AWS's public parameters (``/aws/service/...``) are not
+among them. moto loads the public parameters a lab reads (thousands, e.g. the ECS-optimised AMIs) into the
+account's own store and then lists them, which also makes every paged listing scan them all. labkit leaves them out
+of DescribeParameters. Upstream: moto's ``describe_parameters`` should skip names under ``/aws/``.
+"""
 from __future__ import annotations
 
 from .notices import Trigger, install_triggers, trigger_patch
-from .registry import Difference
+from .registry import Difference, Patch
+
+PUBLIC_PREFIX = "/aws/"
+_original_describe = None
 
 DIFFERENCES = [
     Difference(
@@ -36,9 +46,26 @@ TRIGGERS = [
             or response._get_param("Tier") in ("Advanced", "Intelligent-Tiering")),
 ]
 
-PATCHES = [trigger_patch("ssm-notices", TRIGGERS)]
+PATCHES = [
+    trigger_patch("ssm-notices", TRIGGERS),
+    Patch(name="ssm-describe-parameters-own-only",
+          changes="DescribeParameters leaves out AWS's public parameters (/aws/...), as AWS does",
+          symbols=("moto.ssm.models.SimpleSystemManagerBackend.describe_parameters",),
+          upstream="moto's describe_parameters should skip the public parameters it loads on first read"),
+]
+
+
+def describe_own_parameters(self, filters, parameter_filters):
+    """``describe_parameters`` without AWS's public parameters (they are not in the caller's account)."""
+    return [p for p in _original_describe(self, filters, parameter_filters) if not p.name.startswith(PUBLIC_PREFIX)]
 
 
 def install() -> None:
-    """Show the notices above when a lab meets them (idempotent)."""
+    """Show the notices above when a lab meets them, and list only the account's parameters (idempotent)."""
+    global _original_describe
+    from moto.ssm.models import SimpleSystemManagerBackend
+
     install_triggers(TRIGGERS)
+    if _original_describe is None:
+        _original_describe = SimpleSystemManagerBackend.describe_parameters
+        SimpleSystemManagerBackend.describe_parameters = describe_own_parameters
