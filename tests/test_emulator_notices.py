@@ -151,3 +151,19 @@ def test_peering_overlapping_vpcs_shows_its_notice(engine, shown):
             ec2.delete_vpc_peering_connection(VpcPeeringConnectionId=peering["VpcPeeringConnectionId"])
         for vpc in (a, b, c):
             ec2.delete_vpc(VpcId=vpc)
+
+
+def test_a_notice_about_an_answer_waits_for_the_answer(engine, shown):
+    import time
+    import uuid
+    from datetime import datetime
+
+    xray = labkit.client("xray")
+    xray.get_trace_summaries(StartTime=datetime(2020, 1, 1), EndTime=datetime(2020, 1, 2))  # no summary in it
+    assert "xray-trace-summaries-partial" not in shown
+    now = time.time()
+    trace = f"1-{int(now):08x}-{uuid.uuid4().hex[:24]}"
+    xray.put_trace_segments(TraceSegmentDocuments=[json.dumps({
+        "name": "orders", "id": uuid.uuid4().hex[:16], "trace_id": trace, "start_time": now - 1, "end_time": now})])
+    xray.get_trace_summaries(StartTime=now - 60, EndTime=now + 60)
+    assert shown == ["xray-trace-summaries-partial"]

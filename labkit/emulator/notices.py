@@ -111,11 +111,13 @@ class Trigger:
     """Show the notice ``difference`` whenever moto's method ``symbol`` runs (a dotted path to a method of a moto
     response class or backend, e.g. ``"moto.cloudwatch.responses.CloudWatchResponse.put_metric_alarm"``) and
     ``when(self, *args, **kwargs)`` is true (``when`` gets the method's own arguments: on a response class,
-    ``self`` is moto's response object, whose ``_get_param`` reads the request). A ``when`` that raises counts as
-    false."""
+    ``self`` is moto's response object, whose ``_get_param`` reads the request). ``when_result(result)``, if
+    given, is asked after the method has run, with what it returned (for a difference that shows only in the
+    answer). A condition that raises counts as false."""
     symbol: str
     difference: str
-    when: Callable[[Any], bool] | None = None
+    when: Callable[..., bool] | None = None
+    when_result: Callable[[Any], bool] | None = None
 
 
 def install_triggers(triggers: list[Trigger]) -> None:
@@ -132,9 +134,17 @@ def install_triggers(triggers: list[Trigger]) -> None:
                 due = _trigger.when is None or bool(_trigger.when(self, *args, **kwargs))
             except Exception:  # noqa: BLE001 - a notice must never break the request it comments on
                 due = False
-            if due:
+            if due and _trigger.when_result is None:
                 notice(_trigger.difference)
-            return _method(self, *args, **kwargs)
+            result = _method(self, *args, **kwargs)
+            if due and _trigger.when_result is not None:
+                try:
+                    due = bool(_trigger.when_result(result))
+                except Exception:  # noqa: BLE001 - as above
+                    due = False
+                if due:
+                    notice(_trigger.difference)
+            return result
 
         functools.update_wrapper(wrapped, method)
         wrapped.labkit_triggers = (*getattr(method, "labkit_triggers", ()), trigger)

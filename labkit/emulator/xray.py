@@ -1,6 +1,8 @@
 """AWS X-Ray: moto stores segment documents and builds only part of the trace summaries."""
 from __future__ import annotations
 
+import json
+
 from .notices import Trigger, install_triggers, trigger_patch
 from .registry import Difference
 
@@ -26,10 +28,17 @@ DIFFERENCES = [
     ),
 ]
 
+def has_summaries(result) -> bool:
+    """True when moto's GetTraceSummaries answer (JSON text) lists at least one trace summary."""
+    return isinstance(result, str) and bool(json.loads(result).get("TraceSummaries"))
+
+
 TRIGGERS = [
     Trigger("moto.xray.responses.XRayResponse.trace_summaries", "xray-filter-expressions-unimplemented",
             when=lambda response: bool(response._get_param("FilterExpression"))),
-    Trigger("moto.xray.responses.XRayResponse.trace_summaries", "xray-trace-summaries-partial"),
+    # only once summaries come back: labkit's probe of the service (labkit.require) asks for an empty window
+    Trigger("moto.xray.responses.XRayResponse.trace_summaries", "xray-trace-summaries-partial",
+            when_result=has_summaries),
 ]
 
 PATCHES = [trigger_patch("xray-notices", TRIGGERS)]
