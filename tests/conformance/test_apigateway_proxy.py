@@ -350,3 +350,26 @@ def test_request_validator(mock_api):
     for body in ({**good, "type": "bird"}, {**good, "price": 501}, {"type": "dog"}):
         reply = post(body=body)
         assert reply.status_code == 400 and reply.json() == {"message": "Invalid request body"}
+
+
+# --- Throttle requests to your REST APIs for better throughput in API Gateway -------------------------------------
+
+def test_stage_and_method_throttling(mock_api):
+    """A stage's default method throttle (*/*) is a token bucket per method: past the burst, 429 Too Many Requests;
+    a method's own setting (~1path/METHOD) overrides it; stage settings apply without a new deployment (AWS:
+    "Throttle requests to your REST APIs for better throughput in API Gateway")."""
+    apigw = labkit.client("apigateway")
+    api_id, url = mock_api["id"], mock_api["url"]
+    for part in ("slow", "fast"):
+        mock_api["mock"](apigw.create_resource(restApiId=api_id, parentId=mock_api["root"], pathPart=part)["id"],
+                         {"part": part})
+    apigw.create_deployment(restApiId=api_id, stageName="live")
+    apigw.update_stage(restApiId=api_id, stageName="live", patchOperations=[
+        {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "0.5"},
+        {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "2"},
+        {"op": "replace", "path": "/~1fast/GET/throttling/rateLimit", "value": "100"},
+        {"op": "replace", "path": "/~1fast/GET/throttling/burstLimit", "value": "100"}])
+    slow = [requests.get(f"{url}/slow", timeout=30) for _ in range(3)]
+    assert [r.status_code for r in slow] == [200, 200, 429]
+    assert slow[-1].json() == {"message": "Too Many Requests"}
+    assert [requests.get(f"{url}/fast", timeout=30).status_code for _ in range(3)] == [200, 200, 200]

@@ -15,14 +15,15 @@ What a request goes through, in AWS's order, one module per concern:
    Authentication Token``;
 2. :mod:`.policies` — the deployed resource policy (``execute-api:Invoke``, ``aws:SourceIp``);
 3. :mod:`.authorizers` — the method's Lambda (``TOKEN``/``REQUEST``) or Cognito user pool authorizer;
-4. :mod:`.usage_plans` — ``apiKeyRequired``: the ``x-api-key``, the plan's throttle and quota (``403``/``429``);
-   then :mod:`.validation` — the method's request validator (required parameters, the body's model: ``400``);
-5. :mod:`.integrations` — ``AWS_PROXY`` to Lambda (the proxy event and response exactly as AWS documents them,
+4. :mod:`.throttling` — the stage's (or the method's) throttle (``429``);
+5. :mod:`.usage_plans` — ``apiKeyRequired``: the ``x-api-key``, the plan's throttle and quota (``403``/``429``);
+6. :mod:`.validation` — the method's request validator (required parameters, the body's model: ``400``);
+7. :mod:`.integrations` — ``AWS_PROXY`` to Lambda (the proxy event and response exactly as AWS documents them,
    binary media types from :mod:`.binary`) or ``MOCK``. Other integration types answer ``501`` with a notice.
 
 Every answer this package produces itself carries ``x-labkit-apigateway`` with the reason, for learners.
-Not modelled: stage/method throttling settings, response caching, VTL mapping templates,
-gateway responses, IAM (SigV4) authorization, HTTP APIs (v2) and WebSocket APIs.
+Not modelled (a notice says so when a learner meets it): response caching, VTL mapping templates, gateway response
+customisations, IAM (SigV4) authorization, non-Lambda integrations. Nor are HTTP APIs (v2) and WebSocket APIs.
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from urllib.parse import unquote
 from ..notices import notice
 from ..registry import Difference
 from . import deployments, integrations, routing, validation
+from .throttling import StageThrottles
 from .authorizers import Authorizers
 from .policies import check_resource_policy, policy_effect
 from .routing import STATUS_TEXT, Reply, error_type, invoke_url
@@ -53,6 +55,7 @@ class ApiGatewayInvoker:
         self.app, self.account_id = app, account_id
         self.authorizers = Authorizers()
         self.usage_plans = UsagePlans()
+        self.throttles = StageThrottles()
 
     # --- WSGI -------------------------------------------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -81,6 +84,15 @@ class ApiGatewayInvoker:
     def handle(self, environ, api_id: str, stage_name: str, path: str):
         """``(status, [(header, value), …], body)`` for one request; raises :class:`Reply` for API Gateway's own."""
         backend, api = self.find_api(api_id)
+        try:
+            return self.pipeline(environ, backend, api, stage_name, path)
+        except Reply:
+            if api.gateway_responses:
+                notice("apigateway-gateway-responses-not-applied")
+            raise
+
+    def pipeline(self, environ, backend, api, stage_name: str, path: str):
+        api_id = api.id
         stage = api.stages.get(stage_name)
         if stage is None:
             raise routing.missing_token(f"no stage {stage_name!r} in API {api_id}")
@@ -99,6 +111,8 @@ class ApiGatewayInvoker:
                       f"{request.method}/{request.path.lstrip('/')}")
         request_id = str(uuid.uuid4())
         variables = dict(stage.variables or {})
+        if stage.cache_cluster_enabled and request.method == "GET":
+            notice("apigateway-cache-not-emulated")
         context = integrations.request_context(request, api=api, stage_name=stage_name, resource=resource,
                                                request_id=request_id)
         event = integrations.proxy_event(request, resource_path=resource.path, stage_variables=variables,
@@ -113,6 +127,7 @@ class ApiGatewayInvoker:
                                                         request, method_arn)
         if authorizer_context is not None:
             context["authorizer"] = authorizer_context
+        self.throttles.check(api_id, stage, resource.path, method.http_method)
         if method.api_key_required:
             context["identity"]["apiKey"] = self.usage_plans.check_api_key(backend, api_id, stage_name,
                                                                            request.header("x-api-key"))
@@ -142,6 +157,16 @@ class ApiGatewayInvoker:
 
 
 DIFFERENCES = [
+    Difference(id="apigateway-cache-not-emulated", service="apigateway",
+               aws="with caching enabled on a stage, GET responses are cached for the TTL (300 s by default) and "
+                   "served without calling the integration.",
+               engine="every request calls the integration; nothing is cached.",
+               doc="Cache settings for REST APIs in API Gateway"),
+    Difference(id="apigateway-gateway-responses-not-applied", service="apigateway",
+               aws="a gateway response customises the status, headers and body of the errors API Gateway itself "
+                   "returns (for example CORS headers on DEFAULT_4XX).",
+               engine="API Gateway's own errors are returned with their default status, headers and body.",
+               doc="Gateway responses for REST APIs in API Gateway"),
     Difference(id="apigateway-vtl-not-evaluated", service="apigateway",
                aws="a MOCK integration's request and response mapping templates are Velocity (VTL) templates, "
                    "evaluated per request ($input, $context, #if …).",

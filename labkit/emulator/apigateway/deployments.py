@@ -2,9 +2,9 @@
 
 AWS documents ("Create a deployment for a REST API in API Gateway") that a stage represents a snapshot of the API —
 its methods, integrations, models, mapping templates and Lambda authorizers — and ("Updates to REST APIs that
-require redeployment") that a change to a resource, method, integration (or its responses), authorizer, model, request
-validator or the RestApi itself (its resource policy, its binary media types) reaches clients only after a new deployment to the
-stage. Stage settings (stage variables) and usage plans and API keys apply at once.
+require redeployment") that a change to a resource, method, integration (or its responses), authorizer, model,
+request validator or the RestApi itself (its resource policy, its binary media types) reaches clients only after a
+new deployment to the stage. Stage settings (stage variables, throttling) and usage plans apply at once.
 
 moto keeps a ``Deployment`` as an id, a stage name and a description, so a stage URL would serve whatever the API
 holds now. :func:`install` wraps ``RestAPI.create_deployment`` to copy, at that moment, what a deployment freezes;
