@@ -78,6 +78,15 @@ DIFFERENCES = [
                "and expiry in seconds.",
         doc="How Lambda handles errors and retries with asynchronous invocation",
     ),
+    Difference(
+        id="lambda-async-request-id-per-attempt",
+        service="lambda",
+        aws="The RequestID of a dead-letter message and the requestId of an invocation record are the ID of the "
+            "invocation request, which appears in the function's logs.",
+        engine="Each attempt runs with its own request ID (context.aws_request_id, START/END log lines); the record "
+               "and the dead-letter message carry the ID the event got when it was queued.",
+        doc="Capturing records of Lambda asynchronous invocations",
+    ),
 ]
 
 
