@@ -101,7 +101,7 @@ def test_what_the_engine_does_not_run_says_so(engine):
                                        statusCode="404")
             assert requests.get(f"{url}/vtl", timeout=30).status_code == 200
             assert requests.get(f"{url}/nowhere", timeout=30).status_code == 403
-            assert notices.notice("apigateway-cache-not-emulated") is False
-            assert notices.notice("apigateway-gateway-responses-not-applied") is False
+            assert notices.notice("apigateway-response-cache-not-modelled") is False
+            assert notices.notice("apigateway-gateway-responses-not-customized") is False
     finally:
         apigw.delete_rest_api(restApiId=api_id)

@@ -88,7 +88,7 @@ class ApiGatewayInvoker:
             return self.pipeline(environ, backend, api, stage_name, path)
         except Reply:
             if api.gateway_responses:
-                notice("apigateway-gateway-responses-not-applied")
+                notice("apigateway-gateway-responses-not-customized")
             raise
 
     def pipeline(self, environ, backend, api, stage_name: str, path: str):
@@ -112,7 +112,7 @@ class ApiGatewayInvoker:
         request_id = str(uuid.uuid4())
         variables = dict(stage.variables or {})
         if stage.cache_cluster_enabled and request.method == "GET":
-            notice("apigateway-cache-not-emulated")
+            notice("apigateway-response-cache-not-modelled")
         context = integrations.request_context(request, api=api, stage_name=stage_name, resource=resource,
                                                request_id=request_id)
         event = integrations.proxy_event(request, resource_path=resource.path, stage_variables=variables,
@@ -157,16 +157,6 @@ class ApiGatewayInvoker:
 
 
 DIFFERENCES = [
-    Difference(id="apigateway-cache-not-emulated", service="apigateway",
-               aws="with caching enabled on a stage, GET responses are cached for the TTL (300 s by default) and "
-                   "served without calling the integration.",
-               engine="every request calls the integration; nothing is cached.",
-               doc="Cache settings for REST APIs in API Gateway"),
-    Difference(id="apigateway-gateway-responses-not-applied", service="apigateway",
-               aws="a gateway response customises the status, headers and body of the errors API Gateway itself "
-                   "returns (for example CORS headers on DEFAULT_4XX).",
-               engine="API Gateway's own errors are returned with their default status, headers and body.",
-               doc="Gateway responses for REST APIs in API Gateway"),
     Difference(id="apigateway-vtl-not-evaluated", service="apigateway",
                aws="a MOCK integration's request and response mapping templates are Velocity (VTL) templates, "
                    "evaluated per request ($input, $context, #if …).",
