@@ -295,3 +295,26 @@ def test_moto_still_empties_the_dynamodb_shard_when_it_pushes(clients):
         assert model.stream_shard.items == []  # and the shard was emptied
     finally:
         model.lambda_event_source_mappings.clear()
+
+
+def test_concurrent_puts_get_unique_sequence_numbers(clients):
+    """Amazon Kinesis Data Streams API Reference, Record: SequenceNumber is "the unique identifier of the record
+    within its shard" — also when producers put at the same time (moto numbered them unlocked and lost records)."""
+    import concurrent.futures
+
+    _, _, kinesis, _ = clients
+    stream, _ = _stream(kinesis)
+    producers = [labkit.client("kinesis") for _ in range(6)]
+
+    def put(client):
+        return [client.put_record(StreamName=stream, Data=b"x", PartitionKey="k")["SequenceNumber"]
+                for _ in range(30)]
+
+    with concurrent.futures.ThreadPoolExecutor(len(producers)) as pool:
+        numbers = sum(pool.map(put, producers), [])
+    assert len(set(numbers)) == len(numbers) == 180
+    shard = kinesis.describe_stream(StreamName=stream)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = kinesis.get_shard_iterator(StreamName=stream, ShardId=shard,
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    stored = kinesis.get_records(ShardIterator=iterator, Limit=10000)["Records"]
+    assert [r["SequenceNumber"] for r in stored] == sorted(numbers, key=int)
