@@ -13,7 +13,7 @@ DIFFERENCES = [
             "task moves through PROVISIONING, PENDING and RUNNING to STOPPED, and lists every container.",
         engine="No container runs and no image is pulled: task states are bookkeeping, and a task lists only the "
                "first container of its definition.",
-        doc="Amazon ECS task lifecycle",
+        doc="Amazon ECS standalone tasks",
         labs=("ecs",),
     ),
     Difference(
@@ -23,7 +23,7 @@ DIFFERENCES = [
             "and the file system policy is enforced when a client mounts with IAM authorization.",
         engine="File systems, mount targets, access points and policies are stored and described, but no NFS "
                "server runs: nothing can be mounted and no policy is enforced.",
-        doc="Mounting EFS file systems",
+        doc="Mounting EFS file systems using the EFS mount helper",
         labs=("efs",),
     ),
     Difference(
@@ -34,7 +34,7 @@ DIFFERENCES = [
             "lifecycle policy are managed through the API.",
         engine="Applications and environments are recorded but nothing is provisioned (no instance, load balancer "
                "or URL), and application versions and lifecycle policy operations are not implemented.",
-        doc="Creating an Elastic Beanstalk environment",
+        doc="Modifying the resources that Elastic Beanstalk creates for your environment",
         labs=("elastic-beanstalk",),
     ),
 ]
