@@ -136,6 +136,17 @@ def _qualified_arn(function) -> str:
     return f"{function.function_arn.split(':function:')[0]}:function:{function.function_name}:{function.version}"
 
 
+def _exists(function) -> bool:
+    from moto.awslambda.models import lambda_backends
+
+    try:
+        lambda_backends[function.account_id][function.region].get_function(
+            function.function_name, str(function.version))
+        return True
+    except Exception:  # noqa: BLE001 - moto's ResourceNotFoundException
+        return False
+
+
 def _error_message(payload: Any) -> str:
     try:
         document = json.loads(payload)
@@ -216,6 +227,8 @@ class EventQueue:
 
     def _process(self, event: QueuedEvent) -> None:
         function = event.function
+        if not _exists(function):  # deleted while its event waited: nothing left to run or to report
+            return
         scale = time_scale()
         config = event_invoke_config(function)
         max_age = float(config.get("MaximumEventAgeInSeconds") or DEFAULT_MAXIMUM_EVENT_AGE) * scale
