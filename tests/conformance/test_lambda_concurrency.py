@@ -1,8 +1,8 @@
 """Lambda concurrency on the embedded engine: each test asserts the value AWS documents.
 
-Pages: "Configuring reserved concurrency for a function" and "Understanding Lambda function scaling" (AWS Lambda
-Developer Guide); "Invoke" (TooManyRequestsException, its Reason values) and "PutFunctionConcurrency" (AWS Lambda
-API Reference); "How Lambda handles errors and retries with asynchronous invocation" (throttled events are retried).
+Pages: "Configuring reserved concurrency for a function", "Understanding Lambda function scaling" and "Lambda
+quotas" (AWS Lambda Developer Guide); "Invoke" (TooManyRequestsException, its Reason values), "PutFunctionConcurrency"
+and "AccountLimit" (AWS Lambda API Reference); "How Lambda handles errors and retries with asynchronous invocation" (throttled events are retried).
 
 The account limit is lowered with labkit.emulator.lambda_.concurrency.set_account_limit (AWS's default: 1,000).
 """
@@ -147,3 +147,15 @@ def test_put_function_concurrency_keeps_100_unreserved(lam, role, reserved):
     assert caught.value.response["Error"]["Code"] == "InvalidParameterValueException"
     assert lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=900)[
         "ReservedConcurrentExecutions"] == 900
+
+
+def test_account_settings_show_the_limit_and_what_reservations_leave(lam, role, reserved):
+    """"Lambda quotas": 1,000 concurrent executions by default; "AccountLimit" (API Reference):
+    UnreservedConcurrentExecutions is the limit minus what PutFunctionConcurrency reserved."""
+    before = lam.get_account_settings()["AccountLimit"]
+    assert before["ConcurrentExecutions"] == 1000
+    name = create_function(lam, role)
+    reserved.append(name)
+    lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=25)
+    after = lam.get_account_settings()["AccountLimit"]
+    assert after["UnreservedConcurrentExecutions"] == before["UnreservedConcurrentExecutions"] - 25

@@ -56,6 +56,13 @@ PATCHES = [
         upstream="moto/awslambda/models.py LambdaBackend.invoke: count running invocations and throttle.",
     ),
     Patch(
+        name="lambda-get-account-settings",
+        changes="GetAccountSettings answers (moto has no route for it) with the account's concurrency limit, its "
+                "unreserved part and AWS's default storage and package quotas.",
+        symbols=("moto.awslambda.urls.url_paths", "moto.awslambda.responses.LambdaResponse.dispatch"),
+        upstream="moto/awslambda: add the account-settings route and LambdaBackend.get_account_settings.",
+    ),
+    Patch(
         name="lambda-put-function-concurrency-minimum",
         changes="PutFunctionConcurrency keeps 100 of the account's limit unreserved (moto checks only when "
                 "MOTO_LAMBDA_CONCURRENCY_QUOTA is set).",
@@ -196,6 +203,33 @@ class holding:
         return False
 
 
+STORAGE_QUOTA = 75 * 1024 ** 3
+"""Storage for .zip deployment packages and layers per Region ("Lambda quotas": 75 GB), in bytes."""
+ZIPPED_QUOTA, UNZIPPED_QUOTA = 50 * 1024 ** 2, 250 * 1024 ** 2
+"""A directly uploaded package (50 MB) and a function with its layers unzipped (250 MB), in bytes."""
+
+
+def account_settings(account: str, region: str) -> dict:
+    """The ``GetAccountSettings`` answer ("GetAccountSettings", AWS Lambda API Reference): ``AccountLimit`` with
+    the concurrency limit and what reservations leave of it, and ``AccountUsage`` (code storage, function count)."""
+    limit = account_limit()
+    groups = {}
+    try:
+        groups = _backend(account, region)._lambdas._functions
+    except Exception:  # noqa: BLE001 - moto's storage moved: report no functions
+        pass
+    stored = 0
+    for group in list(groups.values()):
+        for fn in [group.get("latest"), *group.get("versions", [])]:
+            stored += int(getattr(fn, "code_size", 0) or 0)
+    return {
+        "AccountLimit": {"TotalCodeSize": STORAGE_QUOTA, "CodeSizeUnzipped": UNZIPPED_QUOTA,
+                         "CodeSizeZipped": ZIPPED_QUOTA, "ConcurrentExecutions": limit,
+                         "UnreservedConcurrentExecutions": max(0, limit - sum(reservations(account, region).values()))},
+        "AccountUsage": {"TotalCodeSize": stored, "FunctionCount": len(groups)},
+    }
+
+
 def _error_response(exc: TooManyRequestsException):
     from moto.core.exceptions import JsonRESTError
 
@@ -269,6 +303,14 @@ def install() -> None:
                 f"UnreservedConcurrentExecution below its minimum value of [{MINIMUM_UNRESERVED}].")
         return original_put(self, function_name, reserved_concurrency)
 
+    def get_account_settings(self):
+        return 200, {"content-type": "application/json"}, json.dumps(
+            account_settings(self.current_account, self.region))
+
+    from moto.awslambda import urls
+
+    urls.url_paths.setdefault(r"{0}/(?P<api_version>[^/]+)/account-settings/?$", LambdaResponse.dispatch)
+    LambdaResponse.get_account_settings = get_account_settings
     LambdaResponse.invoke = response_invoke
     EnvironmentPool.invoke = pool_invoke
     LambdaBackend.put_function_concurrency = put_function_concurrency
