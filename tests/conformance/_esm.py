@@ -47,10 +47,14 @@ def handler(event, context):
 
 
 class Recorder:
-    """A Lambda function that records its events in a local file; ``events()`` reads them back."""
+    """A Lambda function that records its events in a local file; ``calls()`` reads them back."""
+
+    created: list["Recorder"] = []
 
     def __init__(self, lam, mode: str = "ok", **env):
         import labkit
+
+        Recorder.created.append(self)
 
         fd, self.path = tempfile.mkstemp(prefix="esm-", suffix=".jsonl")
         os.close(fd)
@@ -114,3 +118,13 @@ def wait_idle(timeout: float = 15.0) -> None:
     from labkit.emulator.event_sources import wait_idle as idle
 
     assert idle(timeout), "the event source mappings did not drain in time"
+
+
+def cleanup() -> None:
+    """Delete the mappings and functions the test created (their pollers stop with them) and the event files."""
+    while Recorder.created:
+        fn = Recorder.created.pop()
+        for mapping in fn.lam.list_event_source_mappings(FunctionName=fn.arn)["EventSourceMappings"]:
+            fn.lam.delete_event_source_mapping(UUID=mapping["UUID"])
+        fn.lam.delete_function(FunctionName=fn.name)
+        os.unlink(fn.path)

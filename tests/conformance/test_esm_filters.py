@@ -13,7 +13,7 @@ import botocore.exceptions
 import pytest
 
 import labkit
-from _esm import Recorder, counts, queue, wait_idle
+from _esm import cleanup, Recorder, counts, queue, wait_idle
 from labkit.emulator.event_sources import filters
 
 
@@ -59,6 +59,13 @@ def test_any_filter_matching_is_enough():
     patterns = filters.compile_criteria(criteria)
     assert filters.matches_any(patterns, {"b": "2"})
     assert not filters.matches_any(patterns, {"a": "2", "b": "1"})
+
+
+
+@pytest.fixture(autouse=True)
+def _delete_mappings():
+    yield
+    cleanup()
 
 
 @pytest.fixture

@@ -13,7 +13,14 @@ import botocore.exceptions
 import pytest
 
 import labkit
-from _esm import Recorder, counts, drain, queue, wait_idle
+from _esm import cleanup, Recorder, counts, drain, queue, wait_idle
+
+
+
+@pytest.fixture(autouse=True)
+def _delete_mappings():
+    yield
+    cleanup()
 
 
 @pytest.fixture

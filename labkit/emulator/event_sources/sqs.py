@@ -136,6 +136,8 @@ class SqsPoller(Poller):
         queue = self.queue()
         if queue is None:
             return False
+        if not self.pending():
+            return False  # cheaper than a ReceiveMessage that finds nothing
         patterns = self.patterns()
         size = int(self.esm.batch_size)
         received = self._receive(queue, min(RECEIVE_MAX, size))

@@ -94,6 +94,10 @@ class StreamSource:
     def retention_seconds(self) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def newest(self) -> dict[str, int]:
+        """Each shard's newest sequence number (0 if empty), without shaping any record."""
+        return {shard_id: (entries[-1].seq if entries else 0) for shard_id, entries in self.shards().items()}
+
 
 class KinesisSource(StreamSource):
     kind, batch_info = "kinesis", "KinesisBatchInfo"
@@ -123,6 +127,12 @@ class KinesisSource(StreamSource):
             return lambda_backends[self.esm.account_id][self.esm.region].get_function(self.esm.function_arn).role
         except Exception:  # noqa: BLE001 - function deleted: the invocation will say so
             return ""
+
+    def newest(self) -> dict[str, int]:
+        stream = self.stream()
+        if stream is None:
+            return {}
+        return {shard.shard_id: shard.get_max_sequence_number() for shard in list(stream.shards.values())}
 
     def _record(self, shard_id: str, r) -> dict:
         role = self._role()
@@ -166,6 +176,13 @@ class DynamoDBSource(StreamSource):
             entries.append(Entry(int(raw["dynamodb"]["SequenceNumber"]), arrival,
                                  functools.partial(self._record, raw, arrival)))
         return {shard.id: entries}
+
+    def newest(self) -> dict[str, int]:
+        shard = getattr(self.table(), "stream_shard", None)
+        if shard is None:
+            return {}
+        items = list(shard.items)
+        return {shard.id: int(items[-1].to_json()["dynamodb"]["SequenceNumber"]) if items else 0}
 
     def _record(self, raw: dict, arrival: float) -> dict:
         change = dict(raw["dynamodb"])  # a copy: moto's StreamRecord keeps its datetime
@@ -224,13 +241,15 @@ class StreamPoller(Poller):
         return [e for e in entries if e.seq > state.checkpoint]
 
     def pending(self) -> bool:
-        for shard_id, entries in self.stream.shards().items():
+        for shard_id, newest in self.stream.newest().items():
             state = self._state(shard_id)
-            if state.batch or self._unread(state, entries):
+            if state.batch or newest > state.checkpoint:
                 return True
         return False
 
     def poll_once(self) -> bool:
+        if not self.pending():
+            return False  # nothing new: shape no record
         worked = False
         for shard_id, entries in self.stream.shards().items():
             if self._stopping.is_set() or not self.alive():
