@@ -373,3 +373,38 @@ def test_stage_and_method_throttling(mock_api):
     assert [r.status_code for r in slow] == [200, 200, 429]
     assert slow[-1].json() == {"message": "Too Many Requests"}
     assert [requests.get(f"{url}/fast", timeout=30).status_code for _ in range(3)] == [200, 200, 200]
+
+
+# --- Gateway responses for REST APIs in API Gateway ---------------------------------------------------------------
+
+def test_gateway_responses(mock_api):
+    """A customised gateway response sets the status, headers and body (with $context.error.messageString) of the
+    errors of its type; DEFAULT_4XX covers the 4XX types not customised; like the rest of the API it applies after a
+    new deployment (AWS: "Gateway responses for REST APIs in API Gateway", "Gateway response types for API
+    Gateway")."""
+    apigw = labkit.client("apigateway")
+    api_id, url = mock_api["id"], mock_api["url"]
+    keyed = apigw.create_resource(restApiId=api_id, parentId=mock_api["root"], pathPart="keyed")["id"]
+    apigw.put_method(restApiId=api_id, resourceId=keyed, httpMethod="GET", authorizationType="NONE",
+                     apiKeyRequired=True)
+    apigw.put_integration(restApiId=api_id, resourceId=keyed, httpMethod="GET", type="MOCK",
+                          requestTemplates={"application/json": '{"statusCode": 200}'})
+    apigw.create_deployment(restApiId=api_id, stageName="live")
+    apigw.put_gateway_response(
+        restApiId=api_id, responseType="MISSING_AUTHENTICATION_TOKEN", statusCode="404",
+        responseParameters={"gatewayresponse.header.Access-Control-Allow-Origin": "'*'",
+                            "gatewayresponse.header.X-Asked": "method.request.header.X-Trace"},
+        responseTemplates={"application/json": '{"message": $context.error.messageString, "type": '
+                                               '"$context.error.responseType"}'})
+    apigw.put_gateway_response(restApiId=api_id, responseType="DEFAULT_4XX",
+                               responseParameters={"gatewayresponse.header.X-Default": "'4xx'"})
+    assert requests.get(f"{url}/nowhere", timeout=30).status_code == 403  # not deployed yet
+
+    apigw.create_deployment(restApiId=api_id, stageName="live")
+    missing = requests.get(f"{url}/nowhere", headers={"X-Trace": "t-1"}, timeout=30)
+    assert missing.status_code == 404 and missing.headers["Access-Control-Allow-Origin"] == "*"
+    assert missing.headers["X-Asked"] == "t-1" and "X-Default" not in missing.headers
+    assert missing.json() == {"message": "Missing Authentication Token", "type": "MISSING_AUTHENTICATION_TOKEN"}
+    forbidden = requests.get(f"{url}/keyed", timeout=30)  # INVALID_API_KEY, not customised: DEFAULT_4XX
+    assert forbidden.status_code == 403 and forbidden.headers["X-Default"] == "4xx"
+    assert forbidden.json() == {"message": "Forbidden"}

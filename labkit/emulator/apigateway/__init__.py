@@ -22,8 +22,9 @@ What a request goes through, in AWS's order, one module per concern:
    binary media types from :mod:`.binary`) or ``MOCK``. Other integration types answer ``501`` with a notice.
 
 Every answer this package produces itself carries ``x-labkit-apigateway`` with the reason, for learners.
-Not modelled (a notice says so when a learner meets it): response caching, VTL mapping templates, gateway response
-customisations, IAM (SigV4) authorization, non-Lambda integrations. Nor are HTTP APIs (v2) and WebSocket APIs.
+An error API Gateway itself answers goes through the API's gateway responses (:mod:`.gateway_responses`).
+Not modelled (a notice says so when a learner meets it): response caching, VTL mapping templates, IAM (SigV4)
+authorization, non-Lambda integrations. Nor are HTTP APIs (v2) and WebSocket APIs.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from urllib.parse import unquote
 
 from ..notices import notice
 from ..registry import Difference
-from . import deployments, integrations, routing, validation
+from . import deployments, gateway_responses, integrations, routing, validation
 from .throttling import StageThrottles
 from .authorizers import Authorizers
 from .policies import check_resource_policy, policy_effect
@@ -84,20 +85,26 @@ class ApiGatewayInvoker:
     def handle(self, environ, api_id: str, stage_name: str, path: str):
         """``(status, [(header, value), …], body)`` for one request; raises :class:`Reply` for API Gateway's own."""
         backend, api = self.find_api(api_id)
+        seen: dict = {}
         try:
-            return self.pipeline(environ, backend, api, stage_name, path)
-        except Reply:
-            if api.gateway_responses:
-                notice("apigateway-gateway-responses-not-customized")
-            raise
+            return self.pipeline(environ, backend, api, stage_name, path, seen)
+        except Reply as reply:
+            if reply.status == 501:  # the engine's own limit, not an API Gateway error
+                raise
+            deployed = seen.get("deployed")
+            responses = deployed.gateway_responses if deployed is not None else dict(api.gateway_responses)
+            raise gateway_responses.apply(reply, responses, request=seen.get("request"),
+                                          context=seen.get("context"), stage_variables=seen.get("variables"))
 
-    def pipeline(self, environ, backend, api, stage_name: str, path: str):
+    def pipeline(self, environ, backend, api, stage_name: str, path: str, seen: dict):
+        """The steps of :meth:`handle`; ``seen`` collects what the gateway responses of an error may use."""
         api_id = api.id
         stage = api.stages.get(stage_name)
         if stage is None:
             raise routing.missing_token(f"no stage {stage_name!r} in API {api_id}")
-        deployed = deployments.served(api, stage)
-        request = routing.read_request(environ, unquote(path))
+        deployed = seen["deployed"] = deployments.served(api, stage)
+        request = seen["request"] = routing.read_request(environ, unquote(path))
+        seen["variables"] = dict(stage.variables or {})
         resource, path_params = routing.match_resource(deployed.resources, request.path)
         if resource is None:
             raise routing.missing_token(f"no resource of the deployment on stage {stage_name!r} matches {path} "
@@ -113,8 +120,8 @@ class ApiGatewayInvoker:
         variables = dict(stage.variables or {})
         if stage.cache_cluster_enabled and request.method == "GET":
             notice("apigateway-response-cache-not-modelled")
-        context = integrations.request_context(request, api=api, stage_name=stage_name, resource=resource,
-                                               request_id=request_id)
+        context = seen["context"] = integrations.request_context(request, api=api, stage_name=stage_name,
+                                                                 resource=resource, request_id=request_id)
         event = integrations.proxy_event(request, resource_path=resource.path, stage_variables=variables,
                                          context=context, binary_media_types=deployed.binary_media_types)
 
@@ -135,7 +142,8 @@ class ApiGatewayInvoker:
 
         integration = method.method_integration
         if integration is None:
-            raise Reply(500, integrations.INTERNAL_ERROR, f"{request.method} {resource.path} has no integration")
+            raise Reply(500, integrations.INTERNAL_ERROR, f"{request.method} {resource.path} has no integration",
+                        kind="API_CONFIGURATION_ERROR")
         kind = (integration.integration_type or "").upper()
         if kind == "AWS_PROXY":
             return integrations.lambda_proxy(integration, event, request, stage_variables=variables,

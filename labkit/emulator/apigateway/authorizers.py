@@ -44,7 +44,8 @@ class Authorizers:
             return None  # AWS_IAM (SigV4) is not checked by the embedded engine
         authorizer = authorizers.get(method.authorizer_id or "")
         if authorizer is None:
-            raise Reply(500, {"message": "Internal server error"}, f"authorizer {method.authorizer_id} not found")
+            raise Reply(500, {"message": "Internal server error"}, f"authorizer {method.authorizer_id} not found",
+                        kind="AUTHORIZER_CONFIGURATION_ERROR")
         if kind == "COGNITO_USER_POOLS" or (authorizer.type or "").upper() == "COGNITO_USER_POOLS":
             return cognito(authorizer, method, request)
         return self.lambda_authorizer(api_id, authorizer, event_base, request, method_arn)
@@ -55,10 +56,12 @@ class Authorizers:
             header = (authorizer.identity_source or "method.request.header.Authorization").split(".")[-1]
             token = request.header(header)
             if not token:
-                raise Reply(401, {"message": "Unauthorized"}, f"no {header} header: the authorizer is not called")
+                raise Reply(401, {"message": "Unauthorized"}, f"no {header} header: the authorizer is not called",
+                            kind="UNAUTHORIZED")
             pattern = getattr(authorizer, "identity_validation_expression", None)
             if pattern and not re.fullmatch(pattern, token):
-                raise Reply(401, {"message": "Unauthorized"}, "the token fails identityValidationExpression")
+                raise Reply(401, {"message": "Unauthorized"}, "the token fails identityValidationExpression",
+                            kind="UNAUTHORIZED")
             event = {"type": "TOKEN", "authorizationToken": token, "methodArn": method_arn}
             cache_key = token
         else:
@@ -77,10 +80,13 @@ class Authorizers:
             payload, error = invoke_lambda(function_of(uri), event)
             if error:
                 if isinstance(payload, dict) and payload.get("errorMessage") == "Unauthorized":
-                    raise Reply(401, {"message": "Unauthorized"}, "the authorizer raised 'Unauthorized'")
-                raise Reply(500, {"message": None}, f"the authorizer function failed: {str(payload)[:200]}")
+                    raise Reply(401, {"message": "Unauthorized"}, "the authorizer raised 'Unauthorized'",
+                                kind="UNAUTHORIZED")
+                raise Reply(500, {"message": None}, f"the authorizer function failed: {str(payload)[:200]}",
+                            kind="AUTHORIZER_CONFIGURATION_ERROR")
             if not isinstance(payload, dict) or "policyDocument" not in payload:
-                raise Reply(500, {"message": None}, "the authorizer returned no policyDocument")
+                raise Reply(500, {"message": None}, "the authorizer returned no policyDocument",
+                            kind="AUTHORIZER_CONFIGURATION_ERROR")
             result = payload
             if ttl and cache_key:
                 with self.lock:
@@ -89,7 +95,8 @@ class Authorizers:
         if effect != "Allow":
             raise Reply(403, {"Message": "User is not authorized to access this resource with an explicit deny"
                               if effect == "Deny" else "User is not authorized to access this resource"},
-                        f"the authorizer's policy {'denies' if effect == 'Deny' else 'does not allow'} {method_arn}")
+                        f"the authorizer's policy {'denies' if effect == 'Deny' else 'does not allow'} {method_arn}",
+                        kind="ACCESS_DENIED")
         context = {k: str(v) for k, v in (result.get("context") or {}).items()}
         return {**context, "principalId": result.get("principalId")}
 
@@ -105,26 +112,27 @@ def cognito(authorizer, method, request):
     if token.lower().startswith("bearer "):
         token = token[7:]
     if not token:
-        raise Reply(401, {"message": "Unauthorized"}, f"no {header} header")
+        raise Reply(401, {"message": "Unauthorized"}, f"no {header} header", kind="UNAUTHORIZED")
     key = jwk.RSAKey.import_key(load_resource("cognitoidp/resources/jwks-public.json")["keys"][0])
     try:
         claims = jwt.decode(token, key).claims
     except (JoseError, ValueError) as exc:
-        raise Reply(401, {"message": "Unauthorized"}, f"the token is not a valid Cognito JWT ({exc})") from None
+        raise Reply(401, {"message": "Unauthorized"}, f"the token is not a valid Cognito JWT ({exc})",
+                    kind="UNAUTHORIZED") from None
     pools = {arn.split("/")[-1] for arn in authorizer.provider_arns or []}
     issuer_pool = str(claims.get("iss", "")).rstrip("/").split("/")[-1]
     if issuer_pool not in pools:
         raise Reply(401, {"message": "Unauthorized"}, f"the token was issued by pool {issuer_pool}, not by "
-                    f"the authorizer's pool(s) {sorted(pools)}")
+                    f"the authorizer's pool(s) {sorted(pools)}", kind="UNAUTHORIZED")
     if int(claims.get("exp", 0)) < time.time():
-        raise Reply(401, {"message": "The incoming token has expired"}, "the token has expired")
+        raise Reply(401, {"message": "The incoming token has expired"}, "the token has expired", kind="UNAUTHORIZED")
     scopes = method.authorization_scopes or []
     if scopes:
         granted = set(str(claims.get("scope", "")).split())
         if claims.get("token_use") != "access" or not granted & set(scopes):
             raise Reply(401, {"message": "Unauthorized"}, f"the method needs an access token with one of "
-                        f"the scopes {scopes}")
+                        f"the scopes {scopes}", kind="UNAUTHORIZED")
     elif claims.get("token_use") != "id":
         raise Reply(401, {"message": "Unauthorized"}, "without authorization scopes the method expects an "
-                    "ID token, not an access token")
+                    "ID token, not an access token", kind="UNAUTHORIZED")
     return {"claims": {k: v if isinstance(v, str) else json.dumps(v) for k, v in claims.items()}}

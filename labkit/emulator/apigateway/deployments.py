@@ -3,8 +3,9 @@
 AWS documents ("Create a deployment for a REST API in API Gateway") that a stage represents a snapshot of the API —
 its methods, integrations, models, mapping templates and Lambda authorizers — and ("Updates to REST APIs that
 require redeployment") that a change to a resource, method, integration (or its responses), authorizer, model,
-request validator or the RestApi itself (its resource policy, its binary media types) reaches clients only after a
-new deployment to the stage. Stage settings (stage variables, throttling) and usage plans apply at once.
+request validator, gateway response or the RestApi itself (its resource policy, its binary media types) reaches
+clients only after a new deployment to the stage. Stage settings (stage variables, throttling) and usage plans apply
+at once.
 
 moto keeps a ``Deployment`` as an id, a stage name and a description, so a stage URL would serve whatever the API
 holds now. :func:`install` wraps ``RestAPI.create_deployment`` to copy, at that moment, what a deployment freezes;
@@ -49,6 +50,7 @@ class Snapshot:
     binary_media_types: tuple[str, ...]
     models: dict = field(default_factory=dict)
     request_validators: dict = field(default_factory=dict)
+    gateway_responses: dict = field(default_factory=dict)
     live: bool = field(default=False)
 
 
@@ -61,7 +63,8 @@ def take(api, live: bool = False) -> Snapshot:
                     policy=api.policy or None,
                     binary_media_types=tuple(t for t in (api.binaryMediaTypes or []) if t),
                     models=copy.deepcopy(dict(api.models)),
-                    request_validators=copy.deepcopy(dict(api.request_validators)), live=live)
+                    request_validators=copy.deepcopy(dict(api.request_validators)),
+                    gateway_responses=copy.deepcopy(dict(api.gateway_responses)), live=live)
 
 
 def served(api, stage) -> Snapshot:
@@ -96,7 +99,8 @@ def install() -> None:
 PATCHES = [
     Patch(name="apigateway-deployment-snapshot",
           changes="CreateDeployment keeps a copy of the API's resources, methods, integrations, authorizers, "
-                  "models, request validators, resource policy and binary media types; a stage serves its "
+                  "models, request validators, gateway responses, resource policy and binary media types; a stage "
+                  "serves its "
                   "deployment's copy",
           symbols=("moto.apigateway.models.RestAPI.create_deployment", "moto.apigateway.models.Deployment",
                    "moto.apigateway.models.Resource.get_path", "moto.apigateway.models.Stage"),

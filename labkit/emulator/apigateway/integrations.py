@@ -118,7 +118,7 @@ def lambda_proxy(integration, event: dict, request, *, stage_variables: dict, me
     function = function_of(substitute(integration.uri or "", stage_variables))
     if not may_invoke(function, method_arn):
         raise Reply(500, INTERNAL_ERROR, "Execution failed due to configuration error: Invalid permissions on "
-                    "Lambda function (add_permission for apigateway.amazonaws.com)")
+                    "Lambda function (add_permission for apigateway.amazonaws.com)", kind="API_CONFIGURATION_ERROR")
     timeout = integration_timeout(integration)
     outcome: list = []
 
@@ -133,7 +133,7 @@ def lambda_proxy(integration, event: dict, request, *, stage_variables: dict, me
     caller.join(timeout)
     if not outcome:  # the function runs on, as on AWS; the client is answered now
         raise Reply(504, {"message": "Endpoint request timed out"},
-                    f"the integration did not answer within its timeout ({timeout:g} s)")
+                    f"the integration did not answer within its timeout ({timeout:g} s)", kind="INTEGRATION_TIMEOUT")
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
     payload, error = outcome[0]
@@ -178,8 +178,9 @@ def proxy_response(payload, *, accept: str | None, binary_media_types=(), reques
     if payload.get("isBase64Encoded") is True and is_binary(first_accept(accept), binary_media_types):
         try:
             data = base64.b64decode(text, validate=True)
-        except (binascii.Error, ValueError):
-            raise malformed("isBase64Encoded is true but the body is not base64") from None
+        except (binascii.Error, ValueError):  # "Gateway response types": base64 decoding failed, 500
+            raise Reply(500, INTERNAL_ERROR, "isBase64Encoded is true but the body is not base64",
+                        kind="API_CONFIGURATION_ERROR") from None
     else:
         data = text.encode("utf-8")
     return status, lines, data
@@ -242,7 +243,8 @@ def mock(integration, request_id: str):
     chosen = next((r for r in responses.values() if r.selection_pattern and re.fullmatch(r.selection_pattern, status)),
                   None) or next((r for r in responses.values() if not r.selection_pattern), None)
     if chosen is None:
-        raise Reply(500, INTERNAL_ERROR, "the MOCK integration has no integration response")
+        raise Reply(500, INTERNAL_ERROR, "the MOCK integration has no integration response",
+                    kind="API_CONFIGURATION_ERROR")
     lines = [("Content-Type", "application/json")]
     for target, value in (chosen.response_parameters or {}).items():
         if target.startswith("method.response.header.") and value.startswith("'") and value.endswith("'"):

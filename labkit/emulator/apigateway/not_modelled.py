@@ -1,7 +1,7 @@
 """What labkit's API Gateway data plane does not model (the rest of the list in :mod:`labkit.emulator.apigateway`'s
 docstring), registered so that the book's "How the emulator differs from AWS" page lists it; the data plane shows
-the notice when a learner meets one (a GET on a stage with caching on; an error of an API with gateway responses).
-Stage/method throttling and request validators are modelled (:mod:`.throttling`, :mod:`.validation`)."""
+the notice when a learner meets it (a GET on a stage with caching on). Stage/method throttling, request validators
+and gateway responses are modelled (:mod:`.throttling`, :mod:`.validation`, :mod:`.gateway_responses`)."""
 from __future__ import annotations
 
 from ..registry import Difference
@@ -14,15 +14,6 @@ DIFFERENCES = [
             "its cache for the TTL (300 seconds by default) instead of calling the integration.",
         engine="No response is cached: every request calls the integration.",
         doc="Cache settings for REST APIs in API Gateway",
-        labs=("api-gateway",),
-    ),
-    Difference(
-        id="apigateway-gateway-responses-not-customized",
-        service="apigateway",
-        aws="Gateway responses (for example ACCESS_DENIED, UNAUTHORIZED, THROTTLED) can be customized per API with "
-            "their own status code, headers and body templates.",
-        engine="Custom gateway responses are not applied: API Gateway's default errors are answered.",
-        doc="Gateway responses for REST APIs in API Gateway",
         labs=("api-gateway",),
     ),
 ]

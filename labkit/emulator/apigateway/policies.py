@@ -34,12 +34,12 @@ def check_resource_policy(policy, method_arn: str, source_ip: str) -> None:
         if statement.get("Effect") == "Deny":
             raise Reply(403, {"Message": f"User: anonymous is not authorized to perform: execute-api:Invoke "
                                          f"on resource: {method_arn} with an explicit deny"},
-                        "the API's resource policy denies this request")
+                        "the API's resource policy denies this request", kind="ACCESS_DENIED")
         allowed = allowed or statement.get("Effect") == "Allow"
     if not allowed:
         raise Reply(403, {"Message": f"User: anonymous is not authorized to perform: execute-api:Invoke on "
                                      f"resource: {method_arn}"},
-                    "the API's resource policy allows nothing that matches this request")
+                    "the API's resource policy allows nothing that matches this request", kind="ACCESS_DENIED")
 
 
 def policy_effect(document, method_arn: str) -> str | None:

@@ -43,17 +43,20 @@ def invoke_url(api_id: str, stage: str, engine=None) -> str:
 
 
 class Reply(Exception):
-    """A response API Gateway itself produces (an error, a MOCK answer); ``reason`` goes to ``x-labkit-apigateway``."""
+    """A response API Gateway itself produces (an error, a MOCK answer); ``reason`` goes to ``x-labkit-apigateway``.
 
-    def __init__(self, status: int, body, reason: str, headers: dict | None = None):
+    ``kind``: its gateway response type (``MISSING_AUTHENTICATION_TOKEN`` …), None for the class default.
+    """
+
+    def __init__(self, status: int, body, reason: str, headers: dict | None = None, kind: str | None = None):
         super().__init__(reason)
-        self.status, self.reason, self.headers = status, reason, dict(headers or {})
+        self.status, self.reason, self.headers, self.kind = status, reason, dict(headers or {}), kind
         self.body = body if isinstance(body, (bytes, str)) else json.dumps(body)
 
 
 def missing_token(reason: str) -> Reply:
     """AWS's answer when no stage, resource or method matches: 403 Missing Authentication Token."""
-    return Reply(403, {"message": "Missing Authentication Token"}, reason)
+    return Reply(403, {"message": "Missing Authentication Token"}, reason, kind="MISSING_AUTHENTICATION_TOKEN")
 
 
 @dataclass

@@ -46,5 +46,5 @@ class StageThrottles:
             if tokens < 1:
                 self.buckets[bucket_id] = [tokens, now]
                 raise Reply(429, {"message": "Too Many Requests"}, f"stage {stage.name!r} throttles {key}: "
-                            f"{rate:g} requests/s, burst {capacity:g}")
+                            f"{rate:g} requests/s, burst {capacity:g}", kind="THROTTLED")
             self.buckets[bucket_id] = [tokens - 1, now]

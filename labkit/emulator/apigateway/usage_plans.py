@@ -27,15 +27,17 @@ class UsagePlans:
     def check_api_key(self, backend, api_id: str, stage: str, value: str | None) -> str:
         """The key value if ``value`` may call ``api_id``/``stage`` now; raises :class:`Reply` 403 or 429."""
         if not value:
-            raise Reply(403, {"message": "Forbidden"}, "the method requires an API key: send x-api-key")
+            raise Reply(403, {"message": "Forbidden"}, "the method requires an API key: send x-api-key",
+                        kind="INVALID_API_KEY")
         key = next((k for k in list(backend.keys.values()) if k.value == value), None)
         if key is None or not key.enabled:
-            raise Reply(403, {"message": "Forbidden"}, "unknown or disabled API key")
+            raise Reply(403, {"message": "Forbidden"}, "unknown or disabled API key", kind="INVALID_API_KEY")
         plans = [p for p in list(backend.usage_plans.values())
                  if any(s.get("apiId") == api_id and s.get("stage") == stage for s in p.api_stages)
                  and key.id in backend.usage_plan_keys.get(p.id, {})]
         if not plans:
-            raise Reply(403, {"message": "Forbidden"}, "the API key is in no usage plan of this API and stage")
+            raise Reply(403, {"message": "Forbidden"}, "the API key is in no usage plan of this API and stage",
+                        kind="INVALID_API_KEY")
         plan = plans[0]
         self.throttle(plan, key.id)
         self.count_quota(plan, key.id)
@@ -55,7 +57,7 @@ class UsagePlans:
             if tokens < 1:
                 self.buckets[(plan.id, key_id)] = [tokens, now]
                 raise Reply(429, {"message": "Too Many Requests"}, f"usage plan throttle: {rate:g} requests/s, "
-                            f"burst {capacity:g}")
+                            f"burst {capacity:g}", kind="THROTTLED")
             self.buckets[(plan.id, key_id)] = [tokens - 1, now]
 
     def count_quota(self, plan, key_id: str) -> None:
@@ -68,5 +70,6 @@ class UsagePlans:
         with self.lock:
             used = self.quotas.get((plan.id, key_id, str(start)), 0)
             if used >= int(limit):
-                raise Reply(429, {"message": "Limit Exceeded"}, f"usage plan quota: {limit} requests per {period}")
+                raise Reply(429, {"message": "Limit Exceeded"}, f"usage plan quota: {limit} requests per {period}",
+                            kind="QUOTA_EXCEEDED")
             self.quotas[(plan.id, key_id, str(start))] = used + 1

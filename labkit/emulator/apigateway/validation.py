@@ -32,12 +32,13 @@ def validate(method, snapshot, request) -> None:
         missing = missing_parameters(method.request_parameters or {}, request)
         if missing:
             raise Reply(400, {"message": f"Missing required request parameters: [{', '.join(missing)}]"},
-                        "the method's request validator found required parameters missing or blank")
+                        "the method's request validator found required parameters missing or blank",
+                        kind="BAD_REQUEST_PARAMETERS")
     if validator.validate_request_body:
         schema = body_schema(method.request_models or {}, snapshot.models, request.header("Content-Type"))
         if schema is not None and not body_matches(request.body, schema):
             raise Reply(400, {"message": "Invalid request body"},
-                        "the body does not match the method's request model (JSON schema)")
+                        "the body does not match the method's request model (JSON schema)", kind="BAD_REQUEST_BODY")
 
 
 def missing_parameters(declared: dict, request) -> list[str]:
