@@ -39,6 +39,12 @@ def test_moto_still_never_throttles_invoke():
     assert "MOTO_LAMBDA_CONCURRENCY_QUOTA" in inspect.getsource(lambda_models.LambdaBackend.put_function_concurrency)
 
 
+def test_moto_still_has_no_get_account_settings():
+    import moto.awslambda.urls as lambda_urls
+
+    assert "account-settings" not in inspect.getsource(lambda_urls)
+
+
 def test_time_scale_and_account_limit_refuse_bad_values():
     from labkit.emulator.lambda_ import async_invoke, concurrency
 

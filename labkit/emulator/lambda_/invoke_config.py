@@ -16,8 +16,31 @@ replace ``fn.event_invoke_config`` and ``update_function_event_invoke_config`` m
 from __future__ import annotations
 
 import functools
+import json
 
+from ..notices import Trigger, install_triggers, trigger_patch
 from ..registry import Difference, Patch
+
+
+def _qualified(response) -> bool:
+    return bool(response.querystring.get("Qualifier"))
+
+
+def _s3_destination(response) -> bool:
+    return ":s3:" in json.dumps((response.json_body or {}).get("DestinationConfig") or {})
+
+
+_RESPONSE = "moto.awslambda.responses.LambdaResponse."
+TRIGGERS = [
+    Trigger(_RESPONSE + "put_function_event_invoke_config", "lambda-event-invoke-config-per-qualifier", _qualified),
+    Trigger(_RESPONSE + "update_function_event_invoke_config", "lambda-event-invoke-config-per-qualifier",
+            _qualified),
+    Trigger(_RESPONSE + "put_function_event_invoke_config", "lambda-destination-s3-not-delivered", _s3_destination),
+    Trigger(_RESPONSE + "update_function_event_invoke_config", "lambda-destination-s3-not-delivered",
+            _s3_destination),
+    Trigger(_RESPONSE + "put_function_event_invoke_config", "lambda-async-time-scaled"),
+    Trigger(_RESPONSE + "update_function_event_invoke_config", "lambda-async-time-scaled"),
+]
 
 PATCHES = [
     Patch(
@@ -39,6 +62,8 @@ PATCHES = [
         upstream="moto/awslambda/models.py: put replaces fn.event_invoke_config; update merges.",
     ),
 ]
+
+PATCHES.append(trigger_patch("lambda-async-notices", TRIGGERS))
 
 DIFFERENCES = [
     Difference(
@@ -128,4 +153,5 @@ def install() -> None:
     LambdaFunction.get_configuration = get_configuration
     LambdaBackend.put_function_event_invoke_config = put_function_event_invoke_config
     LambdaBackend.update_function_event_invoke_config = update_function_event_invoke_config
+    install_triggers(TRIGGERS)
     _installed = True
