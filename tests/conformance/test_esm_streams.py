@@ -325,3 +325,41 @@ def test_concurrent_puts_get_unique_sequence_numbers(clients):
                                           ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
     stored = kinesis.get_records(ShardIterator=iterator, Limit=10000)["Records"]
     assert [r["SequenceNumber"] for r in stored] == sorted(numbers, key=int)
+
+
+def test_sns_on_failure_destination(clients):
+    """Using AWS Lambda with Amazon DynamoDB: the on-failure destination can be an SNS topic; it gets the same
+    invocation record."""
+    lam, ddb, _, sqs = clients
+    sns = labkit.client("sns")
+    fn = Recorder(lam, mode="raise")
+    topic = sns.create_topic(Name=labkit.name("esm-fail"))["TopicArn"]
+    url, queue_arn = queue(sqs, "esm-fail")
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    table, arn = _table(ddb)
+    _put(ddb, table, "bad")
+    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=fn.arn, StartingPosition="TRIM_HORIZON",
+                                    MaximumRetryAttempts=0, DestinationConfig={"OnFailure": {"Destination": topic}})
+    wait_idle()
+    [message] = drain(sqs, url, 1)
+    record = json.loads(message["Body"])
+    assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert record["DDBStreamBatchInfo"]["streamArn"] == arn
+    sns.delete_topic(TopicArn=topic)
+
+
+def test_settings_the_engine_ignores_are_announced(clients, monkeypatch):
+    """Lambda event source mappings: ParallelizationFactor (and tumbling windows) change how a shard is processed;
+    the engine does not emulate them, and says so once (a notice) rather than silently."""
+    from labkit.emulator import notices
+
+    shown = []
+    monkeypatch.setattr(notices, "notice", shown.append)
+    lam, _, kinesis, _ = clients
+    fn = Recorder(lam)
+    _, arn = _stream(kinesis)
+    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=fn.arn, StartingPosition="LATEST")
+    assert shown == []
+    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=fn.arn, StartingPosition="LATEST",
+                                    ParallelizationFactor=2)
+    assert shown == ["esm-not-emulated-settings"]

@@ -251,6 +251,8 @@ def wait_idle(timeout: float = 10.0, uuid: str | None = None) -> bool:
     idle — not processing a batch, no visible SQS message left, no unread or retried stream record — and False if
     ``timeout`` seconds pass first. SQS messages that a failed batch left invisible count as handed over until their
     visibility timeout ends; a stream batch that keeps failing keeps its mapping busy until it is discarded.
+    Only the embedded engine's mappings are seen: on LocalStack or AWS there is no poller here and it returns True
+    at once, so a lab meant for every engine waits for the outcome itself (the function's logs, an item written).
     """
     deadline = time.monotonic() + timeout
     quiet = 0
