@@ -22,6 +22,11 @@ INIT_TIMEOUT = 10.0
 IDLE_SECONDS = 600  # an environment unused this long is retired (AWS also recycles idle ones)  # AWS limits the init phase (importing the handler) to 10 s, apart from the function timeout
 
 
+REQUEST_ID = threading.local()
+"""A caller may set ``REQUEST_ID.value`` on its thread: the next invocation runs with that request ID (Lambda's
+async queue keeps one ID for all attempts of an event, labkit/emulator/lambda_/async_invoke.py)."""
+
+
 @dataclass
 class FunctionSpec:
     """What an execution environment needs to know about a deployed function version."""
@@ -148,7 +153,7 @@ class EnvironmentPool:
 
     def invoke(self, spec: FunctionSpec, event: object) -> Result:
         environment = self._acquire(spec)
-        request_id = str(uuid.uuid4())
+        request_id = getattr(REQUEST_ID, "value", None) or str(uuid.uuid4())
         reply = self._await_init(environment, request_id) if environment.cold else None
         began = time.time()
         reply = reply or self._exchange(environment, event, request_id, began + spec.timeout)

@@ -239,6 +239,23 @@ def test_dead_letter_queue_gets_the_event_with_its_attributes(aws):
     assert attributes["ErrorMessage"]["StringValue"] == "card declined"
 
 
+def test_the_dead_letter_request_id_is_the_one_in_the_function_logs(aws, trace):
+    """"Capturing records of Lambda asynchronous invocations": RequestID is the ID of the invocation request, and
+    request IDs appear in function logs (every attempt of the event runs with it)."""
+    lam = aws["lambda"]
+    dlq_url, dlq_arn = create_queue(aws["sqs"], "conf-dlq-id")
+    name = create_function(lam, aws["role"], DeadLetterConfig={"TargetArn": dlq_arn})
+    lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=1)
+    invoke_event(lam, name, {"fail": True, "trace": trace})
+    [message] = receive(aws["sqs"], dlq_url)
+    request_id = message["MessageAttributes"]["RequestID"]["StringValue"]
+    with open(trace) as f:
+        seen = [line.split()[2] for line in f if line.startswith("start")]
+    assert seen == [request_id, request_id]
+    lines = [e["message"] for e in aws["logs"].filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]]
+    assert any(line.startswith(f"START RequestId: {request_id}") for line in lines)
+
+
 def test_sns_dead_letter_topic_gets_the_event(aws):
     """"Capturing records of Lambda asynchronous invocations": an SNS topic can be the dead-letter queue; it gets
     the event with the same attributes."""

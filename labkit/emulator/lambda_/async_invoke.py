@@ -63,7 +63,7 @@ PATCHES = [
                 "honour the event-invoke config and send records to destinations and the dead-letter queue "
                 "(moto_hook.function_invoke hands Event invocations to submit()).",
         symbols=("labkit.lambda_runtime.moto_hook.function_invoke", "moto.awslambda.models.LambdaFunction.invoke",
-                 "moto.awslambda.models.lambda_backends"),
+                 "moto.awslambda.models.lambda_backends", "labkit.lambda_runtime.environments.REQUEST_ID"),
         upstream="None in moto: it runs Event invocations synchronously, once.",
     ),
 ]
@@ -77,15 +77,6 @@ DIFFERENCES = [
         engine="The same, with every delay and age divided by 100 (0.6 s and 1.2 s; 216 s), so a lab sees retries "
                "and expiry in seconds.",
         doc="How Lambda handles errors and retries with asynchronous invocation",
-    ),
-    Difference(
-        id="lambda-async-request-id-per-attempt",
-        service="lambda",
-        aws="The RequestID of a dead-letter message and the requestId of an invocation record are the ID of the "
-            "invocation request, which appears in the function's logs.",
-        engine="Each attempt runs with its own request ID (context.aws_request_id, START/END log lines); the record "
-               "and the dead-letter message carry the ID the event got when it was queued.",
-        doc="Capturing records of Lambda asynchronous invocations",
     ),
 ]
 
@@ -249,9 +240,13 @@ class EventQueue:
                 return self._fail(event, config, "EventAgeExceeded")
             return self._requeue(event, delay)
         response_headers: dict = {}
+        from ...lambda_runtime.environments import REQUEST_ID
+
+        REQUEST_ID.value = event.request_id  # every attempt of the event runs with its request ID
         try:
             payload = function.invoke(event.body, {"x-amz-invocation-type": "RequestResponse"}, response_headers)
         finally:
+            REQUEST_ID.value = None
             slot.__exit__(None, None, None)
         event.attempts += 1
         event.last_payload = payload
