@@ -2,8 +2,9 @@
 
 Each repeat runs in a fresh Python process (engine started anew, no warm environment, no interpreter cache
 in memory); the cold invoke is the first Invoke of a new function, the warm figure the median of 20 invokes
-that follow. Two handlers: one that imports nothing, one that imports boto3 and makes a client at init (as most
-lab functions do). Median over REPEATS processes.
+that follow. Three functions: python3.12 importing nothing ("plain"), python3.12 importing boto3 and making a
+client at init, as most lab functions do ("boto3"), and the same on the kernel's own Python version ("kernel":
+the interpreter used when the runtime's Python is not installed). Median over REPEATS processes.
 
     python bench/lambda_latency.py            # prints a table
     python bench/lambda_latency.py --json     # one JSON document
@@ -18,19 +19,21 @@ import sys
 REPEATS = 5
 
 PROBE = r'''
-import json, statistics, time
+import json, statistics, sys, time
 import labkit
 labkit.engine()
 lam = labkit.client("lambda")
 role = labkit.lambda_role()
+BOTO3 = "import boto3\ns3 = boto3.client('s3')\ndef handler(event, context):\n    return {'ok': True}\n"
 CODE = {
-    "plain": "def handler(event, context):\n    return {'ok': True}\n",
-    "boto3": "import boto3\ns3 = boto3.client('s3')\ndef handler(event, context):\n    return {'ok': True}\n",
+    "plain": ("python3.12", "def handler(event, context):\n    return {'ok': True}\n"),
+    "boto3": ("python3.12", BOTO3),
+    "kernel": ("python%d.%d" % sys.version_info[:2], BOTO3),
 }
 out = {}
-for kind, code in CODE.items():
+for kind, (runtime, code) in CODE.items():
     name = labkit.name("bench-" + kind)
-    lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="app.handler",
+    lam.create_function(FunctionName=name, Runtime=runtime, Role=role, Handler="app.handler",
                         Code={"ZipFile": labkit.zip_code({"app.py": code})})
     began = time.perf_counter()
     reply = lam.invoke(FunctionName=name, Payload=b"{}")

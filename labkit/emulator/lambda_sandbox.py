@@ -158,8 +158,42 @@ def candidates(major: int, minor: int) -> list[str]:
     return found
 
 
+def _probe_cache_file() -> str:
+    return os.path.join(os.path.dirname(pycache_root()), "lambda-interpreters.json")
+
+
 def _probe(executable: str) -> tuple[str, str] | None:
-    """(real executable, ``X.Y.Z``) of a Python, or None if it does not run (a pyenv shim of an inactive version)."""
+    """(real executable, ``X.Y.Z``) of a Python, or None if it does not run (a pyenv shim of an inactive version).
+
+    Answers are kept in labkit's cache folder, keyed by the file's path, size and modification time, so a new
+    kernel does not start every interpreter again (each start costs a cold start some 30 ms)."""
+    try:
+        stat = os.stat(executable)
+    except OSError:
+        return None
+    key = f"{executable}|{stat.st_size}|{stat.st_mtime_ns}"
+    try:
+        with open(_probe_cache_file()) as cached:
+            document = json.load(cached)
+    except (OSError, ValueError):
+        document = {}
+    known = document.get(key) if isinstance(document, dict) else None
+    if isinstance(known, list) and len(known) == 2:
+        return known[0], known[1]
+    found = _run_probe(executable)
+    if found:
+        document = document if isinstance(document, dict) else {}
+        document[key] = list(found)
+        try:
+            with open(_probe_cache_file() + f".{os.getpid()}", "w") as fresh:
+                json.dump(document, fresh)
+            os.replace(_probe_cache_file() + f".{os.getpid()}", _probe_cache_file())
+        except OSError:
+            pass
+    return found
+
+
+def _run_probe(executable: str) -> tuple[str, str] | None:
     try:
         done = subprocess.run([executable, "-I", "-S", "-c",
                                "import sys, platform; print(sys.executable); print(platform.python_version())"],
