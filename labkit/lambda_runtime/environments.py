@@ -74,6 +74,7 @@ class Environment:
     cold: bool = True
     last_used: float = 0.0
     init_line: str = ""  # the INIT_START log line of this environment's init phase
+    init_logs: str = ""  # what the handler's module printed or logged while it was imported (the init phase)
     scratch: tuple = ()  # more folders to delete when it is retired
 
     def close(self) -> None:
@@ -159,6 +160,7 @@ class EnvironmentPool:
         reply = reply or self._exchange(environment, event, request_id, began + spec.timeout)
         duration_ms = (time.time() - began) * 1000
         lines = [environment.init_line] if environment.cold and environment.init_line else []
+        lines += environment.init_logs.splitlines() if environment.cold else []
         lines.append(f"START RequestId: {request_id} Version: {spec.version}")
         lines += reply.get("logs", "").splitlines()
         if reply.get("error", {}).get("errorType") == "Sandbox.Timedout":
@@ -178,7 +180,9 @@ class EnvironmentPool:
     def _await_init(self, environment: Environment, request_id: str) -> dict | None:
         """Wait for a new environment to import the handler; an error reply if it cannot within the init limit."""
         ready, _, _ = select.select([environment.replies], [], [], INIT_TIMEOUT)
-        if ready and environment.replies.readline():
+        line = environment.replies.readline() if ready else ""
+        if line:
+            environment.init_logs = json.loads(line).get("logs", "")
             return None
         environment.process.kill()
         environment.process.wait()

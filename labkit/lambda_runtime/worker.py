@@ -161,9 +161,11 @@ def main() -> None:
     protocol = os.fdopen(protocol_fd, "w", buffering=1)
     sandbox_path()  # the task root, the layers, the runtime's modules and the standard library; not this folder
     began = time.perf_counter()
-    handler, load_error = load_handler(handler_spec)
+    init_logs = io.StringIO()  # what the module prints or logs at import goes to the log, before START, as on AWS
+    with contextlib.redirect_stdout(init_logs), contextlib.redirect_stderr(init_logs):
+        handler, load_error = load_handler(handler_spec)
     init_ms = (time.perf_counter() - began) * 1000
-    protocol.write(json.dumps({"ready": True}) + "\n")  # the init phase is over; invocations may come
+    protocol.write(json.dumps({"ready": True, "logs": init_logs.getvalue()}) + "\n")  # init is over
     for line in sys.stdin:  # ends when the engine closes the pipe (or exits): the environment is retired
         reply = invoke(handler, load_error, json.loads(line), init_ms)
         protocol.write(json.dumps(reply) + "\n")

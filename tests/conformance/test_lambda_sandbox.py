@@ -291,3 +291,18 @@ def test_without_the_runtimes_python_the_kernels_runs_it_and_says_so(lam, role, 
     finally:
         monkeypatch.undo()
         lambda_sandbox.forget_interpreters()
+
+
+def test_output_of_init_code_reaches_the_log_stream_before_start(lam, role):
+    """"Log and monitor Python Lambda functions": the runtime sends the output of the function's code to the log
+    stream — also what the module prints while it loads (the init phase, after INIT_START and before the first
+    START line)."""
+    name = create(lam, role, {"app.py": "print('loading configuration')\n\ndef handler(event, context):\n    return 1\n"})
+    assert invoke(lam, name)[0] is None
+    logs = labkit.client("logs")
+    group = f"/aws/lambda/{name}"
+    (stream,) = logs.describe_log_streams(logGroupName=group)["logStreams"]
+    messages = [e["message"] for e in logs.get_log_events(logGroupName=group,
+                                                          logStreamName=stream["logStreamName"])["events"]]
+    assert messages[0].startswith("INIT_START")
+    assert messages[1] == "loading configuration" and messages[2].startswith("START RequestId:")
