@@ -70,9 +70,14 @@ PATCHES = [
     Patch(
         name="lambda-runtime-deprecated",
         changes="CreateFunction and UpdateFunctionConfiguration refuse Python runtimes Lambda no longer supports "
-                "(InvalidParameterValueException, AWS's message), before moto stores the function.",
+                "(InvalidParameterValueException, AWS's message), before moto stores the function; in a "
+                "CloudFormation stack the AWS::Lambda::Function resource fails (CREATE_FAILED / UPDATE_FAILED with "
+                "the Lambda message as its reason) and the stack rolls back, instead of CreateStack answering with "
+                "a Lambda JSON error the CloudFormation client cannot parse.",
         symbols=("moto.awslambda.models.LambdaBackend.create_function",
                  "moto.awslambda.models.LambdaBackend.update_function_configuration",
+                 "moto.awslambda.models.LambdaFunction.create_from_cloudformation_json",
+                 "moto.awslambda.models.LambdaFunction.update_from_cloudformation_json",
                  "moto.awslambda.exceptions.InvalidParameterValueException"),
         upstream="moto accepts any Runtime; check deprecated identifiers in create_function and "
                  "update_function_configuration (see labkit/emulator/lambda_sandbox.py).",
@@ -378,6 +383,24 @@ def runtime_error_message(runtime: str) -> str:
             "updating functions.")
 
 
+def stack_failure(logical_id: str, runtime: str) -> Exception:
+    """The error that fails a stack's ``AWS::Lambda::Function`` resource with AWS's reason for ``runtime``.
+
+    CloudFormation reports a resource handler's error as ``Resource handler returned message: "…"``; the stack
+    rolls back (labkit/emulator/cloudformation.py handles the failure and the rollback)."""
+    import uuid
+
+    from moto.awslambda.exceptions import InvalidParameterValueException
+
+    reason = (f'Resource handler returned message: "{runtime_error_message(runtime)} (Service: Lambda, Status Code: '
+              f'400, Request ID: {uuid.uuid4()})" (RequestToken: {uuid.uuid4()}, HandlerErrorCode: InvalidRequest)')
+    try:
+        from .cloudformation import CustomResourceFailed
+    except ImportError:  # no stack-failure support: at least the Lambda error
+        return InvalidParameterValueException(runtime_error_message(runtime))
+    return CustomResourceFailed(logical_id, "AWS::Lambda::Function", reason)
+
+
 def check_runtime(runtime) -> None:
     """Raise moto's ``InvalidParameterValueException`` for a Python runtime Lambda no longer supports."""
     if runtime in BLOCKED_PYTHON_RUNTIMES:
@@ -394,7 +417,7 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from moto.awslambda.models import LambdaBackend
+    from moto.awslambda.models import LambdaBackend, LambdaFunction
 
     create_function = LambdaBackend.create_function
     update_function_configuration = LambdaBackend.update_function_configuration
@@ -409,4 +432,25 @@ def install() -> None:
 
     LambdaBackend.create_function = create_function_checked
     LambdaBackend.update_function_configuration = update_function_configuration_checked
+
+    from_template = LambdaFunction.create_from_cloudformation_json.__func__
+    update_from_template = LambdaFunction.update_from_cloudformation_json.__func__
+
+    def create_from_template(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        runtime = (cloudformation_json.get("Properties") or {}).get("Runtime")
+        if runtime in BLOCKED_PYTHON_RUNTIMES:
+            raise stack_failure(kwargs.get("LogicalId") or resource_name, runtime)
+        return from_template(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    def update_from_template(cls, original_resource, new_resource_name, cloudformation_json, account_id,
+                             region_name, *args, **kwargs):
+        runtime = (cloudformation_json.get("Properties") or {}).get("Runtime")
+        if runtime in BLOCKED_PYTHON_RUNTIMES:
+            logical_id = getattr(original_resource, "logical_resource_id", None) or new_resource_name
+            raise stack_failure(logical_id, runtime)
+        return update_from_template(cls, original_resource, new_resource_name, cloudformation_json, account_id,
+                                    region_name, *args, **kwargs)
+
+    LambdaFunction.create_from_cloudformation_json = classmethod(create_from_template)
+    LambdaFunction.update_from_cloudformation_json = classmethod(update_from_template)
     _installed = True

@@ -306,3 +306,26 @@ def test_output_of_init_code_reaches_the_log_stream_before_start(lam, role):
                                                           logStreamName=stream["logStreamName"])["events"]]
     assert messages[0].startswith("INIT_START")
     assert messages[1] == "loading configuration" and messages[2].startswith("START RequestId:")
+
+
+def test_an_unsupported_runtime_in_a_stack_fails_the_resource_and_rolls_back(lam, role):
+    """"Lambda runtimes" (block function create) with CloudFormation's default failure handling ("Setting AWS
+    CloudFormation stack options", stack failure options: roll back all stack resources): CreateStack succeeds,
+    the AWS::Lambda::Function resource is CREATE_FAILED with Lambda's message, and the stack ends ROLLBACK_COMPLETE."""
+    import time
+
+    cfn = labkit.client("cloudformation")
+    template = {"Resources": {"OldFunction": {"Type": "AWS::Lambda::Function", "Properties": {
+        "Runtime": "python3.7", "Handler": "index.handler", "Role": role,
+        "Code": {"ZipFile": "def handler(event, context):\n    return 1\n"}}}}}
+    stack = cfn.create_stack(StackName=labkit.name("sandbox-old"), TemplateBody=json.dumps(template))["StackId"]
+    deadline = time.time() + 10
+    while (status := cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]).endswith("IN_PROGRESS"):
+        assert time.time() < deadline
+        time.sleep(0.1)
+    assert status == "ROLLBACK_COMPLETE"
+    failed = [e for e in cfn.describe_stack_events(StackName=stack)["StackEvents"]
+              if e["LogicalResourceId"] == "OldFunction" and e["ResourceStatus"] == "CREATE_FAILED"]
+    assert failed and ("The runtime parameter of python3.7 is no longer supported for creating or updating AWS "
+                       "Lambda functions.") in failed[0]["ResourceStatusReason"]
+    cfn.delete_stack(StackName=stack)
