@@ -151,11 +151,75 @@ def test_a_published_version_is_named_in_the_record(aws):
     lam = aws["lambda"]
     name = create_function(lam, aws["role"])
     version = lam.publish_version(FunctionName=name)["Version"]
-    url, _ = destinations(aws, name)
+    url, _ = destinations(aws, name, Qualifier=version)
     invoke_event(lam, name, {"v": 1}, Qualifier=version)
     [document] = records(aws["sqs"], url)
     assert document["requestContext"]["functionArn"].endswith(f":function:{name}:{version}")
     assert document["responseContext"]["executedVersion"] == version
+
+
+def test_the_config_of_the_invoked_alias_applies(aws):
+    """"Configuring error handling settings for Lambda asynchronous invocations" and "Capturing records of Lambda
+    asynchronous invocations": settings and destinations belong to a function, a version or an alias; an event
+    invoked through an alias follows the alias's, an unqualified one the function's ($LATEST)."""
+    import labkit
+
+    lam = aws["lambda"]
+    name = create_function(lam, aws["role"])
+    version = lam.publish_version(FunctionName=name)["Version"]
+    alias = labkit.name("live")
+    lam.create_alias(FunctionName=name, Name=alias, FunctionVersion=version)
+    alias_url, _ = destinations(aws, name, Qualifier=alias)
+    latest_url, _ = destinations(aws, name)
+    invoke_event(lam, name, {"via": "alias"}, Qualifier=alias)
+    invoke_event(lam, name, {"via": "latest"})
+    assert [r["requestPayload"] for r in records(aws["sqs"], alias_url)] == [{"via": "alias"}]
+    assert [r["requestPayload"] for r in records(aws["sqs"], latest_url)] == [{"via": "latest"}]
+
+
+def test_event_invoke_configs_are_kept_per_qualifier(aws):
+    """"PutFunctionEventInvokeConfig", "GetFunctionEventInvokeConfig" and "ListFunctionEventInvokeConfigs" (AWS
+    Lambda API Reference): a config per function, version or alias (Qualifier), named by its qualified ARN."""
+    lam = aws["lambda"]
+    name = create_function(lam, aws["role"])
+    version = lam.publish_version(FunctionName=name)["Version"]
+    put = lam.put_function_event_invoke_config(FunctionName=name, Qualifier=version, MaximumRetryAttempts=0)
+    assert put["FunctionArn"].endswith(f":function:{name}:{version}")
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_function_event_invoke_config(FunctionName=name)
+    lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=2)
+    assert lam.get_function_event_invoke_config(FunctionName=name, Qualifier=version)["MaximumRetryAttempts"] == 0
+    listed = lam.list_function_event_invoke_configs(FunctionName=name)["FunctionEventInvokeConfigs"]
+    assert sorted(c["FunctionArn"].rsplit(":", 1)[1] for c in listed) == sorted([version, "$LATEST"])
+    lam.delete_function_event_invoke_config(FunctionName=name, Qualifier=version)
+    assert len(lam.list_function_event_invoke_configs(FunctionName=name)["FunctionEventInvokeConfigs"]) == 1
+
+
+def test_cloudformation_event_invoke_config_and_dead_letter_config(aws):
+    """"AWS::Lambda::EventInvokeConfig" and "AWS::Lambda::Function DeadLetterConfig" (CloudFormation template
+    reference): a stack sets a function's asynchronous-invocation settings and its dead-letter queue."""
+    import labkit
+
+    s3, cfn = labkit.client("s3"), labkit.client("cloudformation")
+    bucket = labkit.name("conf-code")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="app.zip", Body=labkit.zip_code({"app.py": "def handler(e, c):\n    return e\n"}))
+    _, dlq = create_queue(aws["sqs"], "conf-cfn-dlq")
+    template = {"Resources": {
+        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Runtime": "python3.12", "Handler": "app.handler", "Role": aws["role"],
+            "Code": {"S3Bucket": bucket, "S3Key": "app.zip"}, "DeadLetterConfig": {"TargetArn": dlq}}},
+        "Async": {"Type": "AWS::Lambda::EventInvokeConfig", "Properties": {
+            "FunctionName": {"Ref": "Fn"}, "Qualifier": "$LATEST", "MaximumRetryAttempts": 0,
+            "MaximumEventAgeInSeconds": 120}}}}
+    stack = labkit.name("conf-async-stack")
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(template))
+    function = cfn.describe_stack_resource(StackName=stack, LogicalResourceId="Fn")["StackResourceDetail"][
+        "PhysicalResourceId"]
+    config = aws["lambda"].get_function_event_invoke_config(FunctionName=function)
+    assert (config["MaximumRetryAttempts"], config["MaximumEventAgeInSeconds"]) == (0, 120)
+    assert aws["lambda"].get_function_configuration(FunctionName=function)["DeadLetterConfig"] == {"TargetArn": dlq}
+    cfn.delete_stack(StackName=stack)
 
 
 def test_sns_destination_gets_the_record_as_the_message(aws):

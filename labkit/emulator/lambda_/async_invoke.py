@@ -42,7 +42,7 @@ from typing import Any
 
 from ..registry import Difference, Patch
 from . import concurrency, destinations
-from .invoke_config import dead_letter_target, event_invoke_config
+from .invoke_config import INVOKED, dead_letter_target, event_invoke_config
 
 TIME_SCALE = 0.01
 """Every asynchronous-invocation delay and age is multiplied by this: AWS waits 1 min then 2 min between retries,
@@ -118,6 +118,7 @@ class QueuedEvent:
     accepted: float = field(compare=False)
     attempts: int = field(default=0, compare=False)
     throttles: int = field(default=0, compare=False)
+    qualifier: str | None = field(default=None, compare=False)
     last_payload: Any = field(default=None, compare=False)
     last_error: str | None = field(default=None, compare=False)
 
@@ -157,12 +158,17 @@ class EventQueue:
         self._threads: list[threading.Thread] = []
         self._busy = 0
 
-    def submit(self, function, body: str | bytes) -> str:
-        """Queue an event for ``function`` (moto's model of the version to run); returns its request ID."""
+    def submit(self, function, body: str | bytes, qualifier: str | None = None) -> str:
+        """Queue an event for ``function`` (moto's model of the version to run); returns its request ID.
+
+        ``qualifier``: the alias, version or ``$LATEST`` the caller invoked, whose event-invoke config applies
+        (default: the one the current Invoke request named, else ``function``'s version)."""
         if isinstance(body, (bytes, bytearray)):
             body = body.decode("utf-8")
         now = time.time()
-        event = QueuedEvent(now, next(self._seq), function, body or "{}", str(uuid.uuid4()), now)
+        qualifier = qualifier or getattr(INVOKED, "qualifier", None) or str(function.version)
+        event = QueuedEvent(now, next(self._seq), function, body or "{}", str(uuid.uuid4()), now,
+                            qualifier=qualifier)
         self._push(event)
         return event.request_id
 
@@ -221,7 +227,7 @@ class EventQueue:
         if not _exists(function):  # deleted while its event waited: nothing left to run or to report
             return
         scale = time_scale()
-        config = event_invoke_config(function)
+        config = event_invoke_config(function, event.qualifier)
         max_age = float(config.get("MaximumEventAgeInSeconds") or DEFAULT_MAXIMUM_EVENT_AGE) * scale
         retries = config.get("MaximumRetryAttempts")
         retries = DEFAULT_RETRY_ATTEMPTS if retries is None else int(retries)
@@ -296,12 +302,14 @@ def queue() -> EventQueue:
         return _queue
 
 
-def submit(function, body: str | bytes) -> str:
+def submit(function, body: str | bytes, qualifier: str | None = None) -> str:
     """Invoke ``function`` (moto's ``LambdaFunction`` of the version to run) asynchronously with the JSON ``body``.
 
-    Returns the request ID at once; the function runs on the queue's workers as Lambda runs queued events.
+    ``qualifier``: the alias, version or ``$LATEST`` invoked (its event-invoke config applies; default: the one the
+    current Invoke request named, else the function's version). Returns the request ID at once; the function runs
+    on the queue's workers as Lambda runs queued events.
     """
-    return queue().submit(function, body)
+    return queue().submit(function, body, qualifier)
 
 
 def drain(timeout: float = 30.0) -> bool:

@@ -268,6 +268,15 @@ def install() -> None:
     @functools.wraps(original_response_invoke)
     def response_invoke(self):
         kind = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
+        if kind == "Event":  # the queue uses the event-invoke config of the qualifier this request names
+            from .invoke_config import INVOKED, split
+
+            qualifiers = self.querystring.get("Qualifier") or [None]
+            INVOKED.qualifier = split(unquote(self.path.rsplit("/", 2)[-2]), qualifiers[0])[1]
+            try:
+                return original_response_invoke(self)
+            finally:
+                INVOKED.qualifier = None
         if kind != "RequestResponse":
             return original_response_invoke(self)
         name = _function_name(unquote(self.path.rsplit("/", 2)[-2]))

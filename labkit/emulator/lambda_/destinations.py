@@ -151,9 +151,11 @@ def _invoke_function(arn: str, document: dict) -> None:
 
     from . import async_invoke
 
+    from .invoke_config import split
+
     _, region, account, _ = _parts(arn)
     target = lambda_backends[account][region].get_function(arn)
-    async_invoke.submit(target, json.dumps(document))
+    async_invoke.submit(target, json.dumps(document), split(arn)[1])
 
 
 def deliver(destination: str, document: dict, success: bool) -> bool:
