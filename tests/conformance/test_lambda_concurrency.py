@@ -159,3 +159,28 @@ def test_account_settings_show_the_limit_and_what_reservations_leave(lam, role, 
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=25)
     after = lam.get_account_settings()["AccountLimit"]
     assert after["UnreservedConcurrentExecutions"] == before["UnreservedConcurrentExecutions"] - 25
+
+
+def test_a_throttled_event_that_outlives_its_maximum_age_goes_to_on_failure(lam, role, trace, reserved):
+    """"How Lambda handles errors and retries with asynchronous invocation": a throttled event is retried until it
+    exceeds its maximum age; then ("Capturing records of Lambda asynchronous invocations") it goes to the on-failure
+    destination, never having run."""
+    import labkit
+
+    from _lambda_conformance import create_queue, records
+
+    sqs = labkit.client("sqs")
+    url, arn = create_queue(sqs, "conf-throttled")
+    name = create_function(lam, role)
+    reserved.append(name)
+    lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
+    lam.put_function_event_invoke_config(FunctionName=name, MaximumEventAgeInSeconds=60,
+                                         DestinationConfig={"OnFailure": {"Destination": arn}})
+    thread = busy(lam, name, 1.5, trace)  # holds the only unit of concurrency longer than 60 s × the time scale
+    lam.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps({"late": True}))
+    [document] = records(sqs, url)
+    thread.join()
+    assert document["requestContext"]["condition"] != "Success"
+    assert document["requestContext"]["approximateInvokeCount"] == 0
+    assert document["requestPayload"] == {"late": True}
+    assert len(runs(trace)) == 1  # only the synchronous invocation ran
