@@ -242,9 +242,7 @@ class EventQueue:
         except concurrency.TooManyRequestsException:
             event.throttles += 1
             delay = min(THROTTLE_FIRST_DELAY * 2 ** (event.throttles - 1), THROTTLE_MAX_DELAY) * scale
-            if time.time() + delay - event.accepted > max_age:
-                return self._fail(event, config, "EventAgeExceeded")
-            return self._requeue(event, delay)
+            return self._requeue(event, delay)  # back to the queue; it expires there once older than max_age
         response_headers: dict = {}
         from ...lambda_runtime.environments import REQUEST_ID
 
@@ -262,9 +260,7 @@ class EventQueue:
         if event.attempts > retries:
             return self._fail(event, config, "RetriesExhausted")
         delay = RETRY_DELAYS[min(event.attempts - 1, len(RETRY_DELAYS) - 1)] * scale
-        if time.time() + delay - event.accepted > max_age:  # the next attempt could only come too late
-            return self._fail(event, config, "EventAgeExceeded")
-        self._requeue(event, delay)
+        self._requeue(event, delay)  # when it is due, an event older than max_age is discarded instead of run
 
     def _record(self, event: QueuedEvent, condition: str, responded: bool) -> dict:
         return destinations.record(
