@@ -54,9 +54,9 @@ DIFFERENCES = [
     Difference(
         id="lambda-destination-permissions-not-checked",
         service="lambda",
-        aws="Lambda delivers a record only if the function's execution role allows it (sqs:SendMessage, "
-            "sns:Publish, lambda:InvokeFunction, events:PutEvents); otherwise the record is dropped.",
-        engine="Records are delivered whatever the execution role allows.",
+        aws="Lambda delivers a record or a dead-letter message only if the function's execution role allows it "
+            "(sqs:SendMessage, sns:Publish, lambda:InvokeFunction, events:PutEvents); otherwise it is dropped.",
+        engine="Records and dead-letter messages are delivered whatever the execution role allows.",
         doc="Capturing records of Lambda asynchronous invocations",
     ),
 ]
