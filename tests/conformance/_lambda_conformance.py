@@ -25,6 +25,12 @@ def handler(event, context):
 """
 
 
+DESTINATION_POLICIES = tuple(f"arn:aws:iam::aws:policy/{name}" for name in (
+    "AmazonSQSFullAccess", "AmazonSNSFullAccess", "AWSLambda_FullAccess", "AmazonEventBridgeFullAccess"))
+"""What an execution role needs to send records to destinations and dead-letter queues (sqs:SendMessage,
+sns:Publish, lambda:InvokeFunction, events:PutEvents)."""
+
+
 def create_function(lam, role: str, base: str = "conf-fn", **extra) -> str:
     """A Python function running :data:`HANDLER`; returns its name."""
     import labkit

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from _lambda_conformance import create_function, create_queue, receive, records, runs
+from _lambda_conformance import DESTINATION_POLICIES, create_function, create_queue, receive, records, runs
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,8 @@ def aws(engine):
     import labkit
 
     return {"lambda": labkit.client("lambda"), "sqs": labkit.client("sqs"), "sns": labkit.client("sns"),
-            "events": labkit.client("events"), "logs": labkit.client("logs"), "role": labkit.lambda_role()}
+            "events": labkit.client("events"), "logs": labkit.client("logs"),
+            "role": labkit.lambda_role(base="conf-async", policies=DESTINATION_POLICIES), "iam": labkit.client("iam")}
 
 
 @pytest.fixture(scope="module")
@@ -220,6 +221,26 @@ def test_cloudformation_event_invoke_config_and_dead_letter_config(aws):
     assert (config["MaximumRetryAttempts"], config["MaximumEventAgeInSeconds"]) == (0, 120)
     assert aws["lambda"].get_function_configuration(FunctionName=function)["DeadLetterConfig"] == {"TargetArn": dlq}
     cfn.delete_stack(StackName=stack)
+
+
+def test_records_need_the_execution_roles_permission(aws):
+    """"Capturing records of Lambda asynchronous invocations": the function's execution role needs
+    sqs:SendMessage for an SQS destination; without it the record is not delivered (a permissions error)."""
+    import labkit
+    from labkit.emulator.lambda_ import async_invoke
+
+    lam = aws["lambda"]
+    role = labkit.lambda_role(base="conf-no-sqs")
+    name = create_function(lam, role)
+    url, arn = destinations(aws, name)
+    invoke_event(lam, name, {"first": 1})
+    assert async_invoke.drain(15)
+    assert receive(aws["sqs"], url, timeout=0.3) == []
+    aws["iam"].put_role_policy(RoleName=role.split("/")[-1], PolicyName="send", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn}]}))
+    invoke_event(lam, name, {"second": 2})
+    assert [r["requestPayload"] for r in records(aws["sqs"], url)] == [{"second": 2}]
 
 
 def test_sns_destination_gets_the_record_as_the_message(aws):

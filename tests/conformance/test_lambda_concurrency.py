@@ -171,7 +171,9 @@ def test_a_throttled_event_that_outlives_its_maximum_age_goes_to_on_failure(lam,
 
     sqs = labkit.client("sqs")
     url, arn = create_queue(sqs, "conf-throttled")
-    name = create_function(lam, role)
+    from _lambda_conformance import DESTINATION_POLICIES
+
+    name = create_function(lam, labkit.lambda_role(base="conf-conc-dest", policies=DESTINATION_POLICIES))
     reserved.append(name)
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
     lam.put_function_event_invoke_config(FunctionName=name, MaximumEventAgeInSeconds=60,

@@ -272,17 +272,19 @@ class EventQueue:
     def _succeed(self, event: QueuedEvent, config: dict, payload, response_headers) -> None:
         target = ((config.get("DestinationConfig") or {}).get("OnSuccess") or {}).get("Destination")
         if target:
-            destinations.deliver(target, self._record(event, "Success", True), success=True)
+            destinations.deliver(target, self._record(event, "Success", True), success=True,
+                                 role_arn=event.function.role)
 
     def _fail(self, event: QueuedEvent, config: dict, condition: str) -> None:
         responded = event.attempts > 0
         dlq = dead_letter_target(event.function)
         if dlq:
             code, message = (429, "Rate Exceeded.") if not responded else (200, _error_message(event.last_payload))
-            destinations.dead_letter(dlq, event.body, event.request_id, code, message)
+            destinations.dead_letter(dlq, event.body, event.request_id, code, message, role_arn=event.function.role)
         target = ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
         if target:
-            destinations.deliver(target, self._record(event, condition, responded), success=False)
+            destinations.deliver(target, self._record(event, condition, responded), success=False,
+                                 role_arn=event.function.role)
 
 
 _queue: EventQueue | None = None

@@ -12,8 +12,10 @@ What AWS documents ("Capturing records of Lambda asynchronous invocations"):
 - a dead-letter queue (``DeadLetterConfig``: SQS queue or SNS topic) gets the event itself, with the message
   attributes ``RequestID`` (String), ``ErrorCode`` (Number, the HTTP status code) and ``ErrorMessage`` (String, the
   first 1 KB of the error message);
-- a record Lambda cannot deliver is dropped (Lambda counts it in the ``DestinationDeliveryFailures`` /
-  ``DeadLetterErrors`` metrics).
+- the function's execution role must allow the send (``sqs:SendMessage``, ``sns:Publish``,
+  ``lambda:InvokeFunction``, ``events:PutEvents``); a record Lambda cannot deliver (no permission, an unsupported
+  destination such as a FIFO queue) is dropped (Lambda counts it in the ``DestinationDeliveryFailures`` /
+  ``DeadLetterErrors`` metrics; here it is listed in :data:`failures`).
 
 ``condition`` values: "Success" and "RetriesExhausted" are documented on that page. For an event that expires in
 the queue the engine writes "EventAgeExceeded", and for an event dropped because the function's reserved
@@ -51,19 +53,15 @@ DIFFERENCES = [
         engine="Records for an S3 bucket destination are not written.",
         doc="Capturing records of Lambda asynchronous invocations",
     ),
-    Difference(
-        id="lambda-destination-permissions-not-checked",
-        service="lambda",
-        aws="Lambda delivers a record or a dead-letter message only if the function's execution role allows it "
-            "(sqs:SendMessage, sns:Publish, lambda:InvokeFunction, events:PutEvents); otherwise it is dropped.",
-        engine="Records and dead-letter messages are delivered whatever the execution role allows.",
-        doc="Capturing records of Lambda asynchronous invocations",
-    ),
 ]
 
 DETAIL_TYPES = {True: "Lambda Function Invocation Result - Success",
                 False: "Lambda Function Invocation Result - Failure"}
 ERROR_MESSAGE_BYTES = 1024
+
+ACTIONS = {"sqs": "sqs:SendMessage", "sns": "sns:Publish", "lambda": "lambda:InvokeFunction",
+           "events": "events:PutEvents"}
+"""The permission the function's execution role needs for each kind of destination or dead-letter queue."""
 
 failures: deque = deque(maxlen=50)
 """The last records the engine could not deliver: (destination ARN, reason). AWS counts them in a metric."""
@@ -158,8 +156,46 @@ def _invoke_function(arn: str, document: dict) -> None:
     async_invoke.submit(target, json.dumps(document), split(arn)[1])
 
 
-def deliver(destination: str, document: dict, success: bool) -> bool:
-    """Send an invocation record to a destination ARN; False (and a line in :data:`failures`) if it cannot."""
+def role_allows(role_arn: str, target_arn: str) -> bool:
+    """True if the execution role's identity policies (inline and attached) allow sending to ``target_arn``
+    (:data:`ACTIONS`) with no explicit deny, as IAM evaluates them ("Policy evaluation logic")."""
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+    from moto.iam.models import iam_backends
+
+    try:
+        action = ACTIONS[_parts(target_arn)[0]]
+        role_parts = role_arn.split(":")
+        backend = iam_backends[role_parts[4]][role_parts[1]]
+        role_name = role_arn.split("/")[-1]
+        policies = [backend.get_role_policy(role_name, name)[1] for name in backend.list_role_policies(role_name)]
+        policies += backend.list_attached_role_policies(role_name)[0]
+    except Exception:  # noqa: BLE001 - an unknown role or destination kind allows nothing
+        return False
+    allowed = False
+    for policy in policies:
+        result = IAMPolicy(policy).is_action_permitted(action, target_arn)
+        if result == PermissionResult.DENIED:
+            return False
+        allowed = allowed or result == PermissionResult.PERMITTED
+    return allowed
+
+
+def _refused(role_arn: str | None, target_arn: str) -> bool:
+    if role_arn is None or role_allows(role_arn, target_arn):
+        return False
+    with _lock:
+        failures.append((target_arn, f"AccessDenied: the execution role {role_arn} may not "
+                                     f"{ACTIONS.get(target_arn.split(':')[2], 'send to')} {target_arn}"))
+    return True
+
+
+def deliver(destination: str, document: dict, success: bool, role_arn: str | None = None) -> bool:
+    """Send an invocation record to a destination ARN; False (and a line in :data:`failures`) if it cannot.
+
+    ``role_arn``: the function's execution role, which must allow the send (:func:`role_allows`); ``None`` skips
+    the check (records a caller has already authorized)."""
+    if _refused(role_arn, destination):
+        return False
     try:
         service = _parts(destination)[0]
         if service == "sqs":
@@ -179,8 +215,13 @@ def deliver(destination: str, document: dict, success: bool) -> bool:
         return False
 
 
-def dead_letter(target_arn: str, body: str, request_id: str, error_code: int, error_message: str) -> bool:
-    """Send a failed event to the function's dead-letter queue (SQS queue or SNS topic) with AWS's attributes."""
+def dead_letter(target_arn: str, body: str, request_id: str, error_code: int, error_message: str,
+                role_arn: str | None = None) -> bool:
+    """Send a failed event to the function's dead-letter queue (SQS queue or SNS topic) with AWS's attributes.
+
+    ``role_arn``: the function's execution role, which must allow the send (``None`` skips the check)."""
+    if _refused(role_arn, target_arn):
+        return False
     attributes = {
         "RequestID": {"DataType": "String", "StringValue": request_id},
         "ErrorCode": {"DataType": "Number", "StringValue": str(error_code)},
