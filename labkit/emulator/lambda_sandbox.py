@@ -96,9 +96,10 @@ DIFFERENCES = [
     Difference(
         id="lambda-sandbox-filesystem",
         service="lambda",
-        aws="The deployment package is in /var/task (read-only) and layers are extracted into /opt.",
-        engine="The package and the layers are unpacked into a temporary folder (LAMBDA_TASK_ROOT names it); code "
-               "that opens /var/task/… or /opt/… by absolute path does not find its files, and it can write there.",
+        aws="The deployment package is in /var/task and layers are extracted into /opt, both read-only (only /tmp "
+            "is writable).",
+        engine="The package and the layers are unpacked into a writable temporary folder (LAMBDA_TASK_ROOT names "
+               "it); code that opens /var/task/… or /opt/… by absolute path does not find its files.",
         doc="Packaging your layer content",
     ),
     Difference(
