@@ -17,7 +17,8 @@ import time
 
 import pytest
 
-from _lambda_conformance import DESTINATION_POLICIES, create_function, create_queue, receive, records, runs
+from _lambda_conformance import (DESTINATION_POLICIES, create_function, create_queue, receive, records,
+                                 runs)
 
 
 @pytest.fixture(scope="module")
@@ -266,7 +267,8 @@ def test_lambda_destination_gets_the_record_as_its_event(aws):
     target = create_function(lam, aws["role"], "conf-target")
     target_arn = lam.get_function(FunctionName=target)["Configuration"]["FunctionArn"]
     name = create_function(lam, aws["role"])
-    lam.put_function_event_invoke_config(FunctionName=name, DestinationConfig={"OnSuccess": {"Destination": target_arn}})
+    lam.put_function_event_invoke_config(FunctionName=name,
+                                         DestinationConfig={"OnSuccess": {"Destination": target_arn}})
     invoke_event(lam, name, {"via": "lambda"})
     deadline, got = time.time() + 15, None
     while got is None and time.time() < deadline:

@@ -2,7 +2,8 @@
 
 Pages: "Configuring reserved concurrency for a function", "Understanding Lambda function scaling" and "Lambda
 quotas" (AWS Lambda Developer Guide); "Invoke" (TooManyRequestsException, its Reason values), "PutFunctionConcurrency"
-and "AccountLimit" (AWS Lambda API Reference); "How Lambda handles errors and retries with asynchronous invocation" (throttled events are retried).
+and "AccountLimit" (AWS Lambda API Reference); "How Lambda handles errors and retries with asynchronous invocation"
+(throttled events are retried).
 
 The account limit is lowered with labkit.emulator.lambda_.concurrency.set_account_limit (AWS's default: 1,000).
 """

@@ -79,7 +79,8 @@ INVOKED = threading.local()
 :mod:`.concurrency`, read by :func:`labkit.emulator.lambda_.async_invoke.submit`)."""
 
 _lock = threading.Lock()
-_configs: dict[tuple[str, str, str], dict[str, tuple[dict, float]]] = {}  # (account, region, name) → qualifier → …
+# (account, region, function name) → qualifier → (config, last modified)
+_configs: dict[tuple[str, str, str], dict[str, tuple[dict, float]]] = {}
 
 
 def dead_letter_target(function) -> str | None:
