@@ -39,6 +39,14 @@ def test_moto_still_never_throttles_invoke():
     assert "MOTO_LAMBDA_CONCURRENCY_QUOTA" in inspect.getsource(lambda_models.LambdaBackend.put_function_concurrency)
 
 
+def test_moto_still_runs_invoke_async_synchronously_and_accepts_any_payload():
+    import moto.awslambda.responses as lambda_responses
+
+    source = inspect.getsource(lambda_responses).split("def invoke_async(")[1].split("\n    def ")[0]
+    assert "fn.invoke(self.body" in source
+    assert "RequestTooLarge" not in inspect.getsource(lambda_responses)
+
+
 def test_moto_still_has_no_get_account_settings():
     import moto.awslambda.urls as lambda_urls
 

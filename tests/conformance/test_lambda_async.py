@@ -405,3 +405,30 @@ def test_reserved_concurrency_zero_sends_events_to_on_failure_without_running(aw
     assert document["requestPayload"] == {"trace": trace}
     assert json.loads(receive(aws["sqs"], dlq_url)[0]["Body"]) == {"trace": trace}
     assert runs(trace) == []
+
+
+def test_an_event_payload_over_1_mb_is_refused(aws):
+    """"Invoke" (AWS Lambda API Reference): for asynchronous invocations the maximum payload size is 1 MB; a larger
+    request fails with RequestTooLargeException (HTTP 413)."""
+    from botocore.exceptions import ClientError
+
+    name = create_function(aws["lambda"], aws["role"])
+    big = json.dumps({"data": "x" * (1024 * 1024)})
+    with pytest.raises(ClientError) as caught:
+        invoke_event(aws["lambda"], name, json.loads(big))
+    assert caught.value.response["Error"]["Code"] == "RequestTooLargeException"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
+    assert invoke_event(aws["lambda"], name, {"data": "x" * 1000})["StatusCode"] == 202
+
+
+def test_invoke_async_queues_the_event(aws, trace):
+    """"InvokeAsync" (AWS Lambda API Reference, deprecated): invokes a function asynchronously, answering 202."""
+    name = create_function(aws["lambda"], aws["role"])
+    began = time.time()
+    answer = aws["lambda"].invoke_async(FunctionName=name, InvokeArgs=json.dumps({"trace": trace, "sleep": 1.0}))
+    assert answer["Status"] == 202
+    assert time.time() - began < 0.8, "InvokeAsync waited for the function"
+    deadline = time.time() + 15
+    while not runs(trace) and time.time() < deadline:
+        time.sleep(0.05)
+    assert len(runs(trace)) == 1

@@ -56,7 +56,28 @@ DEFAULT_RETRY_ATTEMPTS = 2
 DEFAULT_MAXIMUM_EVENT_AGE = 21600.0
 THROTTLE_FIRST_DELAY, THROTTLE_MAX_DELAY = 1.0, 300.0
 
+EVENT_PAYLOAD_LIMIT = 1024 * 1024
+"""Largest asynchronous Invoke payload ("Invoke", AWS Lambda API Reference: 1 MB), in bytes."""
+SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
+"""Largest synchronous Invoke payload ("Invoke": 6 MB), in bytes."""
+INVOKE_ASYNC_PAYLOAD_LIMIT = 256 * 1024
+"""Largest InvokeAsync payload ("InvokeAsync", deprecated: 256 KB), in bytes."""
+
 PATCHES = [
+    Patch(
+        name="lambda-invoke-payload-limits",
+        changes="Invoke refuses a payload over 1 MB (Event) or 6 MB (RequestResponse), InvokeAsync over 256 KB, "
+                "with RequestTooLargeException (413); moto accepts any size.",
+        symbols=("moto.awslambda.responses.LambdaResponse.invoke",),
+        upstream="moto/awslambda/responses.py invoke: check the request body's size.",
+    ),
+    Patch(
+        name="lambda-invoke-async-queued",
+        changes="InvokeAsync (deprecated) queues the event like Invoke with InvocationType=Event and answers 202; "
+                "moto runs the function synchronously.",
+        symbols=("moto.awslambda.responses.LambdaResponse.invoke_async",),
+        upstream="moto/awslambda/responses.py invoke_async: queue the event instead of running it.",
+    ),
     Patch(
         name="lambda-async-event-queue",
         changes="Invoke with InvocationType=Event queues the event for a bounded pool of workers that retry, "
@@ -313,3 +334,49 @@ def submit(function, body: str | bytes, qualifier: str | None = None) -> str:
 def drain(timeout: float = 30.0) -> bool:
     """Wait until every queued event has been processed (retries included); False on timeout."""
     return queue().drain(timeout)
+
+
+def _too_large(limit: int):
+    from moto.core.exceptions import JsonRESTError
+
+    error = JsonRESTError("RequestTooLargeException",
+                          f"Request must be smaller than {limit} bytes for the InvokeFunction operation")
+    error.code = 413
+    return error
+
+
+_installed = False
+
+
+def install() -> None:
+    """Check Invoke payload sizes and queue InvokeAsync events (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    import functools
+    from urllib.parse import unquote
+
+    from moto.awslambda.responses import LambdaResponse
+
+    original_invoke = LambdaResponse.invoke
+
+    @functools.wraps(original_invoke)
+    def invoke(self):
+        kind = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
+        limit = EVENT_PAYLOAD_LIMIT if kind == "Event" else SYNC_PAYLOAD_LIMIT
+        if len(self.body or b"") > limit:
+            raise _too_large(limit)
+        return original_invoke(self)
+
+    def invoke_async(self):
+        if len(self.body or b"") > INVOKE_ASYNC_PAYLOAD_LIMIT:
+            raise _too_large(INVOKE_ASYNC_PAYLOAD_LIMIT)
+        index = -3 if self.path.endswith("/") else -2
+        name = unquote(self.path.rsplit("/", 3)[index])
+        function = self.backend.get_function(name, None)
+        submit(function, self.body or b"{}", "$LATEST")
+        return 202, {"status": 202}, ""
+
+    LambdaResponse.invoke = invoke
+    LambdaResponse.invoke_async = invoke_async
+    _installed = True
