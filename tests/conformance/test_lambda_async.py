@@ -197,6 +197,21 @@ def test_event_invoke_configs_are_kept_per_qualifier(aws):
     assert len(lam.list_function_event_invoke_configs(FunctionName=name)["FunctionEventInvokeConfigs"]) == 1
 
 
+def test_a_recreated_function_starts_without_the_old_config(aws):
+    """"DeleteFunction" (AWS Lambda API Reference) deletes the function with all its versions and aliases; a new
+    function of the same name has no event-invoke config ("GetFunctionEventInvokeConfig": ResourceNotFoundException)."""
+    import labkit
+
+    lam = aws["lambda"]
+    name = create_function(lam, aws["role"])
+    lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0)
+    lam.delete_function(FunctionName=name)
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=aws["role"], Handler="app.handler",
+                        Code={"ZipFile": labkit.zip_code({"app.py": "def handler(e, c):\n    return e\n"})})
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_function_event_invoke_config(FunctionName=name)
+
+
 def test_cloudformation_event_invoke_config_and_dead_letter_config(aws):
     """"AWS::Lambda::EventInvokeConfig" and "AWS::Lambda::Function DeadLetterConfig" (CloudFormation template
     reference): a stack sets a function's asynchronous-invocation settings and its dead-letter queue."""

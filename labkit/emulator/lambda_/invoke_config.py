@@ -67,6 +67,7 @@ PATCHES = [
                  "moto.awslambda.responses.LambdaResponse.list_function_event_invoke_configs",
                  "moto.awslambda.models.EventInvokeConfig",
                  "moto.awslambda.exceptions.UnknownEventConfig",
+                 "moto.awslambda.models.LambdaBackend.delete_function",
                  "moto.cloudformation.parsing.resource_class_from_type"),
         upstream="moto/awslambda: event-invoke configs per qualifier; an AWS::Lambda::EventInvokeConfig model.",
     ),
@@ -237,7 +238,7 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from moto.awslambda.models import LambdaFunction
+    from moto.awslambda.models import LambdaBackend, LambdaFunction
     from moto.awslambda.responses import LambdaResponse
     from moto.cloudformation import parsing
 
@@ -303,6 +304,18 @@ def install() -> None:
     def list_response(self):
         return answer({"FunctionEventInvokeConfigs": list_configs(self.backend, path_name(self, 3))})
 
+    original_delete = LambdaBackend.delete_function
+
+    @functools.wraps(original_delete)
+    def delete_function(self, function_name, qualifier=None):
+        original_delete(self, function_name, qualifier)
+        name, found = split(function_name, qualifier)
+        with _lock:  # a deleted function (or version) takes its event-invoke configs with it
+            if qualifier is None and found == LATEST:
+                _configs.pop((self.account_id, self.region_name, name), None)
+            else:
+                _configs.get((self.account_id, self.region_name, name), {}).pop(found, None)
+
     original_resource_class = parsing.resource_class_from_type
 
     def resource_class_from_type(resource_type: str):
@@ -314,6 +327,7 @@ def install() -> None:
     LambdaFunction.update_configuration = update_configuration
     LambdaFunction.get_configuration = get_configuration
     LambdaFunction.create_from_cloudformation_json = create_from_cloudformation_json
+    LambdaBackend.delete_function = delete_function
     LambdaResponse.put_function_event_invoke_config = put_response
     LambdaResponse.update_function_event_invoke_config = update_response
     LambdaResponse.get_function_event_invoke_config = get_response
