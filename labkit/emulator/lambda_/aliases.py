@@ -67,9 +67,6 @@ def check_routing(backend, function_name: str, function_version: str | None, rou
             "$LATEST is not supported for an alias pointing to more than 1 version: a weighted alias routes "
             "between two published versions.")
     extra = str(next(iter(weights)))
-    if extra == str(function_version):
-        raise InvalidParameterValueException(
-            f"The additional version {extra} is the alias's own FunctionVersion: route to another version.")
     main = backend.get_function(function_name, str(function_version))
     other = backend.get_function(function_name, extra)  # ResourceNotFoundException if it does not exist
     if main.role != other.role:
