@@ -17,6 +17,8 @@ those started by event sources and other services); only the synchronous ``Invok
 are refused when no concurrency is left — invocations that moto's event sources and services start directly are
 counted but never refused (a :class:`Difference`).
 
+``GetAccountSettings`` (which moto lacks) answers with the limit and what reservations leave of it.
+
 A lab can lower the account limit to see throttling without starting a thousand invocations::
 
     from labkit.emulator.lambda_ import concurrency
