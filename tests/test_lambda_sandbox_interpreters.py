@@ -91,3 +91,20 @@ def test_the_kernels_own_version_needs_no_probe(machine):
     runtime = f"python{sys.version_info[0]}.{sys.version_info[1]}"
     found = lambda_sandbox.interpreter_for(runtime)
     assert (found.executable, found.declared, found.is_kernel) == (sys.executable, True, True)
+
+
+def test_compiled_files_of_vanished_environments_are_pruned(machine, monkeypatch):
+    import tempfile
+
+    live = tempfile.mkdtemp(prefix="labkit-lambda-")
+    try:
+        root = str(machine / "cache" / "labkit" / "lambda-pycache")
+        gone = root + os.path.join(os.path.abspath(tempfile.gettempdir()), "labkit-lambda-gone0000")
+        kept = root + os.path.abspath(live)
+        for folder in (gone, kept):
+            os.makedirs(os.path.join(folder, "task"))
+        monkeypatch.setattr(lambda_sandbox, "_pruned", set())
+        assert lambda_sandbox.pycache_root() == root
+        assert not os.path.exists(gone) and os.path.isdir(kept)
+    finally:
+        os.rmdir(live)

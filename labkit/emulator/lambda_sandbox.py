@@ -321,18 +321,29 @@ def sdk_locations() -> dict:
     return _sdk
 
 
+_pruned: set[str] = set()
+
+
 def pycache_root() -> str:
-    """Where compiled SDK modules are kept for interpreters other than the kernel's (never in the kernel's venv)."""
+    """Where compiled SDK modules are kept for interpreters other than the kernel's (never in the kernel's venv).
+
+    The first time a process uses it, compiled files of execution environments whose folder is gone (a kernel
+    that was killed before it could retire them) are deleted."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
     root = os.path.join(base, "labkit", "lambda-pycache")
     try:
         os.makedirs(root, exist_ok=True)
-        if os.access(root, os.W_OK):
-            return root
+        if not os.access(root, os.W_OK):
+            raise OSError(root)
     except OSError:
-        pass
-    root = os.path.join(tempfile.gettempdir(), f"labkit-lambda-pycache-{os.getuid()}")
-    os.makedirs(root, exist_ok=True)
+        root = os.path.join(tempfile.gettempdir(), f"labkit-lambda-pycache-{os.getuid()}")
+        os.makedirs(root, exist_ok=True)
+    if root not in _pruned:
+        _pruned.add(root)
+        pattern = root + os.path.join(os.path.abspath(tempfile.gettempdir()), "labkit-lambda-*")
+        for orphan in glob.glob(pattern):
+            if not os.path.isdir(orphan[len(root):]):
+                shutil.rmtree(orphan, ignore_errors=True)
     return root
 
 
