@@ -23,7 +23,8 @@ What AWS documents, and what this module makes the embedded engine do:
   changes") and in ``python -m labkit doctor``.
 - **Runtimes no longer supported** ("Lambda runtimes", deprecated runtimes: block function create / update):
   CreateFunction and UpdateFunctionConfiguration with python2.7, 3.6, 3.7 or 3.8 fail with
-  ``InvalidParameterValueException`` and AWS's message.
+  ``InvalidParameterValueException`` and AWS's message; in a CloudFormation (or SAM) stack the function resource
+  fails with that message as its reason and the stack rolls back.
 - **Errors while loading the handler** follow the AWS Lambda Python runtime interface client (``bootstrap.py``):
   ``Runtime.MalformedHandlerName``, ``Runtime.BuiltInModuleConflict``, ``Runtime.ImportModuleError``,
   ``Runtime.UserCodeSyntaxError``, ``Runtime.HandlerNotFound`` (see ``labkit/lambda_runtime/worker.py``).
@@ -31,7 +32,8 @@ What AWS documents, and what this module makes the embedded engine do:
 Upstream: moto accepts any ``Runtime`` string at CreateFunction; the change that would make :func:`install`'s
 patch unnecessary is a check of ``Runtime`` against the deprecated identifiers in
 ``moto.awslambda.models.LambdaBackend.create_function`` and ``update_function_configuration`` raising
-``InvalidParameterValueException`` with the message in :func:`runtime_error_message`.
+``InvalidParameterValueException`` with the message in :func:`runtime_error_message`, and CloudFormation's parser
+turning a resource's error into CREATE_FAILED / UPDATE_FAILED and a rollback (moto lets it escape CreateStack).
 """
 from __future__ import annotations
 
