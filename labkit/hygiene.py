@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from botocore.exceptions import ClientError
 
@@ -77,16 +78,25 @@ class Report:
 
 def cleanup() -> Report:
     """Delete every resource created since the lab's ``require`` (dependants first) and report it."""
+    return remove(new_resources)
+
+
+def remove(pending: Callable[[], dict[str, list[str]]]) -> Report:
+    """Delete what ``pending()`` lists (``{kind: [identifier, ...]}``), dependants first, and report it.
+
+    A deletion blocked by a dependency is retried after the others, up to ``PASSES`` passes; what still fails
+    then is in ``Report.failed`` with the engine's message.
+    """
     engine = current()
     report = Report()
     for attempt in range(PASSES):
-        pending = new_resources()
-        if not pending:
+        found = pending()
+        if not found:
             break
         errors = []
-        for k in [k for k in inventory.kinds_for() if k.name in pending]:
+        for k in [k for k in inventory.kinds_for() if k.name in found]:
             client = engine.client(k.service)
-            for identifier in pending[k.name]:
+            for identifier in found[k.name]:
                 try:
                     k.delete(client, identifier)
                     report.deleted.append((k.name, identifier))
