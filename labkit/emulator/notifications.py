@@ -35,17 +35,7 @@ PATCHES = [
     ),
 ]
 
-DIFFERENCES = [
-    Difference(
-        id="eventbridge-lambda-target",
-        service="events",
-        aws="A rule whose target is a Lambda function invokes it asynchronously with the event envelope (version, "
-            "id, detail-type, source, account, time, region, resources, detail).",
-        engine="moto 5.2.5 answers PutEvents with a 500 error (NotImplementedError) when a matching rule targets "
-               "a Lambda function; the function is not invoked.",
-        doc="Amazon EventBridge events",
-    ),
-]
+DIFFERENCES: list[Difference] = []  # EventBridge → Lambda: labkit.emulator.eventbridge
 
 _original_publish = None
 

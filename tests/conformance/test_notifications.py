@@ -1,8 +1,7 @@
 """S3 and SNS deliver to Lambda the events AWS documents.
 
 Pages: "Event message structure" (Amazon S3 User Guide), "Invoking Lambda functions with Amazon SNS notifications"
-and "Amazon SNS message and JSON formats". EventBridge → Lambda is a registered difference
-(labkit.emulator.notifications: moto answers PutEvents with 500 for a Lambda target).
+and "Amazon SNS message and JSON formats". EventBridge → Lambda: tests/conformance/test_eventbridge_lambda.py.
 """
 from __future__ import annotations
 
