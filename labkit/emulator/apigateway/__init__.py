@@ -115,7 +115,7 @@ class ApiGatewayInvoker:
                                         f"on stage {stage_name!r}")
         request.path_parameters = path_params
         method_arn = (f"arn:aws:execute-api:{api.region_name}:{api.account_id}:{api_id}/{stage_name}/"
-                      f"{request.method}/{request.path.lstrip('/')}")
+                      f"{request.method}/{routing.arn_path(request.path)}")
         request_id = str(uuid.uuid4())
         variables = dict(stage.variables or {})
         if stage.cache_cluster_enabled and request.method == "GET":

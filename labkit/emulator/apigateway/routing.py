@@ -169,6 +169,19 @@ def match_resource(resources, path: str):
     return best, best_params
 
 
+def arn_path(path: str) -> str:
+    """The request path as it appears in the method ARN: without its leading and trailing slashes.
+
+    A REST API routes ``/hello/`` exactly as ``/hello`` (:func:`match_resource` ignores empty segments), and the
+    method ARN API Gateway checks against a Lambda permission's ``SourceArn`` and hands to authorizers ends in
+    ``GET/hello`` for both: on AWS the URL ``sam init`` outputs, ``…/Prod/hello/``, answers through SAM's
+    ``…/GET/hello`` permission. AWS documents no page on it; observed and relied on in
+    aws-powertools/powertools-lambda-python#1552 (and PR #1609, "AWS API Gateway routes /my/path/ exactly as
+    /my/path") and aws/chalice#65. The proxy event's ``path`` keeps the slash the client sent.
+    """
+    return path.strip("/")
+
+
 def find_method(resource, verb: str):
     """The method of ``resource`` for ``verb``, else its ``ANY`` method, else None."""
     return resource.methods.get(verb) or resource.methods.get("ANY")
