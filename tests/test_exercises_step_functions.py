@@ -61,3 +61,50 @@ def test_missing_catch_fails(machine):
 def test_empty_answer_fails(engine):
     verdict = evaluate(step_functions.notes_retry, None)
     assert verdict.kind == "failed" and "my_machine is still None" in verdict.message
+
+
+def _create(sfn, definition):
+    return sfn.create_state_machine(name=labkit.name("check"), definition=json.dumps(definition),
+                                    roleArn="arn:aws:iam::123456789012:role/sfn")["stateMachineArn"]
+
+
+INVOKE = "arn:aws:states:::lambda:invoke"
+OTHER = "arn:aws:lambda:us-east-1:123456789012:function:other"
+
+
+def test_task_calling_another_function_fails(engine):
+    sfn = labkit.client("stepfunctions")
+    arn = _create(sfn, {"StartAt": "Call", "States": {
+        "Call": {"Type": "Task", "Resource": INVOKE, "Parameters": {"FunctionName": OTHER, "Payload.$": "$"},
+                 "Retry": [RETRY], "Catch": CATCH, "End": True}, "Failed": {"Type": "Fail"}}})
+    try:
+        verdict = evaluate(step_functions.notes_retry, arn, FUNCTION)
+        assert verdict.kind == "failed" and "No Task state invokes the function 'nothing'" in verdict.message
+        assert "'other'" in verdict.message
+        right = _create(sfn, {"StartAt": "Call", "States": {
+            "Call": {"Type": "Task", "Resource": INVOKE, "Parameters": {"FunctionName": FUNCTION, "Payload.$": "$"},
+                     "Retry": [RETRY], "Catch": CATCH, "End": True}, "Failed": {"Type": "Fail"}}})
+        verdict = evaluate(step_functions.notes_retry, right, FUNCTION)
+        assert verdict.passed, verdict.message
+        sfn.delete_state_machine(stateMachineArn=right)
+    finally:
+        sfn.delete_state_machine(stateMachineArn=arn)
+
+
+def test_task_in_parallel_branch_passes(engine):
+    sfn = labkit.client("stepfunctions")
+    branch = {"StartAt": "Call", "States": {
+        "Call": {"Type": "Task", "Resource": FUNCTION, "Retry": [RETRY], "Catch": CATCH, "End": True},
+        "Failed": {"Type": "Fail"}}}
+    arn = _create(sfn, {"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "Branches": [branch],
+                                                               "End": True}}})
+    try:
+        verdict = evaluate(step_functions.notes_retry, arn, FUNCTION)
+        assert verdict.passed, verdict.message
+    finally:
+        sfn.delete_state_machine(stateMachineArn=arn)
+
+
+def test_hint_has_no_doubled_prefix(machine):
+    verdict = evaluate(step_functions.notes_retry, machine({"Retry": [RETRY]}))
+    assert verdict.kind == "failed" and not verdict.message.startswith("Not yet")

@@ -60,6 +60,6 @@ def failed_jobs_pattern(pattern, queue: str) -> Verdict:
         if matched != expected:
             wrong.append(f"it {'does not match' if expected else 'also matches'} {label}")
     if wrong:
-        return failed("Not yet: " + "; ".join(wrong) + ". Every key of a pattern must match (AND); list the "
+        return failed("Your pattern: " + "; ".join(wrong) + ". Every key of a pattern must match (AND); list the "
                       "allowed values of each key, and nest status and jobQueue under 'detail'.")
     return passed("Your rule would deliver exactly the failed jobs of your queue.")
