@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import labkit
 from labkit.emulator.lambda_ import invoke_hook
-from labkit.lambda_runtime import moto_hook
+from labkit.emulator.lambda_ import invoke_hook as moto_hook
 
 
 def test_the_hook_names_the_methods_it_replaces(engine):

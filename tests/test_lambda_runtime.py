@@ -156,7 +156,8 @@ def test_other_runtimes_get_a_clear_error(engine):
 
 
 def test_idle_environments_are_retired(function, monkeypatch):
-    from labkit.lambda_runtime import environments, moto_hook
+    from labkit.emulator.lambda_ import invoke_hook as moto_hook
+    from labkit.lambda_runtime import environments
 
     invoke(function, {})
     pool = moto_hook._pool

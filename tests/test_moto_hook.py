@@ -1,13 +1,13 @@
 """labkit's one change to moto fails loudly when a moto upgrade moves what it relies on."""
 from __future__ import annotations
 
-from labkit.lambda_runtime import moto_hook
-from labkit.lambda_runtime.moto_hook import routed_qualifier, split_qualifier
+from labkit.emulator.lambda_ import invoke_hook as moto_hook
+from labkit.emulator.lambda_.invoke_hook import routed_qualifier, split_qualifier
 
 
 def test_moto_invoke_signatures_are_the_ones_the_hook_replaces():
     assert moto_hook.signatures() == moto_hook.EXPECTED_SIGNATURES, (
-        "moto's Lambda invoke methods changed: update labkit/lambda_runtime/moto_hook.py for this moto version")
+        "moto's Lambda invoke methods changed: update labkit/emulator/lambda_/invoke_hook.py for this moto version")
 
 
 def test_every_moto_caller_still_goes_through_function_invoke():

@@ -118,7 +118,7 @@ _originals: dict[str, Any] = {}
 
 def endpoint_url() -> str:
     """The engine's endpoint that Lambda functions of this process reach (where ResponseURLs point)."""
-    from ..lambda_runtime import moto_hook
+    from .lambda_ import invoke_hook as moto_hook
 
     if getattr(moto_hook, "_pool", None) is not None:
         return moto_hook._pool.endpoint_url

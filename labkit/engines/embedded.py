@@ -31,7 +31,7 @@ class EmbeddedEngine(Engine):
 
         from .. import emulator
         from ..emulator import apigateway, event_sources, speedups
-        from ..lambda_runtime import moto_hook
+        from ..emulator.lambda_ import invoke_hook as moto_hook
         from .http_server import KeepAliveServer
         from .wsgi import HealthRoute
 
@@ -55,7 +55,7 @@ class EmbeddedEngine(Engine):
         # otherwise dominates each call's latency (measured: ~35% faster per call).
         sys.setswitchinterval(0.0005)
         os.environ["MOTO_PORT"] = str(self.port)  # moto's Step Functions runner calls Lambda through it
-        moto_hook.install(self.endpoint_url)
+        moto_hook.attach(self.endpoint_url)
         emulator.install_all()  # labkit/emulator/: what labkit adds to moto, a module per service
         event_sources.resume_all()  # pollers of event source mappings (stopped with the last engine)
         self._thread = threading.Thread(target=self._server.serve_forever, name="labkit-engine", daemon=True)
@@ -72,7 +72,7 @@ class EmbeddedEngine(Engine):
                 "start_seconds": round(self.started_in or 0, 3)}
 
     def stop(self) -> None:
-        from ..lambda_runtime import moto_hook
+        from ..emulator.lambda_ import invoke_hook as moto_hook
 
         if self._server is not None:
             self._server.shutdown()

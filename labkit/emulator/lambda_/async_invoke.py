@@ -82,8 +82,8 @@ PATCHES = [
         name="lambda-async-event-queue",
         changes="Invoke with InvocationType=Event queues the event for a bounded pool of workers that retry, "
                 "honour the event-invoke config and send records to destinations and the dead-letter queue "
-                "(moto_hook.function_invoke hands Event invocations to submit()).",
-        symbols=("labkit.lambda_runtime.moto_hook.function_invoke", "moto.awslambda.models.LambdaFunction.invoke",
+                "(invoke_hook.function_invoke hands Event invocations to submit()).",
+        symbols=("labkit.emulator.lambda_.invoke_hook.function_invoke", "moto.awslambda.models.LambdaFunction.invoke",
                  "moto.awslambda.models.lambda_backends", "labkit.lambda_runtime.environments.REQUEST_ID"),
         upstream="None in moto: it runs Event invocations synchronously, once.",
     ),
