@@ -78,3 +78,39 @@ def test_unset_answer_fails(table):
     assert "my_response is still None" in verdict.message
     verdict = evaluate(checks.range_query, table, {"Count": 0})
     assert verdict.kind == "failed" and "my_response should be" in verdict.message
+
+
+def _resource_query(engine, table, **extra):
+    from boto3.dynamodb.conditions import Attr, Key
+    return engine.resource("dynamodb").Table(table).query(
+        KeyConditionExpression=Key("customer").eq("c007") & Key("order_date").between("2026-01-10", "2026-01-20"),
+        FilterExpression=Attr("amount").gte(40), **extra)
+
+
+def test_resource_api_answer_passes(engine, table):
+    verdict = evaluate(checks.range_query, table, _resource_query(engine, table))
+    assert verdict.passed, verdict.message
+
+
+def test_resource_api_wrong_answer_fails(engine, table):
+    from boto3.dynamodb.conditions import Key
+    response = engine.resource("dynamodb").Table(table).query(
+        KeyConditionExpression=Key("customer").eq("c007") & Key("order_date").between("2026-01-10", "2026-01-20"))
+    verdict = evaluate(checks.range_query, table, response)
+    assert verdict.kind == "failed" and "Not the right orders" in verdict.message
+
+
+def test_hand_built_response_fails(engine, table):
+    right = _resource_query(engine, table)
+    verdict = evaluate(checks.range_query, table, {"Items": right["Items"]})
+    assert verdict.kind == "failed" and "has no Count or ScannedCount" in verdict.message
+
+
+def test_projection_without_keys_fails(engine, table):
+    verdict = evaluate(checks.range_query, table, _resource_query(engine, table, ProjectionExpression="amount"))
+    assert verdict.kind == "failed" and "ProjectionExpression returns only the attributes" in verdict.message
+
+
+def test_limit_mentions_pagination(engine, table):
+    verdict = evaluate(checks.range_query, table, _resource_query(engine, table, Limit=1))
+    assert verdict.kind == "failed" and "LastEvaluatedKey" in verdict.message
