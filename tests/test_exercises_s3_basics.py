@@ -59,3 +59,25 @@ def test_the_placeholder_is_a_hint_not_a_broken_check(engine):
     assert verdict.kind == "failed" and "my_bucket should be a string" in verdict.message
     verdict = labkit.checks.evaluate(versioned_report, "arn:aws:s3:::dva-reports-k3x9q")
     assert verdict.kind == "failed" and "is not a bucket name" in verdict.message
+
+
+def test_the_same_body_twice_fails(engine):
+    name = bucket(versioning=True)
+    for _ in range(2):
+        labkit.client("s3").put_object(Bucket=name, Key=KEY, Body=b"one")
+    verdict = versioned_report(name)
+    assert not verdict.passed and "same ETag" in verdict.message
+
+
+def test_writes_before_versioning_do_not_count(engine):
+    name = bucket(versioning=False)
+    s3 = labkit.client("s3")
+    for body in (b"one", b"two"):
+        s3.put_object(Bucket=name, Key=KEY, Body=body)
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=name, Key=KEY, Body=b"three")
+    verdict = versioned_report(name)
+    assert not verdict.passed and "VersionId 'null'" in verdict.message
+    s3.put_object(Bucket=name, Key=KEY, Body=b"four")
+    verdict = versioned_report(name)
+    assert verdict.passed, verdict.message
