@@ -40,3 +40,9 @@ def test_check_tidies_up(engine):
     before = topics()
     assert sns_filtering.delivered({"store": ["paris"]}) == {"o2"}
     assert topics() == before
+
+
+def test_a_key_in_the_wrong_case_says_names_are_case_sensitive(engine):
+    verdict = evaluate(sns_filtering.warehouse_policy, {"Store": ["berlin"]})
+    assert verdict.kind == "failed" and "attribute names are case-sensitive" in verdict.message
+    assert "'Store'" in verdict.message and not verdict.message.startswith("Not yet")

@@ -67,10 +67,17 @@ def warehouse_policy(policy) -> Verdict:
     if got == WAREHOUSE:
         return passed("Exactly o1, o5 and o6 arrived: two keys ANDed, two stores ORed, and test orders excluded.")
     hints = []
+    names = {"store", "sku", "status", "coupon", "amount"}  # the message attributes of ORDERS
+    for key in policy:
+        if isinstance(key, str) and key not in names and key.lower() in names:
+            hints.append(f"the key {key!r} is not the message attribute {key.lower()!r}: attribute names are "
+                         "case-sensitive, and a policy key must match the name exactly (\"Amazon SNS subscription "
+                         "filter policies\")")
     if missing:
         hints.append(f"{', '.join(missing)} did not arrive (is each store listed as a value of the same key? "
                      "values within a key are ORed)")
     if extra:
         hints.append(f"{', '.join(extra)} arrived but should not (o3 is a test order: exclude it with "
                      "anything-but; orders from other stores need a store condition)")
-    return failed("; ".join(hints) + ".")
+    text = "; ".join(hints) + "."
+    return failed(text[0].upper() + text[1:])
