@@ -70,7 +70,7 @@ def warehouse_policy(policy) -> Verdict:
     names = {"store", "sku", "status", "coupon", "amount"}  # the message attributes of ORDERS
     for key in policy:
         if isinstance(key, str) and key not in names and key.lower() in names:
-            hints.append(f"the key {key!r} is not the message attribute {key.lower()!r}: attribute names are "
+            hints.append(f"The key {key!r} is not the message attribute {key.lower()!r}: attribute names are "
                          "case-sensitive, and a policy key must match the name exactly (\"Amazon SNS subscription "
                          "filter policies\")")
     if missing:
@@ -79,5 +79,4 @@ def warehouse_policy(policy) -> Verdict:
     if extra:
         hints.append(f"{', '.join(extra)} arrived but should not (o3 is a test order: exclude it with "
                      "anything-but; orders from other stores need a store condition)")
-    text = "; ".join(hints) + "."
-    return failed(text[0].upper() + text[1:])
+    return failed("; ".join(hints) + ".")
