@@ -81,3 +81,9 @@ def test_empty_answer_fails(api):
     assert verdict.kind == "failed" and "my_plan is still None" in verdict.message
     verdict = evaluate(api_gateway.gold_plan, api[0], {"id": "abc"}, "key")
     assert verdict.kind == "failed" and "my_plan should be a string" in verdict.message
+
+
+def test_kind_hint_has_no_nested_parentheses(api):
+    verdict = evaluate(api_gateway.gold_plan, api[0], {"id": "abc"}, "key")
+    assert verdict.kind == "failed" and "its 'id', not the whole response" in verdict.message
+    assert "((" not in verdict.message and "))" not in verdict.message

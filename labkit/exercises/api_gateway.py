@@ -12,7 +12,7 @@ from ..engines.apigateway_invoke import invoke_url
 def gold_plan(api_id: str, plan_id: str, key_value: str, stage: str = "prod", path: str = "/reports") -> Verdict:
     """Plan ``plan_id`` covers ``api_id``/``stage`` with 1000/MONTH and 50 rps burst 100, holds the key, and the
     key gets through ``path`` on that stage."""
-    expect(plan_id, "my_plan", str, "the id of the usage plan you created (its 'id', not the whole response)")
+    expect(plan_id, "my_plan", str, "the id of the usage plan you created: its 'id', not the whole response")
     expect(key_value, "my_key", str, "the value of the API key you created (its 'value', not its id)")
     apigw = current().client("apigateway")
     plan = apigw.get_usage_plan(usagePlanId=plan_id)
