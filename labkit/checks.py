@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import html
+import inspect
 import traceback
 from dataclasses import dataclass
 from typing import Callable
@@ -82,9 +83,12 @@ def evaluate(check: Callable[..., Verdict], *args, **kwargs) -> Verdict:
     A ``ClientError`` (the engine refusing a request about the learner's resource), an ``AnswerError`` or any
     other ``LabkitError`` becomes a hint (``failed``). Any other exception is the check's own bug: a Verdict with
     ``broken=True``, the message ``BROKE`` and the exception's last frames in ``details``.
-    Raises ``TypeError`` only if ``check`` returns something that is not a Verdict (a bug in the check's code,
-    meant to be caught by its tests).
+    A call that leaves out a required argument (the learner's answer) or passes too many is a hint too, naming
+    what to pass. Raises ``TypeError`` only if ``check`` returns something that is not a Verdict (a bug in the
+    check's code, meant to be caught by its tests).
     """
+    if hint := _arguments_hint(check, args, kwargs):
+        return failed(hint)
     try:
         verdict = check(*args, **kwargs)
     except ClientError as exc:
@@ -99,6 +103,37 @@ def evaluate(check: Callable[..., Verdict], *args, **kwargs) -> Verdict:
     if not isinstance(verdict, Verdict):
         raise TypeError(f"{check.__name__} must return labkit.passed(...) or labkit.failed(...)")
     return verdict
+
+
+def _label(check_fn) -> str:
+    """``module.function`` for a check, as a lab cell names it (``s3_basics.versioned_report``)."""
+    module = (getattr(check_fn, "__module__", None) or "").rpartition(".")[2]
+    name = getattr(check_fn, "__name__", None) or type(check_fn).__name__
+    return f"{module}.{name}" if module else name
+
+
+def _arguments_hint(check_fn, args, kwargs) -> str | None:
+    """A hint if ``check_fn`` cannot take ``args``/``kwargs`` (an answer left out, or one too many), else None."""
+    try:
+        signature = inspect.signature(check_fn)
+    except (TypeError, ValueError):
+        return None
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError:
+        pass
+    else:
+        return None
+    label = _label(check_fn)
+    required = [p.name for p in signature.parameters.values()
+                if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    missing = required[len(args):]
+    if missing:
+        example = ", ".join(f"my_{m}" for m in required)
+        return (f"The check has no answer for {', '.join(missing)}: pass your answer after the check, e.g. "
+                f"labkit.check({label}, {example}), using the variables the exercise names.")
+    return (f"{label} was given {len(args)} argument(s) it does not take: pass the check, then only the values "
+            f"it asks for ({', '.join(required) or 'none'}), as the lab's cell shows.")
 
 
 def verdict_html(verdict: Verdict) -> str:
@@ -145,14 +180,18 @@ def check(check_fn: Callable[..., Verdict], *args, title: str = "Check my work",
     """Show a **Check my work** button with the verdict of ``check_fn(*args, **kwargs)``.
 
     The verdict is computed at once, so an executed notebook (and the static book) shows it; the button
-    runs the check again after you change something.
+    runs the check again after you change something. Raises ``TypeError`` if ``check_fn`` is not callable
+    (a bug in the lab's cell); an answer left out is a hint, as ``evaluate`` says.
     """
+    if not callable(check_fn):
+        raise TypeError(f"labkit.check needs a check function first, e.g. labkit.check(s3_basics.versioned_report, "
+                        f"my_bucket); it got {type(check_fn).__name__} {check_fn!r:.60}.")
     import ipywidgets as widgets
     from IPython.display import display
 
     from .progress import record
 
-    name = f"{check_fn.__module__.rpartition('.')[2]}.{check_fn.__name__}"
+    name = _label(check_fn)
 
     def verdict() -> Verdict:
         result = evaluate(check_fn, *args, **kwargs)

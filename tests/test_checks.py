@@ -151,3 +151,31 @@ def test_placeholders_and_wrong_kinds_of_answer_get_a_hint_never_a_broken_check(
     for answer in WRONG_ANSWERS:
         verdict = evaluate(check, *arguments(answer))
         assert verdict.kind == "failed" and len(verdict.message) > 20, (answer, verdict)
+
+
+@pytest.mark.parametrize("not_a_check", ["garbage", None, 42])
+def test_check_with_something_not_callable_is_a_clear_type_error(not_a_check):
+    with pytest.raises(TypeError, match="labkit.check needs a check function first"):
+        labkit.check(not_a_check)
+
+
+def test_an_answer_left_out_is_a_hint_naming_what_to_pass(monkeypatch):
+    from labkit.exercises import s3_basics
+
+    verdict = evaluate(s3_basics.versioned_report)
+    assert verdict.kind == "failed", verdict
+    assert "no answer for bucket" in verdict.message
+    assert "labkit.check(s3_basics.versioned_report, my_bucket)" in verdict.message
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    labkit.check(s3_basics.versioned_report)
+    assert shown[0].verdict.kind == "failed" and "pass your answer" in shown[0].verdict.message
+
+
+def test_too_many_arguments_is_a_hint():
+    def one(answer):
+        return labkit.passed()
+
+    verdict = evaluate(one, 1, 2)
+    assert verdict.kind == "failed" and "does not take" in verdict.message
+    assert evaluate(one, 1).passed
