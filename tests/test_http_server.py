@@ -89,7 +89,9 @@ def test_an_app_error_is_a_500_and_the_connection_stays_usable(capsys):
         assert (response.status, response.read()) == (500, b"Internal Server Error")
         connection.request("GET", "/after")
         assert connection.getresponse().read() == b"fine"
-        assert "labkit engine: error on GET /boom" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert "labkit engine: error on GET /boom: RuntimeError: emulator bug" in err
+        assert len(err.strip().splitlines()) == 1, err  # one line, never the engine's traceback
     finally:
         server.shutdown()
         server.server_close()

@@ -8,6 +8,7 @@ with an exact Content-Length.
 from __future__ import annotations
 
 import io
+import os
 import socket
 import sys
 import threading
@@ -56,8 +57,23 @@ def read_body(environ: dict) -> bytes:
     return stream.read(length) if length > 0 else b""
 
 
+TRACEBACK_VARIABLE = "LABKIT_ENGINE_TRACEBACKS"
+
+
+def error_line(environ: dict, exc: BaseException) -> str:
+    """One stderr line for an exception inside the engine: the request, the exception and where it was raised
+    (a learner's notebook never shows the engine's traceback; set ``LABKIT_ENGINE_TRACEBACKS=1`` to see it)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno})" if frames else ""
+    message = " ".join(str(exc).split())[:200]
+    return (f"labkit engine: error on {environ['REQUEST_METHOD']} {environ['PATH_INFO']}: "
+            f"{type(exc).__name__}: {message}{where}; the call failed with HTTP 500 "
+            f"(set {TRACEBACK_VARIABLE}=1 for the traceback)")
+
+
 def call_app(app, environ: dict) -> tuple[str, list, bytes]:
-    """Run the WSGI app to completion; an exception becomes a 500 with its traceback on stderr."""
+    """Run the WSGI app to completion; an exception becomes a 500 and one line on stderr (the traceback too
+    when ``LABKIT_ENGINE_TRACEBACKS`` is set)."""
     answer: dict = {}
     chunks: list[bytes] = []
 
@@ -72,9 +88,10 @@ def call_app(app, environ: dict) -> tuple[str, list, bytes]:
         finally:
             if hasattr(result, "close"):
                 result.close()
-    except Exception:
-        print(f"labkit engine: error on {environ['REQUEST_METHOD']} {environ['PATH_INFO']}:\n"
-              f"{traceback.format_exc()}", file=sys.stderr)
+    except Exception as exc:
+        print(error_line(environ, exc), file=sys.stderr)
+        if os.environ.get(TRACEBACK_VARIABLE):
+            traceback.print_exc(file=sys.stderr)
         return "500 Internal Server Error", [("Content-Type", "text/plain")], b"Internal Server Error"
     return answer["status"], answer["headers"], b"".join(chunks)
 
