@@ -4,7 +4,7 @@ stack configures."""
 from __future__ import annotations
 
 from .notices import Trigger, install_triggers, trigger_patch
-from .registry import Difference
+from .registry import Difference, Patch
 
 DIFFERENCES = [
     Difference(
@@ -99,3 +99,56 @@ PATCHES = [trigger_patch("s3-notices", TRIGGERS)]
 def install() -> None:
     """Show the notices above when a lab meets them (idempotent)."""
     install_triggers(TRIGGERS)
+    install_suspended_deletes()
+
+
+# --- Deleting versions from a versioning-suspended bucket -------------------------------------------------------
+#
+# moto 5.2.5 treats a suspended bucket as unversioned in S3Backend.delete_object: DeleteObject (or DeleteObjects)
+# with a VersionId drops *every* version of the key, and crashes with "'FakeDeleteMarker' object has no attribute
+# 'dispose'" (moto.s3.utils._VersionedKeyStore.pop) when one of them is a delete marker — so a bucket versioned,
+# then suspended, could not be emptied nor cleaned up. AWS ("Deleting object versions from a versioning-suspended
+# bucket"): a request naming a version ID permanently deletes that version (or delete marker) and only it; a request
+# without one adds a delete marker. Upstream change: in S3Backend.delete_object test
+# ``bucket.versioning_status in ("Enabled", "Suspended")`` rather than ``bucket.is_versioned``, and give
+# FakeDeleteMarker a no-op ``dispose``.
+
+import threading
+
+_suspended_lock = threading.RLock()
+
+
+def _delete_object(original):
+    def delete_object(self, bucket_name, key_name, version_id=None, bypass=False):
+        bucket = self.get_bucket(bucket_name)
+        if getattr(bucket, "versioning_status", None) != "Suspended":
+            return original(self, bucket_name, key_name, version_id=version_id, bypass=bypass)
+        with _suspended_lock:  # the versioned branch of moto's code is AWS's behaviour for a suspended bucket too
+            bucket.versioning_status = "Enabled"
+            try:
+                return original(self, bucket_name, key_name, version_id=version_id, bypass=bypass)
+            finally:
+                bucket.versioning_status = "Suspended"
+    delete_object.labkit_suspended = True
+    delete_object.labkit_original = original
+    return delete_object
+
+
+PATCHES.append(Patch(
+    name="s3-suspended-versioning-deletes",
+    changes="DeleteObject/DeleteObjects in a versioning-suspended bucket delete only the named version or delete "
+            "marker (or add a delete marker), as on AWS; a delete marker can be disposed of.",
+    symbols=("moto.s3.models.S3Backend.delete_object", "moto.s3.models.FakeDeleteMarker",
+             "moto.s3.models.FakeBucket.is_versioned", "moto.s3.utils._VersionedKeyStore.pop"),
+    upstream="S3Backend.delete_object: treat Suspended like Enabled; FakeDeleteMarker.dispose as a no-op.",
+))
+
+
+def install_suspended_deletes() -> None:
+    """Patch moto's S3 backend for deletes in versioning-suspended buckets (idempotent)."""
+    from moto.s3 import models
+
+    if not getattr(models.S3Backend.delete_object, "labkit_suspended", False):
+        models.S3Backend.delete_object = _delete_object(models.S3Backend.delete_object)
+    if not hasattr(models.FakeDeleteMarker, "dispose"):
+        models.FakeDeleteMarker.dispose = lambda self, garbage=False: None
