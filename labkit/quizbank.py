@@ -10,6 +10,7 @@ Associate (DVA-C02) Exam Guide"): 65 questions, 130 minutes, four content domain
 """
 from __future__ import annotations
 
+import difflib
 import pathlib
 import re
 from dataclasses import dataclass
@@ -189,11 +190,13 @@ def load_quiz(slug: str, root: pathlib.Path | None = None) -> list[dict]:
     if not isinstance(slug, str):
         raise BankError(f"quiz() takes a chapter slug such as 's3' (its items are in quizzes/<slug>.yml), not {slug!r}")
     root = course_root() if root is None else pathlib.Path(root)
-    path = root / "quizzes" / f"{slug}.yml"
-    if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in (root / "quizzes").glob("*.yml")))
-        raise BankError(f"there is no quiz {slug!r} (quizzes/{slug}.yml); the chapter slugs are: {known}")
-    return load_bank(path, root).items
+    slugs = sorted(p.stem for p in (root / "quizzes").glob("*.yml"))
+    if slug not in slugs:  # a slug only: no path separators, no "..", no other bank (e.g. the practice exam)
+        close = difflib.get_close_matches(slug.lower().strip().strip("/\\").removesuffix(".yml"), slugs, n=3)
+        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+        raise BankError(f"there is no quiz {slug!r}: {hint}quiz() takes a chapter slug (a file name in quizzes/, "
+                        f"without .yml or a path), one of: {', '.join(slugs)}")
+    return load_bank(root / "quizzes" / f"{slug}.yml", root).items
 
 
 def load_exam_bank(root: pathlib.Path | None = None) -> list[dict]:

@@ -250,3 +250,15 @@ def test_the_exam_app_ships_with_labkit():
     shipped = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["labkit"]
     assert {"static/*.js", "static/*.css"} <= set(shipped)
     assert importlib.resources.files("labkit").joinpath("static", "exam.js").is_file()
+
+
+@pytest.mark.parametrize("slug", ["../exam/bank/domain-1", "exam/bank/domain-1", "../quizzes/s3", "s3.yml", "/s3"])
+def test_quiz_takes_only_a_chapter_slug_never_a_path(slug):
+    with pytest.raises(BankError, match="quiz\\(\\) takes a chapter slug"):
+        quizbank.load_quiz(slug, ROOT)
+
+
+def test_a_near_miss_slug_gets_the_close_chapter_suggested():
+    with pytest.raises(BankError, match="did you mean 's3'"):
+        quizbank.load_quiz("S3", ROOT)
+    assert quizbank.load_quiz("s3", ROOT)
