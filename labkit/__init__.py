@@ -20,20 +20,26 @@ from .errors import LabkitError, install_ipython_handler
 from .functions import lambda_role, zip_code
 from .naming import name
 from .quiz import exam, quiz
-from .services import require
+from .services import known_service, require
 from . import solutions
 
 __version__ = version("labkit")
 
 
 def client(service: str, **kwargs):
-    """A boto3 client for ``service`` on the current engine (region us-east-1 unless configured)."""
-    return engine().client(service, **kwargs)
+    """A boto3 client for ``service`` on the current engine (region us-east-1 unless configured).
+
+    Raises UnknownService (a LabkitError) with the close names for a name boto3 does not know.
+    """
+    return engine().client(known_service(service), **kwargs)
 
 
 def resource(service: str, **kwargs):
-    """A boto3 resource for ``service`` on the current engine."""
-    return engine().resource(service, **kwargs)
+    """A boto3 resource for ``service`` on the current engine.
+
+    Raises UnknownService (a LabkitError) with the close names for a name boto3 has no resource for.
+    """
+    return engine().resource(known_service(service, "resource"), **kwargs)
 
 
 def session():

@@ -1,11 +1,45 @@
 """``require``: a lab states the services it needs; labkit stops early and kindly when one is missing."""
 from __future__ import annotations
 
+import difflib
+import functools
 import html
 
 from . import hygiene
 from .engines import current
-from .errors import ServiceUnavailable
+from .errors import LabkitError, ServiceUnavailable
+
+
+class UnknownService(LabkitError):
+    """A service name boto3 does not know (usually a typo); the message suggests the close names."""
+
+
+@functools.lru_cache(maxsize=2)
+def _known(kind: str) -> tuple[str, ...]:
+    import boto3
+
+    session = boto3.session.Session()
+    return tuple(session.get_available_resources() if kind == "resource" else session.get_available_services())
+
+
+def known_service(service, kind: str = "client") -> str:
+    """Return ``service`` if boto3 knows it (``kind`` "client" or "resource"), else raise UnknownService.
+
+    The names are boto3's own (``boto3.session.Session().get_available_services()``, or
+    ``get_available_resources()`` for a resource); the message suggests the closest ones.
+    """
+    if not isinstance(service, str):
+        raise UnknownService(f"a service is named by a string such as 's3' or 'dynamodb', not {service!r}")
+    names = _known(kind)
+    if service in names:
+        return service
+    if kind == "resource" and service in _known("client"):
+        raise UnknownService(f"boto3 has no resource for {service}; use labkit.client({service!r}) instead")
+    close = difflib.get_close_matches(service.lower().strip(), names, n=3)
+    hint = f" — did you mean {' or '.join(close)}?" if close else \
+        " — check the spelling; names are boto3's, such as s3, dynamodb, lambda, sqs"
+    what = "boto3 offers as a resource" if kind == "resource" else "boto3 knows"
+    raise UnknownService(f"{service} is not an AWS service name {what}{hint}")
 
 
 class EngineBanner:
@@ -24,7 +58,17 @@ class EngineBanner:
 
 
 def require(*services: str) -> EngineBanner:
-    """Check that the engine offers every service, then remember what exists so cleanup() can undo the lab."""
+    """Check that the engine offers every service, then remember what exists so cleanup() can undo the lab.
+
+    ``require("s3", "sqs")`` (a single list or tuple is accepted too). Names are boto3's service names; an
+    unknown one raises UnknownService suggesting the close names, a service the engine lacks raises
+    ServiceUnavailable.
+    """
+    if len(services) == 1 and isinstance(services[0], (list, tuple)):
+        services = tuple(services[0])
+    if not services:
+        raise UnknownService("name the services this lab needs, e.g. require('s3', 'lambda')")
+    services = tuple(known_service(service) for service in services)
     engine = current()
     missing = engine.unavailable(list(services))
     if missing:

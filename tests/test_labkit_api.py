@@ -1,0 +1,38 @@
+"""labkit's public functions answer bad input with a short LabkitError saying what to pass, never a traceback
+from deep inside boto3 and never by accepting it."""
+from __future__ import annotations
+
+import pytest
+
+import labkit
+from labkit.errors import LabkitError
+
+
+@pytest.mark.parametrize("call", [lambda: labkit.require("s3", "dynamo"), lambda: labkit.client("dynamo"),
+                                  lambda: labkit.resource("dynamo"), lambda: labkit.require(["s3", "dynamo"])])
+def test_a_misspelt_service_is_refused_with_the_close_name(call):
+    with pytest.raises(LabkitError, match="dynamo is not an AWS service name boto3 .* did you mean dynamodb"):
+        call()
+
+
+def test_an_unknown_service_without_close_names_says_to_check_the_spelling():
+    with pytest.raises(LabkitError, match="nope is not an AWS service name boto3 knows — check the spelling"):
+        labkit.require("nope")
+
+
+def test_a_service_without_a_boto3_resource_points_to_client():
+    with pytest.raises(LabkitError, match=r"no resource for lambda; use labkit.client\('lambda'\)"):
+        labkit.resource("lambda")
+
+
+def test_require_takes_a_list_as_well_as_separate_names(monkeypatch):
+    class Engine:
+        name, region = "fake", "us-east-1"
+
+        def unavailable(self, services):
+            return {}
+
+    monkeypatch.setattr(labkit.services, "current", Engine)
+    monkeypatch.setattr(labkit.services.hygiene, "track", lambda services: None)
+    assert labkit.require(["s3", "lambda"]).services == ("s3", "lambda")
+    assert labkit.require("s3", "lambda").services == ("s3", "lambda")
