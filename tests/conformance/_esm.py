@@ -63,7 +63,7 @@ class Recorder:
         variables = {"OUT": self.path, "MODE": mode, **{k: str(v) for k, v in env.items()}}
         self.arn = lam.create_function(
             FunctionName=self.name, Runtime="python3.12", Role=labkit.lambda_role(), Handler="app.handler",
-            Code={"ZipFile": labkit.zip_code({"app.py": HANDLER})}, Timeout=10,
+            Code={"ZipFile": labkit.zip_code({"app.py": HANDLER})}, Timeout=1,  # ≤ the queues' visibility timeout
             Environment={"Variables": variables})["FunctionArn"]
 
     def calls(self) -> list[dict]:

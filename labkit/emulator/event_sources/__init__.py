@@ -87,6 +87,15 @@ PATCHES = [
 
 DIFFERENCES = [
     Difference(
+        id="esm-sqs-role-permissions-not-checked",
+        service="Lambda",
+        aws="An SQS event source mapping needs the function's execution role to allow sqs:ReceiveMessage, "
+            "sqs:DeleteMessage and sqs:GetQueueAttributes on the queue.",
+        engine="The execution role's permissions are not checked: the mapping is created and polls the queue "
+               "whatever the role allows.",
+        doc="Creating and configuring an Amazon SQS event source mapping",
+    ),
+    Difference(
         id="esm-stream-retry-delay",
         service="lambda",
         aws="A failed stream batch is retried until it succeeds, its records expire or reach "
@@ -166,6 +175,27 @@ def validate(spec: dict, arn: str, creating: bool) -> None:
     retries = spec.get("MaximumRetryAttempts")
     if retries is not None and not -1 <= int(retries) <= 10000:
         raise _invalid("MaximumRetryAttempts must be between -1 and 10000 (inclusive)")
+
+
+def check_visibility_timeout(backend, spec: dict) -> None:
+    """CreateEventSourceMapping for an SQS queue: refuse a queue whose visibility timeout is shorter than the
+    function's timeout (AWS: InvalidParameterValueException, "Queue visibility timeout: 30 seconds is less than
+    Function timeout: 60 seconds"; "Creating and configuring an Amazon SQS event source mapping")."""
+    arn = spec.get("EventSourceArn") or ""
+    if _kind(arn) != "sqs":
+        return
+    try:
+        from moto.sqs.models import sqs_backends
+
+        _, _, _, region, account, queue_name = arn.split(":", 5)
+        queue = sqs_backends[account][region].get_queue(queue_name)
+        function = backend.get_function(spec.get("FunctionName"))
+        visibility, timeout = int(queue.visibility_timeout), int(function.timeout)
+    except Exception:  # a missing queue or function: moto's own checks answer
+        return
+    if visibility < timeout:
+        raise _invalid(f"Queue visibility timeout: {visibility} seconds is less than Function timeout: "
+                       f"{timeout} seconds")
 
 
 def _notice_ignored(spec: dict) -> None:
@@ -325,6 +355,7 @@ def install() -> None:
     @functools.wraps(original_create)
     def create_event_source_mapping(self, spec):
         validate(spec, spec.get("EventSourceArn") or "", creating=True)
+        check_visibility_timeout(self, spec)
         _notice_ignored(spec)
         esm = original_create(self, spec)
         _detach(esm)
