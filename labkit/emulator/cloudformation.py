@@ -153,14 +153,9 @@ def process_cfn_response(self):
 
 def _invoke_async(function, body: str) -> None:
     """Invoke ``function`` as CloudFormation does: asynchronously (Lambda's event queue, with its retries)."""
-    try:
-        from .lambda_ import async_invoke
-    except ImportError:
-        async_invoke = None
-    if async_invoke is not None and hasattr(async_invoke, "submit"):
-        async_invoke.submit(function, body)
-    else:
-        function.invoke(body, {"x-amz-invocation-type": "Event"}, {})
+    from .lambda_ import async_invoke
+
+    async_invoke.submit(function, body)
 
 
 def send_request(account_id: str, region: str, request: dict) -> dict:

@@ -73,14 +73,9 @@ def publish(self, message, message_id, subject=None, message_attributes=None, gr
     function = backend._lambdas.get_function_by_name_or_arn_with_qualifier(
         parts[6], parts[7] if len(parts) > 7 else None)
     body = json.dumps(lambda_record(self, message, message_id, subject, message_attributes))
-    try:
-        from .lambda_ import async_invoke
-    except ImportError:
-        async_invoke = None
-    if async_invoke is not None and hasattr(async_invoke, "submit"):
-        async_invoke.submit(function, body)
-    else:
-        function.invoke(body, {"x-amz-invocation-type": "Event"}, {})
+    from .lambda_ import async_invoke
+
+    async_invoke.submit(function, body)  # SNS invokes a subscribed function asynchronously
     return None
 
 
