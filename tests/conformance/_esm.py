@@ -6,6 +6,8 @@ import os
 import tempfile
 import time
 
+import pytest
+
 # The function writes each event it gets (one JSON line) to the file named by OUT, then, by MODE:
 #   ok      - succeeds;
 #   raise   - fails (raises) when a record's payload contains "bad";
@@ -128,3 +130,10 @@ def cleanup() -> None:
             fn.lam.delete_event_source_mapping(UUID=mapping["UUID"])
         fn.lam.delete_function(FunctionName=fn.name)
         os.unlink(fn.path)
+
+
+@pytest.fixture(autouse=True)
+def delete_mappings():
+    """Autouse in every module that imports it: after each test, its mappings, functions and event files go."""
+    yield
+    cleanup()

@@ -13,7 +13,7 @@ import botocore.exceptions
 import pytest
 
 import labkit
-from _esm import cleanup, Recorder, counts, queue, wait_idle
+from _esm import delete_mappings, Recorder, counts, queue, wait_idle  # delete_mappings: autouse
 from labkit.emulator.event_sources import filters
 
 
@@ -61,11 +61,6 @@ def test_any_filter_matching_is_enough():
     assert not filters.matches_any(patterns, {"a": "2", "b": "1"})
 
 
-
-@pytest.fixture(autouse=True)
-def _delete_mappings():
-    yield
-    cleanup()
 
 
 @pytest.fixture

@@ -13,14 +13,9 @@ import botocore.exceptions
 import pytest
 
 import labkit
-from _esm import cleanup, Recorder, counts, drain, queue, wait_idle
+from _esm import delete_mappings, Recorder, counts, drain, queue, wait_idle  # delete_mappings: autouse
 
 
-
-@pytest.fixture(autouse=True)
-def _delete_mappings():
-    yield
-    cleanup()
 
 
 @pytest.fixture
