@@ -23,7 +23,9 @@ from .quiz import exam, quiz
 from .services import known_service, require
 from . import solutions
 
-__version__ = version("labkit")
+# The distribution on PyPI is "dva-labkit" ("labkit" there is an unrelated project); the import name is labkit.
+DISTRIBUTION = "dva-labkit"
+__version__ = version(DISTRIBUTION)
 
 
 def client(service: str, **kwargs):

@@ -41,7 +41,7 @@ class EmbeddedEngine(Engine):
         logging.getLogger("moto").setLevel(logging.CRITICAL)  # a failed execution is the lab's answer, not a log
         moto_app = speedups.cache_host_lookup(DomainDispatcherApplication(create_backend_app))
         app = apigateway.wrap(moto_app, self.account_id)
-        app = HealthRoute(app, {"labkit": version("labkit"), "engine": "embedded"})
+        app = HealthRoute(app, {"labkit": version("dva-labkit"), "engine": "embedded"})
         try:
             self._server = KeepAliveServer(self.host, self.port, app)
         except OSError as exc:
