@@ -1,7 +1,9 @@
-"""Choosing the engine: LABKIT_ENGINE = auto (default) | embedded | localstack | aws.
+"""Choosing the engine: LABKIT_ENGINE = auto (default) | embedded | ministack | localstack | aws.
 
 A configured endpoint (AWS_ENDPOINT_URL / LOCALSTACK_HOST) that answers ``/_labkit/health`` is a shared
-embedded engine (``python -m labkit serve``, for workshops); any other configured endpoint is LocalStack.
+embedded engine (``python -m labkit serve``, for workshops); one that answers ``/_ministack/health`` is MiniStack
+(which also answers LocalStack's health route); any other configured endpoint is LocalStack.
+LABKIT_ENGINE=ministack uses the MiniStack at AWS_ENDPOINT_URL, or starts one (labkit/engines/ministack.py).
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from ..config import ENGINES, Settings
 from ..errors import LabkitError
 from .base import Engine
 from .localstack import edge_url, health
+from .ministack import health as ministack_health
 from .shared import SharedEngine, labkit_health
 
 _current: Engine | None = None
@@ -29,6 +32,11 @@ def select(settings: Settings) -> Engine:
     configured = bool(settings.endpoint_url or settings.localstack_host)
     if configured and settings.engine in ("auto", "embedded") and labkit_health(url):
         return SharedEngine(settings.region, url, settings.account_id)
+    if settings.engine == "ministack" or (
+            settings.engine == "auto" and configured and ministack_health(url, timeout=0.5) is not None):
+        from .ministack import MiniStackEngine
+
+        return MiniStackEngine(settings.region, url if configured else None, settings.account_id).start()
     if settings.engine == "localstack" or (
             settings.engine == "auto" and (configured or health(url, timeout=0.3) is not None)):
         from .localstack import LocalStackEngine

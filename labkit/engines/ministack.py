@@ -1,0 +1,204 @@
+"""The MiniStack engine: a pinned MiniStack (MIT, pure Python, no Docker) on loopback, or one at AWS_ENDPOINT_URL.
+
+MiniStack ``1.5.33`` pins ``botocore==1.43.106``, older than the botocore labkit's boto3 needs, so it cannot share
+labkit's environment: labkit runs it from its own virtual environment (``python -m labkit.engines.ministack
+install`` makes one, with boto3 beside it because AWS's Python runtime gives every handler the SDK), from
+``LABKIT_MINISTACK_PYTHON``, or from this interpreter when it happens to import ``ministack``.
+
+Which services it offers comes from its own health route, ``/_ministack/health`` (MiniStack's README: "Health
+endpoints"), whose ``services`` object is keyed by each service's endpoint prefix (``states``, ``monitoring``…).
+"""
+from __future__ import annotations
+
+import atexit
+import functools
+import importlib.util
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from ..errors import EngineUnavailable
+from .base import Engine, get_json
+
+VERSION = "1.5.33"
+# boto3 1.43.106 is the one that installs beside ministack 1.5.33's botocore==1.43.106 (pip resolves it).
+PACKAGES = (f"ministack=={VERSION}", "boto3==1.43.106")
+HEALTH_PATH = "/_ministack/health"
+HOME = pathlib.Path(os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache") / "labkit" / \
+    f"ministack-{VERSION}"
+INSTALL_HINT = ("MiniStack is not installed: run `python -m labkit.engines.ministack install` (it makes its own "
+                f"environment in {HOME}), or set LABKIT_MINISTACK_PYTHON to a Python that has ministack=={VERSION}.")
+START_TIMEOUT = 30.0
+
+
+def health(url: str, timeout: float = 2.0) -> dict | None:
+    """MiniStack's health document at ``url`` (None when nothing, or something other than MiniStack, answers)."""
+    document = get_json(url.rstrip("/") + HEALTH_PATH, timeout)
+    return document if document and isinstance(document.get("services"), dict) else None
+
+
+def find_python() -> str | None:
+    """A Python that imports ministack: LABKIT_MINISTACK_PYTHON, labkit's own MiniStack venv, or this one."""
+    configured = os.environ.get("LABKIT_MINISTACK_PYTHON", "").strip()
+    if configured:
+        return configured
+    own = HOME / "bin" / "python"
+    if own.exists():
+        return str(own)
+    if importlib.util.find_spec("ministack") is not None:
+        return sys.executable
+    return None
+
+
+def install(home: pathlib.Path = HOME, packages: tuple[str, ...] = PACKAGES, python: str | None = None) -> str:
+    """Create a virtual environment at ``home`` with ``packages`` (from the package registry); its Python.
+
+    Raises subprocess.CalledProcessError when venv or pip fails (pip's own message is shown above it).
+    """
+    subprocess.run([python or sys.executable, "-m", "venv", "--clear", str(home)], check=True)
+    subprocess.run([str(home / "bin" / "pip"), "install", "-q", *packages], check=True)
+    return str(home / "bin" / "python")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@functools.lru_cache(maxsize=None)
+def health_key(service: str) -> str:
+    """The key of boto3's ``service`` in MiniStack's health document: the service's endpoint prefix
+    (``stepfunctions`` → ``states``, ``cloudwatch`` → ``monitoring``, ``efs`` → ``elasticfilesystem``)."""
+    import botocore.session
+
+    try:
+        return botocore.session.get_session().get_service_model(service).endpoint_prefix
+    except Exception:  # an unknown name: require() already refused it; keep the name
+        return service
+
+
+class MiniStackEngine(Engine):
+    """A MiniStack server: started by labkit (a subprocess, stopped at exit) or someone else's at ``url``."""
+
+    def __init__(self, region: str, url: str | None = None, account_id: str | None = None):
+        super().__init__(name="ministack", region=region, endpoint_url=url, account_id=account_id or "000000000000")
+        if account_id:  # MiniStack, like LocalStack, takes a 12-digit access key as the account id
+            self.credentials = {"aws_access_key_id": account_id, "aws_secret_access_key": "testing"}
+        self._process: subprocess.Popen | None = None
+        self._data: str | None = None
+        self._health: dict | None = None
+        self._answering: set[str] = set()
+        self.started_in: float | None = None
+
+    def start(self) -> "MiniStackEngine":
+        """Reach the MiniStack at ``endpoint_url``, or start one on a free loopback port and wait for its health.
+
+        Raises EngineUnavailable (one sentence saying what to do) when none answers, none is installed, or it
+        does not start within START_TIMEOUT seconds.
+        """
+        if self.endpoint_url:
+            if health(self.endpoint_url) is None:
+                raise EngineUnavailable(
+                    f"No MiniStack answers at {self.endpoint_url}{HEALTH_PATH}. Start it, fix AWS_ENDPOINT_URL, or "
+                    "unset AWS_ENDPOINT_URL to let labkit start its own MiniStack.")
+            return self
+        python = find_python()
+        if python is None:
+            raise EngineUnavailable(INSTALL_HINT)
+        began = time.perf_counter()
+        port = free_port()
+        self._data = tempfile.mkdtemp(prefix="labkit-ministack-")
+        env = {**os.environ, "GATEWAY_PORT": str(port), "BIND_HOST": "127.0.0.1", "MINISTACK_HOST": "127.0.0.1",
+               "MINISTACK_REGION": self.region, "S3_DATA_DIR": os.path.join(self._data, "s3"),
+               "TMPDIR": self._data, "LOG_LEVEL": "WARNING"}
+        for key in ("AWS_ENDPOINT_URL", "LABKIT_ENGINE", "PYTHONPATH"):  # labkit's settings are not MiniStack's
+            env.pop(key, None)
+        self._process = subprocess.Popen([python, "-m", "ministack"], env=env, cwd=self._data,
+                                         stdin=subprocess.DEVNULL, stdout=open(os.path.join(self._data, "log"), "w"),
+                                         stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        atexit.register(self.stop)
+        while time.perf_counter() - began < START_TIMEOUT:
+            if health(url, timeout=0.5) is not None:
+                self.endpoint_url, self.started_in = url, time.perf_counter() - began
+                return self
+            if self._process.poll() is not None:
+                break
+            time.sleep(0.05)
+        log = pathlib.Path(self._data, "log").read_text(errors="replace").strip().splitlines()
+        self.stop()
+        last = log[-1] if log else "no output"
+        if "No module named ministack" in "\n".join(log):
+            raise EngineUnavailable(INSTALL_HINT)
+        raise EngineUnavailable(f"MiniStack ({python}) did not start within {START_TIMEOUT:.0f} s: {last}")
+
+    def health(self) -> dict:
+        if self._health is None:
+            self._health = health(self.endpoint_url or "")
+        if self._health is None:
+            raise EngineUnavailable(f"MiniStack stopped answering at {self.endpoint_url}{HEALTH_PATH}.")
+        return self._health
+
+    def unavailable(self, services: list[str]) -> dict[str, str]:
+        """Services this MiniStack lacks (absent from its health route) or that do not answer their probe."""
+        from ..probes import probe
+
+        document = self.health()
+        offered = document.get("services", {})
+        version = document.get("version", "?")
+        reasons = {}
+        for service in services:
+            status = offered.get(health_key(service))
+            if status is None:
+                reasons[service] = f"MiniStack {version} does not emulate it (its {HEALTH_PATH} lists no " \
+                                   f"{health_key(service)})"
+            elif status not in ("available", "running"):
+                reasons[service] = f"{status} on this MiniStack"
+            elif service not in self._answering:
+                problem = probe(self, service)
+                if problem:
+                    reasons[service] = f"does not answer on this MiniStack ({problem})"
+                else:
+                    self._answering.add(service)
+        return reasons
+
+    def describe(self) -> dict:
+        document = health(self.endpoint_url or "") or {}
+        started = {"start_seconds": round(self.started_in, 3)} if self.started_in is not None else {}
+        return {**super().describe(), "ministack_version": document.get("version", "?"), **started}
+
+    def stop(self) -> None:
+        """Stop the MiniStack labkit started (nothing, for one someone else runs) and delete its data."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self._data:
+            shutil.rmtree(self._data, ignore_errors=True)
+            self._data = None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m labkit.engines.ministack install``: MiniStack's own environment, from the package registry."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv != ["install"]:
+        print("usage: python -m labkit.engines.ministack install")
+        return 2
+    python = install()
+    print(f"MiniStack {VERSION} installed in {HOME}; labkit finds it there (LABKIT_ENGINE=ministack).")
+    print(python)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
