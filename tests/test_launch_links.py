@@ -49,7 +49,7 @@ def test_each_labs_installer_cell_installs_the_configured_repository():
     wrong = []
     for path in labs:
         first = next(cell for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code")
-        if f"labkit[labs] @ git+{REPOSITORY}" not in first.source or "remove-cell" not in first.metadata.get("tags", []):
+        if f"dva-labkit[labs] @ git+{REPOSITORY}" not in first.source or "remove-cell" not in first.metadata.get("tags", []):
             wrong.append(path.name)
     assert wrong == []
 
