@@ -54,6 +54,41 @@ def dynamodb_capacity(item_kb: float, reads_per_second: float = 1, writes_per_se
     return row
 
 
+def capacity_per_second(operation: str, item_kb: float, per_second: float, mode: str | None = None) -> int:
+    """Provisioned units a steady rate of single-item requests needs: units per request x requests per second,
+    rounded up to a whole unit ("DynamoDB read and write operations", Amazon DynamoDB Developer Guide).
+
+    ``operation``: ``read`` (``mode`` ``strong``, ``eventual`` or ``transactional``; default ``strong``) or
+    ``write`` (``mode`` ``standard`` or ``transactional``; default ``standard``). Raises ``ValueError`` for another
+    operation or mode, or a negative rate.
+    """
+    if per_second < 0:
+        raise ValueError("per_second is a number of requests per second, 0 or more.")
+    if operation == "read":
+        mode = mode or "strong"
+        if mode not in ("strong", "eventual", "transactional"):
+            raise ValueError("A read's mode is 'strong', 'eventual' or 'transactional'.")
+        return math.ceil(read_units(item_kb, mode) * per_second)
+    if operation == "write":
+        mode = mode or "standard"
+        if mode not in ("standard", "transactional"):
+            raise ValueError("A write's mode is 'standard' or 'transactional'.")
+        return math.ceil(write_units(item_kb, mode) * per_second)
+    raise ValueError("operation is 'read' or 'write'.")
+
+
+def query_read_units(item_sizes_kb, mode: str = "eventual") -> float:
+    """Read units one Query (or one Scan page) consumes: the sizes of all the items it read are added up and the
+    total is rounded up to the next 4 KB once, not item by item ("DynamoDB read and write operations").
+
+    ``item_sizes_kb``: an iterable of item sizes in KB; ``mode``: ``strong`` or ``eventual`` (the default, as for
+    Query). Raises ``ValueError`` for another mode.
+    """
+    if mode not in ("strong", "eventual"):
+        raise ValueError("A Query reads either 'strong' (ConsistentRead=True) or 'eventual'.")
+    return read_units(sum(item_sizes_kb), mode)
+
+
 def scan_minutes(table_kb: float, read_units_per_second: float, unit_kb: float = 4,
                  eventually_consistent: bool = True) -> float:
     """Lower bound on a full sequential Scan, in minutes: T = S / (R x unit x 2) for eventually consistent reads.

@@ -47,3 +47,28 @@ def test_kinesis_shards():
 def test_result_html_lists_every_value():
     html = calc.as_html(calc.s3_prefixes_needed(12_000, 20_000))
     assert "prefixes needed" in html and "<strong>4</strong>" in html
+
+
+def test_capacity_per_second_rounds_each_item_then_multiplies():
+    from labkit.calculators import capacity_per_second
+    assert capacity_per_second("read", 7, 40) == 80                       # 7 KB -> 2 blocks of 4 KB
+    assert capacity_per_second("read", 7, 40, "eventual") == 40
+    assert capacity_per_second("read", 9, 12, "transactional") == 72      # 3 blocks x 2 x 12
+    assert capacity_per_second("write", 1.5, 25) == 50                    # 1.5 KB -> 2 KB
+    assert capacity_per_second("write", 3, 10, "transactional") == 60
+    assert capacity_per_second("read", 1, 3, "eventual") == 2             # 1.5 units rounds up to 2
+
+
+def test_capacity_per_second_refuses_unknown_operations():
+    import pytest
+    from labkit.calculators import capacity_per_second
+    for bad in (("scan", 1, 1), ("read", 1, 1, "standard"), ("write", 1, 1, "eventual"), ("read", 1, -1)):
+        with pytest.raises(ValueError):
+            capacity_per_second(*bad)
+
+
+def test_query_rounds_the_total_once():
+    from labkit.calculators import query_read_units
+    assert query_read_units([0.5] * 30) == 2          # 15 KB -> 16 KB -> 4 units, halved
+    assert query_read_units([0.5] * 30, "strong") == 4
+    assert query_read_units([1.0] * 20 + [0.1]) == 3   # 20.1 KB -> 24 KB -> 6 units, halved
