@@ -2,7 +2,8 @@
 
 Each lab either passes on LocalStack, or stops in its Setup cell with labkit's own "not available" message;
 any other failure fails this test. The outcome and the time of every lab on both engines are written to
-``data/lab-engines.json``, from which the book's "Where each lab runs" and "Benchmarks" pages are made.
+``tests/artifacts/lab-engines.json``; with ``LABKIT_RECORD=1`` they replace ``data/lab-engines.json`` (tracked), from
+which the book's "Where each lab runs" and "Benchmarks" pages are made — a plain test run never edits the repository.
 Skipped when no Python >= 3.13 is found (LocalStack's core needs it).
 """
 from __future__ import annotations
@@ -22,7 +23,13 @@ import localstack
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LABS = sorted((ROOT / "labs").glob("*.ipynb"))
-RESULTS = ROOT / "data" / "lab-engines.json"
+RECORDED = ROOT / "data" / "lab-engines.json"
+ARTIFACT = ROOT / "tests" / "artifacts" / "lab-engines.json"
+
+
+def results_path() -> pathlib.Path:
+    """Where this run's results go: the tracked data file only when asked to record (``LABKIT_RECORD=1``)."""
+    return RECORDED if os.environ.get("LABKIT_RECORD") == "1" else ARTIFACT
 UNAVAILABLE = re.compile(r"labkit: This lab needs services the localstack engine does not offer \((.*)\)\. Run it")
 
 PYTHON = localstack.find_python()
@@ -76,7 +83,9 @@ def test_every_lab_runs_or_is_reported_unavailable(localstack_url):
             "embedded": run_lab(path, {"LABKIT_ENGINE": "embedded"}),
             "localstack": run_lab(path, {"LABKIT_ENGINE": "localstack", "AWS_ENDPOINT_URL": url}),
         }
-    RESULTS.write_text(json.dumps({"localstack_core": "2026.3.0", "localstack_start_s": round(start_seconds, 2),
+    written = results_path()
+    written.parent.mkdir(exist_ok=True)
+    written.write_text(json.dumps({"localstack_core": "2026.3.0", "localstack_start_s": round(start_seconds, 2),
                                    "run_at": time.strftime("%Y-%m-%d"), "labs": results}, indent=2) + "\n")
     failed = {lab: r for lab, r in results.items()
               if r["embedded"]["outcome"] != "runs" or r["localstack"]["outcome"] == "failed"}
