@@ -26,6 +26,25 @@ DIFFERENCES = [
         doc="UpdateTable",
         labs=("dynamodb",),
     ),
+    Difference(
+        id="dynamodb-ttl-never-deletes",
+        service="DynamoDB",
+        aws="A background process deletes items whose TTL attribute (epoch seconds) is in the past, typically "
+            "within a few days of expiry; until then they still appear in reads, queries and scans.",
+        engine="TTL can be enabled and described, but expired items are never deleted: they stay until you delete "
+               "them (filter them out in reads, as on AWS before the deletion).",
+        doc="Working with expired items and time to live (TTL)",
+        labs=("dynamodb-developers",),
+    ),
+    Difference(
+        id="dynamodb-batch-never-unprocessed",
+        service="DynamoDB",
+        aws="BatchWriteItem returns the requests it could not process (throughput exceeded, internal failure) in "
+            "UnprocessedItems; the caller retries them with exponential backoff.",
+        engine="Nothing is ever throttled, so UnprocessedItems is always empty and a retry loop runs once.",
+        doc="BatchWriteItem",
+        labs=("dynamodb-developers",),
+    ),
 ]
 
 
@@ -40,6 +59,8 @@ TRIGGERS = [
     Trigger("moto.dynamodb.responses.DynamoHandler.query", "dynamodb-consumed-capacity-flat", when=_wants_capacity),
     Trigger("moto.dynamodb.responses.DynamoHandler.get_item", "dynamodb-consumed-capacity-flat",
             when=_wants_capacity),
+    Trigger("moto.dynamodb.responses.DynamoHandler.update_time_to_live", "dynamodb-ttl-never-deletes"),
+    Trigger("moto.dynamodb.responses.DynamoHandler.batch_write_item", "dynamodb-batch-never-unprocessed"),
 ]
 
 PATCHES = [trigger_patch("dynamodb-notices", TRIGGERS)]
