@@ -105,6 +105,7 @@ def test_task_in_parallel_branch_passes(engine):
         sfn.delete_state_machine(stateMachineArn=arn)
 
 
-def test_hint_has_no_doubled_prefix(machine):
+def test_a_retry_without_catch_fails_with_the_missing_catch_named_once(machine):
     verdict = evaluate(step_functions.notes_retry, machine({"Retry": [RETRY]}))
-    assert verdict.kind == "failed" and not verdict.message.startswith("Not yet")
+    assert verdict.kind == "failed" and verdict.message == "Call: no Catch on States.ALL."
+    assert not verdict.message.startswith("Not yet")  # the widget adds that prefix itself
