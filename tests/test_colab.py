@@ -19,6 +19,15 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
 
 
+def pinned_moto() -> str:
+    """The moto version pyproject.toml pins (the one place it is written; requirements.txt repeats it, checked in
+    tests/test_packaging.py)."""
+    from test_packaging import PROJECT, requirements
+
+    (specifier,) = requirements(PROJECT["dependencies"])["moto"].specifier
+    return specifier.version
+
+
 def test_a_lab_installs_what_is_missing_and_runs(tmp_path, monkeypatch):
     venv = tmp_path / "colab-venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
@@ -42,4 +51,5 @@ def test_a_lab_installs_what_is_missing_and_runs(tmp_path, monkeypatch):
     assert "Correct" in json.dumps(notebook.metadata.get("widgets", {}))  # the check widget's verdict
     installed = subprocess.run([str(python), "-c", "import labkit, moto; print(labkit.__file__, moto.__version__)"],
                                capture_output=True, text=True, cwd=folder)
-    assert str(venv) in installed.stdout and "5.2.5" in installed.stdout
+    where, moto_version = installed.stdout.split()
+    assert where.startswith(str(venv)) and moto_version == pinned_moto()
