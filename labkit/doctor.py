@@ -24,11 +24,20 @@ def probe_line(engine, service: str) -> str:
     return problem or f"ok ({(time.perf_counter() - began) * 1000:.0f} ms)"
 
 
+def ministack_line() -> str:
+    """Where labkit finds MiniStack (LABKIT_ENGINE=ministack), or the one-line way to install it."""
+    from .engines import ministack
+
+    python = ministack.find_python()
+    return f"{ministack.VERSION} via {python}" if python else "not installed — " + ministack.INSTALL_HINT
+
+
 def report() -> list[str]:
     """The doctor's findings as lines of text (raises LabkitError when no engine is usable)."""
     engine = current()
     lines = [f"{key}: {value}" for key, value in engine.describe().items()]
     lines += [f"{package}: {version(package)}" for package in PACKAGES]
+    lines.append(f"ministack: {ministack_line()}")
     missing = engine.unavailable(list(PROBES))
     for service in PROBES:
         lines.append(f"  {service:17} {missing.get(service) or probe_line(engine, service)}")

@@ -1,0 +1,182 @@
+"""Every lab and every conformance test on every engine: the data behind "Where each lab runs" and "Conformance".
+
+    python tests/engine_matrix.py                      # embedded, MiniStack and (where it can start) LocalStack
+    python tests/engine_matrix.py --engines ministack  # refresh one engine; the others' recorded runs are kept
+    python tests/engine_matrix.py --labs s3-basics,lambda --no-conformance
+
+Each lab runs in a fresh kernel with its solutions (as the book build does): it "runs", or it stops in its Setup
+cell with labkit's own "does not offer" message ("not available", with that reason), or it fails (the last line of
+the error). Each conformance test passes, fails (its first assertion line) or is skipped with the reason
+(``tests/conformance/conftest.py``: a service the engine does not offer, or a test of labkit's own patches).
+Writes ``data/lab-engines.json`` and ``data/conformance.json``. LocalStack (``tests/localstack.py``) needs a
+Python >= 3.13; LocalStack in Docker and real AWS are not run here (the pages say so).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from importlib.metadata import version
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+LABS_RESULTS = ROOT / "data" / "lab-engines.json"
+CONFORMANCE_RESULTS = ROOT / "data" / "conformance.json"
+ENGINES = ("embedded", "ministack", "localstack")
+UNAVAILABLE = re.compile(r"This lab needs services the \w+ engine does not offer \((.*)\)\. Run it")
+
+
+def required_services(notebook) -> list[str]:
+    source = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    match = re.search(r"labkit\.require\(([^)]*)\)", source)
+    return re.findall(r"\"([a-z0-9-]+)\"", match.group(1)) if match else []
+
+
+def run_lab(path: pathlib.Path, env: dict, python: str | None = None) -> dict:
+    """Execute a lab in a fresh kernel with ``env`` (solutions on); its outcome, seconds and (if any) the reason."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    notebook = nbformat.read(path, as_version=4)
+    env = {"LABKIT_RUN_SOLUTIONS": "1", **env}
+    saved = {key: os.environ.get(key) for key in (*env, "AWS_ENDPOINT_URL")}
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    os.environ.update(env)
+    began = time.perf_counter()
+    try:
+        NotebookClient(notebook, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        outcome = {"outcome": "runs"}
+    except CellExecutionError as error:
+        text = "".join(o.get("text", "") + "".join(o.get("data", {}).get("text/plain", ""))
+                       for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", []))
+        found = UNAVAILABLE.search(text + str(error))
+        outcome = ({"outcome": "not available", "reason": found.group(1)} if found
+                   else {"outcome": "failed", "reason": str(error).strip().splitlines()[-1][:300]})
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return {**outcome, "seconds": round(time.perf_counter() - began, 1), "services": required_services(notebook)}
+
+
+def start_engine(name: str):
+    """(environment for a lab or test process, a function that stops the engine, a description) or None."""
+    if name == "embedded":
+        return {"LABKIT_ENGINE": "embedded"}, lambda: None, {"moto": version("moto")}
+    if name == "ministack":
+        from labkit.engines.ministack import VERSION, MiniStackEngine
+
+        engine = MiniStackEngine("us-east-1").start()
+        return ({"LABKIT_ENGINE": "ministack", "AWS_ENDPOINT_URL": engine.endpoint_url}, engine.stop,
+                {"ministack": VERSION, "start_s": round(engine.started_in, 2)})
+    import localstack
+
+    python = localstack.find_python()
+    if python is None:
+        return None
+    localstack.HOME.mkdir(exist_ok=True)
+    process, url, seconds = localstack.start(localstack.ensure_venv(python))
+    return ({"LABKIT_ENGINE": "localstack", "AWS_ENDPOINT_URL": url}, lambda: localstack.stop(process),
+            {"localstack_core": "2026.3.0", "start_s": round(seconds, 2)})
+
+
+def first_line(text: str | None) -> str:
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return (lines[0] if lines else "")[:240]
+
+
+def run_conformance(env: dict, python: str = sys.executable) -> dict:
+    """Every test of tests/conformance/ on the engine ``env`` names: {test id: {"outcome", "reason"?}}."""
+    with tempfile.TemporaryDirectory() as folder:
+        report = pathlib.Path(folder) / "junit.xml"
+        subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/conformance",
+                        f"--junitxml={report}", "-o", "junit_family=xunit1"],
+                       cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not report.exists():
+            raise RuntimeError("pytest wrote no report: run the conformance tests by hand to see why")
+        tree = ET.parse(report)
+    results = {}
+    for case in tree.iter("testcase"):
+        test_id = f"{case.get('file') or case.get('classname').replace('.', '/') + '.py'}::{case.get('name')}"
+        test_id = test_id.removeprefix("tests/conformance/")
+        failure, error, skipped = case.find("failure"), case.find("error"), case.find("skipped")
+        if skipped is not None:
+            reason = skipped.get("message", "")
+            results[test_id] = {"outcome": "not offered" if "not offered" in reason else "skipped",
+                                "reason": first_line(reason)}
+        elif failure is not None or error is not None:
+            node = failure if failure is not None else error
+            results[test_id] = {"outcome": "fail" if failure is not None else "error",
+                                "reason": first_line(node.get("message"))}
+        else:
+            results[test_id] = {"outcome": "pass"}
+    return results
+
+
+def load(path: pathlib.Path) -> dict:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated, from " + ", ".join(ENGINES))
+    parser.add_argument("--labs", default="", help="comma-separated lab slugs (default: every lab)")
+    parser.add_argument("--no-labs", action="store_true")
+    parser.add_argument("--no-conformance", action="store_true")
+    arguments = parser.parse_args(argv)
+    engines = [e.strip() for e in arguments.engines.split(",") if e.strip()]
+    unknown = set(engines) - set(ENGINES)
+    if unknown:
+        parser.error(f"unknown engine(s) {', '.join(sorted(unknown))}; choose from {', '.join(ENGINES)}")
+    labs = sorted((ROOT / "labs").glob("*.ipynb"))
+    if arguments.labs:
+        wanted = {s.strip() for s in arguments.labs.split(",")}
+        labs = [p for p in labs if p.stem in wanted]
+    lab_data, conformance_data = load(LABS_RESULTS), load(CONFORMANCE_RESULTS)
+    today = time.strftime("%Y-%m-%d")
+    for name in engines:
+        started = start_engine(name)
+        if started is None:
+            print(f"{name}: cannot start here (LocalStack's core needs a Python >= 3.13); its recorded run is kept")
+            continue
+        env, stop, about = started
+        try:
+            if not arguments.no_labs:
+                lab_data.setdefault("engines", {})[name] = {**about, "run_at": today}
+                for path in labs:
+                    result = run_lab(path, env)
+                    lab_data.setdefault("labs", {}).setdefault(path.stem, {})[name] = result
+                    print(f"{name:10} {path.stem:26} {result['outcome']:14} {result['seconds']:6.1f} s "
+                          f"{result.get('reason', '')[:100]}", flush=True)
+                    LABS_RESULTS.write_text(json.dumps(lab_data, indent=2, sort_keys=False) + "\n")
+            if not arguments.no_conformance:
+                began = time.perf_counter()
+                results = run_conformance(env)
+                conformance_data.setdefault("engines", {})[name] = {**about, "run_at": today,
+                                                                     "seconds": round(time.perf_counter() - began)}
+                for outcomes in conformance_data.setdefault("tests", {}).values():
+                    outcomes.pop(name, None)  # a test removed since the last run leaves no stale verdict
+                for test_id, result in results.items():
+                    conformance_data["tests"].setdefault(test_id, {})[name] = result
+                counts = {o: sum(r["outcome"] == o for r in results.values())
+                          for o in ("pass", "fail", "error", "not offered", "skipped")}
+                print(f"{name:10} conformance: {counts}", flush=True)
+                CONFORMANCE_RESULTS.write_text(json.dumps(conformance_data, indent=2) + "\n")
+        finally:
+            stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
