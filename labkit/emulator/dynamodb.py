@@ -45,7 +45,23 @@ DIFFERENCES = [
         doc="BatchWriteItem",
         labs=("dynamodb-developers",),
     ),
+    Difference(
+        id="dynamodb-partiql-comparisons",
+        service="DynamoDB",
+        aws="ExecuteStatement's SELECT accepts comparison conditions in WHERE (<, <=, >, >=, BETWEEN, IN, "
+            "begins_with) and returns exactly the items that satisfy them.",
+        engine="Only equality conditions joined by AND are answered reliably: <, >, <=, >= fail with an internal "
+               "error, and BETWEEN can return the wrong items. Use Query for ranges here.",
+        doc="PartiQL select statements for DynamoDB",
+        labs=("dynamodb-developers",),
+    ),
 ]
+
+
+def _compares(statement: str) -> bool:
+    """Whether a PartiQL statement's WHERE uses a comparison other than equality."""
+    where = statement.upper().partition(" WHERE ")[2]
+    return any(op in where for op in ("<", ">", " BETWEEN ", " IN ", "BEGINS_WITH"))
 
 
 def _wants_capacity(response) -> bool:
@@ -61,6 +77,8 @@ TRIGGERS = [
             when=_wants_capacity),
     Trigger("moto.dynamodb.responses.DynamoHandler.update_time_to_live", "dynamodb-ttl-never-deletes"),
     Trigger("moto.dynamodb.responses.DynamoHandler.batch_write_item", "dynamodb-batch-never-unprocessed"),
+    Trigger("moto.dynamodb.responses.DynamoHandler.execute_statement", "dynamodb-partiql-comparisons",
+            when=lambda response: _compares(response._get_param("Statement") or "")),
 ]
 
 PATCHES = [trigger_patch("dynamodb-notices", TRIGGERS)]
