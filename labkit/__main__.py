@@ -1,30 +1,44 @@
-"""Command line: ``python -m labkit doctor`` and ``python -m labkit serve``."""
+"""Command line: ``python -m labkit doctor``, ``python -m labkit serve`` and ``python -m labkit env``."""
 from __future__ import annotations
 
 import argparse
 import sys
 
+from .serve import DEFAULT_PORT
 
-def main(argv: list[str] | None = None) -> int:
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser (``doctor``, ``serve``, ``env``)."""
     parser = argparse.ArgumentParser(prog="python -m labkit", description="labkit command line")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("doctor", help="show the engine, versions and which services answer")
-    serve = commands.add_parser("serve", help="run one embedded engine for a workshop (one account per student)")
+    serve = commands.add_parser(
+        "serve", help="run an embedded engine in the foreground for terminals and workshops (one account per student)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
-    serve.add_argument("--port", type=int, default=4566, help="port to listen on (default 4566)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
     serve.add_argument("--region", default="us-east-1")
-    arguments = parser.parse_args(argv)
+    commands.add_parser(
+        "env", help="print the export line that points a terminal's AWS CLI/SDKs at the running engine "
+                    '(use: eval "$(python -m labkit env)")')
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
     if arguments.command == "doctor":
         from .doctor import main as doctor
 
         return doctor()
     from .errors import LabkitError
-    from .serve import serve as run
+    from .serve import running_engine_line, serve as run
 
     try:
-        run(arguments.host, arguments.port, arguments.region)
+        if arguments.command == "env":
+            print(running_engine_line())
+        else:
+            run(arguments.host, arguments.port, arguments.region)
     except LabkitError as exc:
-        print(f"labkit: {exc}")
+        print(f"labkit: {exc}", file=sys.stderr)
         return 1
     return 0
 
