@@ -30,6 +30,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 LABS_RESULTS = ROOT / "data" / "lab-engines.json"
 CONFORMANCE_RESULTS = ROOT / "data" / "conformance.json"
 ENGINES = ("embedded", "ministack", "localstack")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # IPython colours the error's name
 UNAVAILABLE = re.compile(r"This lab needs services the \w+ engine does not offer \((.*)\)\. Run it")
 
 
@@ -56,11 +57,11 @@ def run_lab(path: pathlib.Path, env: dict, python: str | None = None) -> dict:
                        resources={"metadata": {"path": str(path.parent)}}).execute()
         outcome = {"outcome": "runs"}
     except CellExecutionError as error:
-        text = "".join(o.get("text", "") + "".join(o.get("data", {}).get("text/plain", ""))
-                       for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", []))
-        found = UNAVAILABLE.search(text + str(error))
+        text = ANSI.sub("", "".join(o.get("text", "") + "".join(o.get("data", {}).get("text/plain", ""))
+                       for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])))
+        found = UNAVAILABLE.search(text + ANSI.sub("", str(error)))
         outcome = ({"outcome": "not available", "reason": found.group(1)} if found
-                   else {"outcome": "failed", "reason": str(error).strip().splitlines()[-1][:300]})
+                   else {"outcome": "failed", "reason": ANSI.sub("", str(error)).strip().splitlines()[-1][:300]})
     finally:
         for key, value in saved.items():
             if value is None:
@@ -73,13 +74,13 @@ def run_lab(path: pathlib.Path, env: dict, python: str | None = None) -> dict:
 def start_engine(name: str):
     """(environment for a lab or test process, a function that stops the engine, a description) or None."""
     if name == "embedded":
-        return {"LABKIT_ENGINE": "embedded"}, lambda: None, {"moto": version("moto")}
+        return {"LABKIT_ENGINE": "embedded"}, lambda: None, {"moto": version("moto"), "boto3": version("boto3")}
     if name == "ministack":
-        from labkit.engines.ministack import VERSION, MiniStackEngine
+        from labkit.engines.ministack import MiniStackEngine, health
 
         engine = MiniStackEngine("us-east-1").start()
         return ({"LABKIT_ENGINE": "ministack", "AWS_ENDPOINT_URL": engine.endpoint_url}, engine.stop,
-                {"ministack": VERSION, "start_s": round(engine.started_in, 2)})
+                {"ministack": health(engine.endpoint_url)["version"], "start_s": round(engine.started_in, 2)})
     import localstack
 
     python = localstack.find_python()
@@ -134,7 +135,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labs", default="", help="comma-separated lab slugs (default: every lab)")
     parser.add_argument("--no-labs", action="store_true")
     parser.add_argument("--no-conformance", action="store_true")
+    parser.add_argument("--out", help="write the two JSON files to this folder, starting empty (the drift canary), "
+                                      "instead of updating data/")
     arguments = parser.parse_args(argv)
+    global LABS_RESULTS, CONFORMANCE_RESULTS
+    if arguments.out:
+        out = pathlib.Path(arguments.out)
+        out.mkdir(parents=True, exist_ok=True)
+        LABS_RESULTS, CONFORMANCE_RESULTS = out / LABS_RESULTS.name, out / CONFORMANCE_RESULTS.name
     engines = [e.strip() for e in arguments.engines.split(",") if e.strip()]
     unknown = set(engines) - set(ENGINES)
     if unknown:
