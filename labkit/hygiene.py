@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, WaiterError
 
 from . import inventory
 from .engines import current
@@ -36,15 +36,27 @@ def added_since(before: dict[str, set[str]]) -> dict[str, list[str]]:
 
 
 def new_resources(services=None) -> dict[str, list[str]]:
-    """Resources added since tracking began, per kind, in deletion order."""
+    """Resources added since tracking began, per kind, in deletion order.
+
+    On real AWS only what belongs to this run counts: what carries the run tag (``labkit.tagging``), and of the
+    kinds that carry none, what is new and named with LABKIT_PREFIX; never anything else in the account.
+    """
     engine = current()
+    if engine.name == "aws":
+        from . import tagging
+
+        def untagged(k) -> list[str]:  # kinds without a readable tag: new since require, and ours by name
+            if k.name not in _baseline:
+                return []
+            ids = set(k.list(engine.client(k.service))) - _baseline[k.name]
+            return sorted(i for i in ids if f"{engine_prefix()}-" in i)
+
+        return tagging.run_resources(engine, inventory.kinds_for(services or _tracked), untagged)
     kinds = [k for k in inventory.kinds_for(services or _tracked) if k.name in _baseline]
     now = inventory.take(engine, kinds)
     added = {}
     for k in kinds:
         ids = sorted(now.get(k.name, set()) - _baseline[k.name])
-        if engine.name == "aws":  # never touch what labkit did not name
-            ids = [i for i in ids if f"{engine_prefix()}-" in i]
         if ids:
             added[k.name] = ids
     return added
@@ -77,8 +89,16 @@ class Report:
 
 
 def cleanup() -> Report:
-    """Delete every resource created since the lab's ``require`` (dependants first) and report it."""
-    return remove(new_resources)
+    """Delete every resource created since the lab's ``require`` (dependants first), then verify and report.
+
+    After deleting, it lists again: whatever still exists is in ``Report.failed`` ("still exists after
+    cleanup") unless its delete already failed there with the engine's message, so nothing is left silently.
+    """
+    report = remove(new_resources)
+    failed = {(k, i) for k, i, _ in report.failed}
+    for k, ids in new_resources().items():
+        report.failed += [(k, i, "still exists after cleanup") for i in ids if (k, i) not in failed]
+    return report
 
 
 def remove(pending: Callable[[], dict[str, list[str]]]) -> Report:
@@ -101,7 +121,11 @@ def remove(pending: Callable[[], dict[str, list[str]]]) -> Report:
                     k.delete(client, identifier)
                     report.deleted.append((k.name, identifier))
                 except ClientError as exc:
-                    errors.append((k.name, identifier, exc.response["Error"].get("Message") or str(exc)))
+                    error = exc.response.get("Error", {})
+                    errors.append((k.name, identifier,
+                                   f"{error.get('Code', 'Error')}: {error.get('Message') or exc}"))
+                except WaiterError as exc:  # e.g. a NAT gateway that never reached "deleted"
+                    errors.append((k.name, identifier, str(exc)))
         if attempt == PASSES - 1:
             report.failed = errors
     return report

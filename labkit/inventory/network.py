@@ -64,7 +64,13 @@ def list_instances(ec2):
 
 # --- VPC parts, dependants first -----------------------------------------------------------------
 
-@kind("ec2.nat-gateway", "ec2", 11, lambda ec2, nid: ec2.delete_nat_gateway(NatGatewayId=nid))
+def delete_nat_gateway(ec2, nat_id: str) -> None:
+    """Delete it and wait until it is "deleted": until then its Elastic IP and subnet are still in use."""
+    ec2.delete_nat_gateway(NatGatewayId=nat_id)
+    ec2.get_waiter("nat_gateway_deleted").wait(NatGatewayIds=[nat_id], WaiterConfig={"Delay": 5, "MaxAttempts": 60})
+
+
+@kind("ec2.nat-gateway", "ec2", 11, delete_nat_gateway)
 @ec2_only_if_used
 def list_nat_gateways(ec2):
     return [n["NatGatewayId"] for n in pages(ec2, "describe_nat_gateways", "NatGateways")
