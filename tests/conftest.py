@@ -6,8 +6,8 @@ import os
 import pytest
 
 os.environ.setdefault("LABKIT_ENGINE", "embedded")
-# Kernels started by the tests (nbval over labs/, the Colab test) run the labs' %%solution cells, so CI proves
-# every solution right; tests/test_labs.py starts its learner's kernel without it (labkit/solutions.py).
+# Kernels started by the tests (the Colab test, the labs' kernels) may run the labs' %%solution cells, so CI proves
+# every solution right; tests/labnb.py turns it off in each lab's kernel for the learner's pass, then on again.
 os.environ["LABKIT_RUN_SOLUTIONS"] = "1"
 
 

@@ -1,91 +1,131 @@
-"""Every lab, twice in one kernel: first as a learner (no solutions), then solved; Cleanup leaves nothing either time.
+"""Every lab's shape, and the judging of the one pass that runs it (``tests/labnb.py``).
 
-Run 1 starts the kernel without ``LABKIT_RUN_SOLUTIONS`` (a learner's Jupyter, Colab or Binder): every
-``%%solution`` cell must say it did not run, every Check my work must show ✗ Not yet with a hint (never "check
-broke"), and the lab must still reach and run its Cleanup. Run 2, in the same kernel, turns solutions on: every
-check must show ✓. nbval (``pytest`` collects ``labs/*.ipynb`` with ``--nbval-lax``) runs each lab once more,
-solved (``tests/conftest.py`` sets the variable for the kernels it starts).
+Each lab is executed once by nbval (``pytest`` collects ``labs/*.ipynb``; the ``labnb`` plugin makes that one
+kernel run it as a learner, check Cleanup left nothing, then run it solved and compare it with the book build).
+These tests run no notebook: they check what that pass relies on, and that its judging fails when it should.
 """
 from __future__ import annotations
 
-import html
-import json
-import os
 import pathlib
 import re
+import subprocess
+import sys
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from labkit.solutions import ENV, NOT_RUN
+import labnb
+from labkit.checks import Verdict, verdict_html
+from labkit.solutions import NOT_RUN
 
-LABS = sorted(pathlib.Path(__file__).resolve().parent.parent.joinpath("labs").glob("*.ipynb"))
-PROBE = "from labkit import hygiene as _hygiene\n_before = _hygiene.snapshot_all()"
-LEFTOVERS = "import json as _json\nprint(_json.dumps(_hygiene.added_since(_before)))"
-SOLUTIONS_ON = f"import os as _os\n_os.environ[{ENV!r}] = '1'"
-VERDICT = re.compile(r'<div class="labkit-verdict" data-verdict="(\w+)"[^>]*><strong[^>]*>[^<]*</strong> ([^<]*)')
+LABS = sorted(labnb.LABS.glob("*.ipynb"))
 
 
-def run_code(client: NotebookClient, source: str) -> str:
-    cell = nbformat.v4.new_code_cell(source)
-    client.nb.cells.append(cell)
-    client.execute_cell(cell, len(client.nb.cells) - 1)
-    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+def output(html: str, text: str = "") -> dict:
+    return nbformat.v4.new_output("display_data", data={"text/html": html, "text/plain": text})
 
 
-def run_lab(client: NotebookClient, cells: list) -> list:
-    """Execute copies of ``cells`` in order (a failing cell not tagged raises-exception fails the test)."""
-    executed = []
-    for cell in cells:
-        copy = nbformat.from_dict(json.loads(json.dumps(cell)))
-        client.nb.cells.append(copy)
-        client.execute_cell(copy, len(client.nb.cells) - 1)
-        executed.append(copy)
-    return executed
+def shown(kind: str, message: str) -> dict:
+    verdict = Verdict(passed=kind == "passed", message=message, broken=kind == "broken")
+    assert verdict.kind == kind
+    return output(verdict_html(verdict))
 
 
-def verdicts(cell) -> list[tuple[str, str]]:
-    """(kind, message) of every Check my work verdict a cell displayed (its text/html output)."""
-    found = []
-    for output in cell.get("outputs", []):
-        found += [(kind, html.unescape(message).strip())
-                  for kind, message in VERDICT.findall(output.get("data", {}).get("text/html", ""))]
-    return found
-
-
-def stream(cell) -> str:
-    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
+def same(text: str) -> str:
+    return text
 
 
 @pytest.mark.parametrize("path", LABS, ids=[p.stem for p in LABS])
-def test_lab_as_learner_then_solved_and_cleans_up(path):
-    notebook = nbformat.read(path, as_version=4)
-    lab_cells = [c for c in notebook.cells if c.cell_type == "code"]
-    checks = [i for i, c in enumerate(lab_cells) if "labkit.check(" in c.source]
-    solutions = [i for i, c in enumerate(lab_cells) if c.source.startswith("%%solution")]
-    assert checks and solutions, f"{path.name}: a lab has a %%solution cell and a labkit.check(...) cell"
-    assert "labkit.cleanup()" in lab_cells[-1].source, f"{path.name}: the last code cell is the Cleanup"
-    learner_env = {key: value for key, value in os.environ.items() if key != ENV}
-    client = NotebookClient(nbformat.v4.new_notebook(metadata=notebook.metadata), timeout=300,
-                            kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
-    with client.setup_kernel(env=learner_env):
-        run_code(client, PROBE)
-        learner = run_lab(client, lab_cells)  # raises at the first failing cell: reaching the end means Cleanup ran
-        after_learner = json.loads(run_code(client, LEFTOVERS))
-        run_code(client, SOLUTIONS_ON)
-        solved = run_lab(client, lab_cells)
-        after_solved = json.loads(run_code(client, LEFTOVERS))
+def test_lab_has_what_its_single_pass_relies_on(path):
+    cells = labnb.code_cells(nbformat.read(path, as_version=4))
+    roles = [labnb.role_of(c) for c in cells]
+    assert "solution" in roles and "check" in roles, f"{path.name}: a lab has a %%solution cell and a labkit.check(...) cell"
+    assert roles[-1] == "cleanup", f"{path.name}: the last code cell is the Cleanup (labkit.cleanup())"
+    assert all(not c.get("outputs") for c in cells), f"{path.name}: labs are committed without outputs"
 
-    for i in solutions:
-        assert NOT_RUN in stream(learner[i]), f"{path.name}: a solution ran in the learner's session"
-    for i in checks:
-        shown = verdicts(learner[i])
-        assert shown, f"{path.name}: the check cell shows no verdict"
-        for kind, hint in shown:
-            assert kind == "failed" and len(hint) > 20, \
-                f"{path.name}, learner's run: every check must say ✗ Not yet with a hint; got {kind}: {hint}"
-        shown = verdicts(solved[i])
-        assert shown and all(kind == "passed" for kind, _ in shown), f"{path.name}, solved run: {shown}"
-    assert after_learner == {}, f"{path.name} left resources behind after the learner's Cleanup: {after_learner}"
-    assert after_solved == {}, f"{path.name} left resources behind after its Cleanup: {after_solved}"
+
+def test_labkit_not_run_line_is_what_the_learner_pass_looks_for():
+    assert NOT_RUN.startswith(labnb.NOT_RUN_START)
+
+
+def test_verdicts_are_read_from_labkits_html():
+    outputs = [shown("failed", "Put the bucket's name in my_bucket & run again."), shown("passed", "ok <now>")]
+    assert labnb.verdicts(outputs) == [("failed", "Put the bucket's name in my_bucket & run again."),
+                                       ("passed", "ok <now>")]
+    assert labnb.verdicts([output("<p>no verdict</p>")]) == []
+
+
+def test_learner_pass_accepts_only_not_yet_with_a_hint():
+    labnb.judge_learner("check", [shown("failed", "Versioning is off: turn it on with put_bucket_versioning.")])
+    for outputs in ([shown("passed", "reports/summary.txt has 2 versions.")],
+                    [shown("failed", "Not yet.")],
+                    [shown("broken", "This check broke — it is our bug (a KeyError).")], []):
+        with pytest.raises(labnb.LabFailure):
+            labnb.judge_learner("check", outputs)
+
+
+def test_learner_pass_refuses_a_solution_that_ran():
+    labnb.judge_learner("solution", [nbformat.v4.new_output("stream", name="stdout", text=NOT_RUN + "\n")])
+    with pytest.raises(labnb.LabFailure, match="solution"):
+        labnb.judge_learner("solution", [])
+
+
+def test_solved_pass_wants_every_check_correct_and_the_books_verdicts():
+    right = [shown("passed", "dva-photos-ab3k9 has 2 versions.")]
+    labnb.judge_solved("check", right, None, same)
+    with pytest.raises(labnb.LabFailure, match="✓"):
+        labnb.judge_solved("check", [shown("failed", "Versioning is off: turn it on first.")], None, same)
+    book = nbformat.v4.new_code_cell("labkit.check(f, x)")
+    book.outputs = [shown("passed", "dva-photos-zz9q1 has 2 versions.")]
+    def sanitize(text):  # as tests/sanitize.cfg's [names]
+        return re.sub(r"dva-([a-z0-9-]+)-[a-z0-9]{5}", r"dva-\1-SUFFIX", text)
+
+    labnb.judge_solved("check", right, book, sanitize)
+    with pytest.raises(labnb.LabFailure, match="differ from the book"):
+        labnb.judge_solved("check", [shown("passed", "dva-photos-ab3k9 has 3 versions.")], book, sanitize)
+
+
+def test_solved_cleanup_must_delete_what_the_book_deleted():
+    def report(*lines):
+        return [nbformat.v4.new_output("execute_result", data={"text/plain": "\n".join(lines)}, execution_count=1)]
+
+    def sanitize(text):  # as tests/sanitize.cfg's [uuid]: random ids become equal
+        return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "UUID", text)
+
+    book = nbformat.v4.new_code_cell("labkit.cleanup()")
+    book.outputs = report("deleted kms.alias alias/dva-app", "deleted kms.key 1f1f1f1f-0000-0000-0000-000000000000")
+    # the same resources, listed in another order (a key's id is random, so is its place in the report)
+    labnb.judge_solved("cleanup", report("deleted kms.key 3c3c3c3c-0000-0000-0000-000000000000",
+                                          "deleted kms.alias alias/dva-app"), book, sanitize)
+    with pytest.raises(labnb.LabFailure, match="Cleanup deleted other resources"):
+        labnb.judge_solved("cleanup", report("deleted kms.alias alias/dva-app"), book, sanitize)
+
+
+def test_the_book_build_is_a_reference_only_when_current(tmp_path):
+    lab = labnb.LABS / "s3-basics.ipynb"
+    cells = labnb.code_cells(nbformat.read(lab, as_version=4))
+    book = tmp_path / "jupyter_execute" / "labs"
+    reference, why = labnb.reference_for(lab, cells, tmp_path / "jupyter_execute")
+    assert reference is None and "no book build output" in why
+    book.mkdir(parents=True)
+    executed = nbformat.read(lab, as_version=4)
+    for number, cell in enumerate(labnb.code_cells(executed)):
+        cell.execution_count = number + 1
+    nbformat.write(executed, book / lab.name)
+    reference, why = labnb.reference_for(lab, cells, tmp_path / "jupyter_execute")
+    assert why == "" and len(reference) == len(cells)
+    labnb.code_cells(executed)[2].source += "\nprint('changed since the build')"
+    nbformat.write(executed, book / lab.name)
+    assert labnb.reference_for(lab, cells, tmp_path / "jupyter_execute")[0] is None
+    assert "stale" in labnb.reference_for(lab, cells, tmp_path / "jupyter_execute")[1]
+
+
+def test_nbval_collects_a_lab_as_one_learner_then_solved_pass():
+    lab = labnb.LABS / "s3-basics.ipynb"
+    listed = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-n", "0", str(lab)],
+                            cwd=labnb.ROOT, capture_output=True, text=True, timeout=120).stdout
+    ids = [line.split("::", 1)[1] for line in listed.splitlines() if "::" in line]
+    cells = len(labnb.code_cells(nbformat.read(lab, as_version=4)))
+    assert ids == (["learner: start", *[f"learner: Cell {n}" for n in range(cells)], "learner: nothing left",
+                    "solved: solutions on", *[f"solved: Cell {n}" for n in range(cells)], "solved: nothing left"]), listed
+    assert labnb.is_lab(lab) and not labnb.is_lab(labnb.ROOT / "workshop" / "instructor.ipynb")
