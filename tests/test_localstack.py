@@ -33,8 +33,9 @@ def results_path() -> pathlib.Path:
 UNAVAILABLE = re.compile(r"labkit: This lab needs services the localstack engine does not offer \((.*)\)\. Run it")
 
 PYTHON = localstack.find_python()
-pytestmark = pytest.mark.skipif(PYTHON is None, reason="LocalStack's core needs Python >= 3.13; none found "
-                                                       "(set LABKIT_LOCALSTACK_PYTHON, or install one with pyenv)")
+pytestmark = [pytest.mark.engines,  # slow: CI runs it on its own xdist worker beside the rest
+              pytest.mark.skipif(PYTHON is None, reason="LocalStack's core needs Python >= 3.13; none found "
+                                                        "(set LABKIT_LOCALSTACK_PYTHON, or install one with pyenv)")]
 
 
 def required_services(notebook) -> list[str]:
