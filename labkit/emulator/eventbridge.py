@@ -32,12 +32,29 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
+from .notices import Trigger, install_triggers, trigger_patch
 from .registry import Difference, Patch
 
 PRINCIPAL = "events.amazonaws.com"
 ENVELOPE_FIELDS = ("version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail")
 
+TRIGGERS = [
+    Trigger("moto.events.responses.EventsHandler.put_rule", "eventbridge-schedules-not-run",
+            when=lambda response: bool(response._get_param("ScheduleExpression"))),
+]
+
 PATCHES = [
+    trigger_patch("eventbridge-notices", TRIGGERS),
+    Patch(
+        name="eventbridge-test-event-pattern",
+        changes="TestEventPattern answers {\"Result\": true|false} with moto's own pattern matcher (the one its rules "
+                "use); an invalid pattern is InvalidEventPatternException. moto answers an empty body (its handler "
+                "is a stub), so boto3 finds no Result.",
+        symbols=("moto.events.responses.EventsHandler.test_event_pattern", "moto.events.models.EventPattern.load",
+                 "moto.events.exceptions.InvalidEventPatternException"),
+        upstream="moto events/responses.py EventsHandler.test_event_pattern: return EventPattern.load(pattern)"
+                 ".matches_event(event).",
+    ),
     Patch(
         name="eventbridge-lambda-target",
         changes="A rule's Lambda target gets the documented event (or its Input / InputPath / InputTransformer), "
@@ -52,6 +69,16 @@ PATCHES = [
 
 DIFFERENCES = [
     Difference(
+        id="eventbridge-schedules-not-run",
+        service="events",
+        aws="A rule with a ScheduleExpression (rate or cron, in UTC, to the minute) sends an event to its targets "
+            "on that schedule; EventBridge Scheduler schedules invoke their targets likewise.",
+        engine="Scheduled rules are stored (PutRule, DescribeRule, targets) but never fire: no event reaches their "
+               "targets.",
+        doc="Creating a scheduled rule (legacy) in Amazon EventBridge",
+        labs=("eventbridge",),
+    ),
+    Difference(
         id="eventbridge-target-dead-letter-queue",
         service="events",
         aws="An event EventBridge cannot deliver to a target (missing permission, target deleted, retries "
@@ -63,6 +90,10 @@ DIFFERENCES = [
 ]
 
 _original_send_to_targets = None
+moto_had_test_event_pattern_stub = None  # whether moto's TestEventPattern handler was still its empty stub
+
+MANDATORY_EVENT_FIELDS = ("id", "account", "source", "time", "region", "resources", "detail-type")
+"""Fields TestEventPattern requires in the event ("TestEventPattern", Amazon EventBridge API Reference)."""
 
 
 def _as_list(value) -> list:
@@ -187,11 +218,38 @@ def send_to_targets(self, original_event, transform_input: bool = True) -> None:
     return None
 
 
+def test_event_pattern(self):
+    """``TestEventPattern``: ``{"Result": bool}``, matched as moto's rules match (``EventPattern``)."""
+    from moto.events.exceptions import InvalidEventPatternException
+    from moto.events.models import EventPattern
+
+    try:
+        event = json.loads(self._get_param("Event") or "")
+    except ValueError:
+        raise InvalidEventPatternException("Event is not valid JSON.") from None
+    missing = [f for f in MANDATORY_EVENT_FIELDS if not isinstance(event, dict) or f not in event]
+    if missing:
+        raise InvalidEventPatternException(f"Event is missing the mandatory field(s) {', '.join(missing)}.")
+    pattern = EventPattern.load(self._get_param("EventPattern"))  # raises InvalidEventPatternException
+    try:
+        result = bool(pattern.matches_event(event))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # moto checks operators only when matching
+        raise InvalidEventPatternException(f"Unrecognized match type or operand: {exc}") from None
+    return json.dumps({"Result": result}), self.response_headers
+
+
 def install() -> None:
     """Route the Lambda targets of moto's EventBridge rules through :func:`deliver` (once per process)."""
-    global _original_send_to_targets
+    global _original_send_to_targets, moto_had_test_event_pattern_stub
     from moto.events.models import Rule
+    from moto.events.responses import EventsHandler
 
+    install_triggers(TRIGGERS)
     if _original_send_to_targets is None:
+        import inspect
+
+        source = inspect.getsource(EventsHandler.test_event_pattern)
+        moto_had_test_event_pattern_stub = source.rstrip().endswith("pass")
+        EventsHandler.test_event_pattern = test_event_pattern
         _original_send_to_targets = Rule.send_to_targets
         Rule.send_to_targets = send_to_targets

@@ -23,6 +23,7 @@ import itertools
 import time
 import uuid
 
+from .notices import notice
 from .registry import Difference, Patch
 
 PATCHES = [
@@ -113,6 +114,7 @@ def start_message_move_task(self):
     if max_rate:
         task["MaxNumberOfMessagesPerSecond"] = int(max_rate)
     _tasks.setdefault(source_arn, []).insert(0, task)
+    notice("sqs-message-move-task-instant")
     return ActionResult({"TaskHandle": handle})
 
 
