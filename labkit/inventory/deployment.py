@@ -78,6 +78,28 @@ def list_rules(events):
     return [r["Name"] for r in events.list_rules().get("Rules", [])]
 
 
+def delete_event_bus(events, name: str) -> None:
+    """A custom event bus, after its rules (and their targets): "DeleteEventBus" wants the rules deleted first."""
+    for rule in events.list_rules(EventBusName=name).get("Rules", []):
+        targets = [t["Id"] for t in events.list_targets_by_rule(Rule=rule["Name"], EventBusName=name).get("Targets", [])]
+        if targets:
+            events.remove_targets(Rule=rule["Name"], EventBusName=name, Ids=targets)
+        events.delete_rule(Name=rule["Name"], EventBusName=name)
+    events.delete_event_bus(Name=name)
+
+
+@kind("events.event-bus", "events", 6, delete_event_bus)
+@unused_on_embedded("moto.events.models", "events_backends")
+def list_event_buses(events):
+    return [b["Name"] for b in events.list_event_buses().get("EventBuses", []) if b["Name"] != "default"]
+
+
+@kind("events.archive", "events", 5, lambda events, name: events.delete_archive(ArchiveName=name))
+@unused_on_embedded("moto.events.models", "events_backends")
+def list_archives(events):
+    return [a["ArchiveName"] for a in events.list_archives().get("Archives", [])]
+
+
 # --- QuickSight and Data Pipeline --------------------------------------------------------------------
 
 def account() -> str:
