@@ -50,11 +50,23 @@ class EngineBanner:
 
     def _repr_html_(self) -> str:
         where = html.escape(self.info["engine"])
-        return (f"<p>🧪 Engine <strong>{where}</strong>, region <code>{html.escape(self.info['region'])}</code>; "
-                f"services ready: {', '.join(f'<code>{s}</code>' for s in self.services)}.</p>")
+        shown = (f"<p>🧪 Engine <strong>{where}</strong> at <code>{html.escape(self.info['endpoint'])}</code>, "
+                 f"region <code>{html.escape(self.info['region'])}</code>; "
+                 f"services ready: {', '.join(f'<code>{s}</code>' for s in self.services)}.</p>")
+        if self.info["engine"] == "aws":
+            from . import costs
+
+            shown += costs.html_text(self.services)
+        return shown
 
     def __repr__(self) -> str:
-        return f"engine {self.info['engine']}, region {self.info['region']}; services ready: {', '.join(self.services)}"
+        shown = (f"engine {self.info['engine']} at {self.info['endpoint']}, region {self.info['region']}; "
+                 f"services ready: {', '.join(self.services)}")
+        if self.info["engine"] == "aws":
+            from . import costs
+
+            shown += "\n" + costs.text(self.services)
+        return shown
 
 
 def require(*services: str) -> EngineBanner:
@@ -77,4 +89,5 @@ def require(*services: str) -> EngineBanner:
             f"This lab needs services the {engine.name} engine does not offer ({reasons}). Run it on the "
             "embedded engine (unset LABKIT_ENGINE and AWS_ENDPOINT_URL), which offers them all.")
     hygiene.track(services)
-    return EngineBanner({"engine": engine.name, "region": engine.region}, services)
+    endpoint = engine.endpoint_url or f"AWS's own endpoints ({engine.region})"  # a terminal: python -m labkit env
+    return EngineBanner({"engine": engine.name, "region": engine.region, "endpoint": endpoint}, services)
