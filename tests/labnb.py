@@ -103,10 +103,16 @@ def judge_learner(role: str, outputs) -> None:
 
 
 def deleted(outputs, sanitize) -> list[str]:
-    """The Cleanup report's lines (``deleted <kind> <id>``), sanitized and sorted (ids that sort randomly, such
-    as UUIDs, become equal after sanitizing)."""
+    """What the Cleanup report (lines ``deleted <kind> <id> [<name>]``) deleted: per line its kind and the
+    sanitized words that hold a lab's name (``dva-…``), sorted. Ids the engine generates (API keys, pool ids) are
+    left out, since they differ on every run; how many resources of each kind were deleted still counts."""
     text = "".join(o.get("data", {}).get("text/plain", "") for o in outputs or [])
-    return sorted(sanitize(line.strip()) for line in text.splitlines() if line.strip())
+    found = []
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) >= 2 and words[0] == "deleted":
+            found.append(" ".join([words[1], *sorted(sanitize(w) for w in words[2:] if "dva-" in w)]))
+    return sorted(found)
 
 
 def judge_solved(role: str, outputs, reference, sanitize) -> None:

@@ -93,12 +93,18 @@ def test_solved_cleanup_must_delete_what_the_book_deleted():
         return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "UUID", text)
 
     book = nbformat.v4.new_code_cell("labkit.cleanup()")
-    book.outputs = report("deleted kms.alias alias/dva-app", "deleted kms.key 1f1f1f1f-0000-0000-0000-000000000000")
+    book.outputs = report("deleted kms.alias alias/dva-app", "deleted kms.key 1f1f1f1f-0000-0000-0000-000000000000",
+                          "deleted apigateway.api-key kpyrxprn1d", "deleted apigateway.api-key w5rmgicpwa")
     # the same resources, listed in another order (a key's id is random, so is its place in the report)
-    labnb.judge_solved("cleanup", report("deleted kms.key 3c3c3c3c-0000-0000-0000-000000000000",
+    labnb.judge_solved("cleanup", report("deleted apigateway.api-key 7gm9heyqpz", "deleted apigateway.api-key a0",
+                                          "deleted kms.key 3c3c3c3c-0000-0000-0000-000000000000",
                                           "deleted kms.alias alias/dva-app"), book, sanitize)
-    with pytest.raises(labnb.LabFailure, match="Cleanup deleted other resources"):
-        labnb.judge_solved("cleanup", report("deleted kms.alias alias/dva-app"), book, sanitize)
+    for other in (["deleted kms.alias alias/dva-app", "deleted kms.key 3c3c3c3c-0000-0000-0000-000000000000",
+                   "deleted apigateway.api-key 7gm9heyqpz"],  # one API key fewer
+                  ["deleted kms.alias alias/dva-web", "deleted kms.key 3c3c3c3c-0000-0000-0000-000000000000",
+                   "deleted apigateway.api-key 7gm9heyqpz", "deleted apigateway.api-key a0"]):  # another name
+        with pytest.raises(labnb.LabFailure, match="Cleanup deleted other resources"):
+            labnb.judge_solved("cleanup", report(*other), book, sanitize)
 
 
 def test_the_book_build_is_a_reference_only_when_current(tmp_path):
