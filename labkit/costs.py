@@ -20,7 +20,7 @@ ORDER = ("free", "cents", "care")
 
 @functools.lru_cache(maxsize=1)
 def table() -> dict[str, dict]:
-    """Every lab's entry: ``{slug: {"services": [...], "tier": "free|cents|care", "billed": [...], "source": [...]}}``."""
+    """Every lab's entry: ``{slug: {"services": [...], "tier": "free|cents|care", "billed": "...", "source": [...]}}``."""
     return yaml.safe_load(COSTS_FILE.read_text())
 
 
@@ -56,7 +56,7 @@ def banner(services) -> dict:
                 "source": []}
     entries = [table()[lab] for lab in labs]
     tier = max((e["tier"] for e in entries), key=ORDER.index)
-    billed = list(dict.fromkeys(item for e in entries for item in e["billed"]))
+    billed = list(dict.fromkeys(e["billed"] for e in entries))
     source = list(dict.fromkeys(page for e in entries for page in e["source"]))
     return {"labs": labs, "tier": tier, "billed": billed, "source": source}
 

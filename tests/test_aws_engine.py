@@ -142,3 +142,48 @@ def test_resources_of_another_run_are_not_this_runs(aws):
     tagging.new_run(first)  # LABKIT_RUN_ID=<earlier id> cleans an earlier run up
     assert earlier in hygiene.leftovers()["sqs.queue"]
     assert hygiene.cleanup().failed == []
+
+
+# --- the cost banner -----------------------------------------------------------------------------------------
+
+def lab_requires() -> dict[str, set[str]]:
+    """Each lab's services, read from its ``labkit.require(...)`` call."""
+    import ast
+    import json
+    import pathlib
+
+    found = {}
+    for path in sorted(pathlib.Path(__file__).resolve().parent.parent.glob("labs/*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        for node in ast.walk(ast.parse("\n".join(l for l in source.splitlines() if not l.lstrip().startswith(("%", "!"))))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "require":
+                found[path.stem] = {a.value for a in node.args if isinstance(a, ast.Constant)}
+                break
+    return found
+
+
+def test_every_lab_has_a_cost_entry_matching_its_require():
+    from labkit import costs
+
+    requires = lab_requires()
+    assert requires, "no lab found"
+    assert set(costs.table()) == set(requires), "labkit/costs.yml and labs/ name different labs"
+    for lab, entry in costs.table().items():
+        assert set(entry["services"]) == requires[lab], lab
+        assert entry["tier"] in costs.TIERS and entry["billed"] and entry["source"], lab
+
+
+def test_the_setup_banner_shows_the_endpoint_and_on_aws_the_cost(aws, engine):
+    banner = labkit.require("s3")
+    assert "Cost on AWS — cents" in repr(banner) and "S3 storage" in repr(banner)
+    assert "Amazon S3 pricing" in banner._repr_html_()
+    assert engine.endpoint_url in repr(banner)  # the posing engine's endpoint
+    vpc = labkit.require("ec2")  # the vpc and elastic-ip labs: the costlier tier, both labs' billed items
+    assert "needs care" in repr(vpc) and "NAT gateways per hour" in repr(vpc)
+
+
+def test_the_banner_off_aws_shows_the_endpoint_and_no_cost(engine):
+    banner = labkit.require("s3")
+    assert f"at {engine.endpoint_url}" in repr(banner)
+    assert "Cost on AWS" not in repr(banner) and "Cost on AWS" not in banner._repr_html_()
