@@ -95,3 +95,10 @@ def test_lab_needing_a_missing_service_stops_in_setup_with_labkits_reason(server
                                                     "AWS_ENDPOINT_URL": server.endpoint_url})
     assert result["outcome"] == "not available", result
     assert "xray: MiniStack 1.5.33 does not emulate it" in result["reason"]
+
+
+def test_a_recorded_fault_stops_only_the_labs_that_meet_it(server):
+    """The API Gateway lab's services meet the AddPermission fault; the Lambda lab's alone do not."""
+    missing = server.unavailable(["apigateway", "lambda", "cognito-idp", "iam", "logs"])
+    assert "AddPermission" in missing["lambda"]
+    assert server.unavailable(["lambda", "logs", "iam", "s3"]) == {}

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 
 from ..errors import EngineUnavailable
 from .base import Engine, get_json
@@ -34,6 +35,58 @@ HOME = pathlib.Path(os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".
 INSTALL_HINT = ("MiniStack is not installed: run `python -m labkit.engines.ministack install` (it makes its own "
                 f"environment in {HOME}), or set LABKIT_MINISTACK_PYTHON to a Python that has ministack=={VERSION}.")
 START_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A MiniStack fault that stops a lab part-way, found by a recorded run (``tests/engine_matrix.py``).
+
+    A lab that requires every service of ``needs`` meets it, so ``require`` stops it in Setup with ``reason`` (one
+    sentence: what MiniStack does, what AWS documents and on which page) attached to ``service``.
+    """
+
+    version: str
+    needs: frozenset
+    service: str
+    reason: str
+
+
+FAULTS = (
+    Fault("1.5.33", frozenset({"apigateway", "lambda", "cognito-idp"}), "lambda",
+          "MiniStack 1.5.33 keeps one policy per function, so AddPermission refuses a statement id already used "
+          "on another alias, where AWS adds the statement to that version's or alias's own policy (AddPermission, "
+          "AWS Lambda API Reference)"),
+    Fault("1.5.33", frozenset({"batch"}), "batch",
+          "MiniStack 1.5.33's DescribeComputeEnvironments returns nothing for a compute environment named by its "
+          "ARN, which AWS accepts as well as its name (DescribeComputeEnvironments, AWS Batch API Reference)"),
+    Fault("1.5.33", frozenset({"cognito-idp", "cognito-identity"}), "cognito-idp",
+          "MiniStack 1.5.33 publishes a user pool's jwks.json with a key modulus that is not valid base64url, so an "
+          "ID token's signature cannot be checked as AWS documents (Verifying JSON web tokens, Amazon Cognito)"),
+    Fault("1.5.33", frozenset({"ecs", "ec2"}), "ecs",
+          "MiniStack 1.5.33 has no public Systems Manager parameters, so the ECS-optimized AMI id cannot be read "
+          "from /aws/service/ecs/optimized-ami/… (Retrieving Amazon ECS-optimized Linux AMI metadata)"),
+    Fault("1.5.33", frozenset({"ssm", "kms"}), "ssm",
+          "MiniStack 1.5.33's DescribeParameters returns a parameter's policies as plain strings, not the "
+          "ParameterInlinePolicy objects AWS returns, so boto3 cannot read its answer (ParameterInlinePolicy, AWS "
+          "Systems Manager API Reference)"),
+    Fault("1.5.33", frozenset({"rds", "ec2", "sns", "cloudwatch"}), "rds",
+          "MiniStack 1.5.33 does not implement DescribeDBLogFiles (it answers InvalidAction), which lists a DB "
+          "instance's log files on AWS (DescribeDBLogFiles, Amazon RDS API Reference)"),
+    Fault("1.5.33", frozenset({"route53"}), "route53",
+          "MiniStack 1.5.33 does not implement GetHealthCheckStatus (it answers InvalidInput, unknown endpoint), "
+          "which reports what Route 53's health checkers see (GetHealthCheckStatus, Amazon Route 53 API Reference)"),
+    Fault("1.5.33", frozenset({"s3", "sqs", "lambda"}), "s3",
+          "MiniStack 1.5.33's ListBucketInventoryConfigurations leaves out InventoryConfigurationList after "
+          "PutBucketInventoryConfiguration stored one (ListBucketInventoryConfigurations, Amazon S3 API Reference)"),
+    Fault("1.5.33", frozenset({"secretsmanager", "lambda"}), "secretsmanager",
+          "MiniStack 1.5.33's RotateSecret makes a new AWSCURRENT version without running the rotation function "
+          "(its log group never appears and the old password still works), where AWS calls it for createSecret, "
+          "setSecret, testSecret and finishSecret (Rotation by Lambda function, AWS Secrets Manager)"),
+    Fault("1.5.33", frozenset({"sqs", "lambda", "logs", "iam", "s3"}), "sqs",
+          "MiniStack 1.5.33 does not implement StartMessageMoveTask (it answers InvalidAction), which moves "
+          "messages from a dead-letter queue back to their source on AWS (StartMessageMoveTask, Amazon SQS API "
+          "Reference)"),
+)
 
 
 def health(url: str, timeout: float = 2.0) -> dict | None:
@@ -166,6 +219,9 @@ class MiniStackEngine(Engine):
                     reasons[service] = f"does not answer on this MiniStack ({problem})"
                 else:
                     self._answering.add(service)
+        for fault in FAULTS:  # what the labs met on this MiniStack version
+            if fault.version == version and fault.needs <= set(services):
+                reasons.setdefault(fault.service, fault.reason)
         return reasons
 
     def describe(self) -> dict:
