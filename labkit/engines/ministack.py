@@ -125,15 +125,23 @@ def free_port() -> int:
 
 
 @functools.lru_cache(maxsize=None)
-def health_key(service: str) -> str:
-    """The key of boto3's ``service`` in MiniStack's health document: the service's endpoint prefix
-    (``stepfunctions`` → ``states``, ``cloudwatch`` → ``monitoring``, ``efs`` → ``elasticfilesystem``)."""
+def health_keys(service: str) -> tuple[str, ...]:
+    """The keys boto3's ``service`` may have in MiniStack's health document: its boto3 name
+    (``dynamodbstreams``) or its endpoint prefix (``stepfunctions`` → ``states``, ``cloudwatch`` → ``monitoring``,
+    ``efs`` → ``elasticfilesystem``)."""
     import botocore.session
 
     try:
-        return botocore.session.get_session().get_service_model(service).endpoint_prefix
+        model = botocore.session.get_session().get_service_model(service)
     except Exception:  # an unknown name: require() already refused it; keep the name
-        return service
+        return (service,)
+    return tuple(dict.fromkeys(k for k in (service, model.endpoint_prefix) if k))
+
+
+def health_key(service: str) -> str:
+    """The endpoint prefix of boto3's ``service``: how MiniStack's health document names most services."""
+    keys = health_keys(service)
+    return keys[1] if len(keys) > 1 else keys[0]
 
 
 class MiniStackEngine(Engine):
@@ -207,7 +215,7 @@ class MiniStackEngine(Engine):
         version = document.get("version", "?")
         reasons = {}
         for service in services:
-            status = offered.get(health_key(service))
+            status = next((offered[key] for key in health_keys(service) if key in offered), None)
             if status is None:
                 reasons[service] = f"MiniStack {version} does not emulate it (its {HEALTH_PATH} lists no " \
                                    f"{health_key(service)})"
