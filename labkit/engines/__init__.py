@@ -13,7 +13,6 @@ from ..config import ENGINES, Settings
 from ..errors import LabkitError
 from .base import Engine
 from .localstack import edge_url, health
-from .ministack import health as ministack_health
 from .shared import SharedEngine, labkit_health
 
 _current: Engine | None = None
@@ -32,10 +31,10 @@ def select(settings: Settings) -> Engine:
     configured = bool(settings.endpoint_url or settings.localstack_host)
     if configured and settings.engine in ("auto", "embedded") and labkit_health(url):
         return SharedEngine(settings.region, url, settings.account_id)
+    from .ministack import MiniStackEngine, health as ministack_health  # here: `python -m` runs that module
+
     if settings.engine == "ministack" or (
             settings.engine == "auto" and configured and ministack_health(url, timeout=0.5) is not None):
-        from .ministack import MiniStackEngine
-
         return MiniStackEngine(settings.region, url if configured else None, settings.account_id).start()
     if settings.engine == "localstack" or (
             settings.engine == "auto" and (configured or health(url, timeout=0.3) is not None)):

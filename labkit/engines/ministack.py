@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import functools
 import importlib.util
+import json
 import os
 import pathlib
 import shutil
@@ -27,8 +28,9 @@ from ..errors import EngineUnavailable
 from .base import Engine, get_json
 
 VERSION = "1.5.33"
-# boto3 1.43.106 is the one that installs beside ministack 1.5.33's botocore==1.43.106 (pip resolves it).
-PACKAGES = (f"ministack=={VERSION}", "boto3==1.43.106")
+# boto3 1.43.106 is the one that installs beside ministack 1.5.33's botocore==1.43.106 (pip resolves it);
+# aws-sam-translator is MiniStack's optional dependency for templates with the AWS::Serverless transform.
+PACKAGES = (f"ministack=={VERSION}", "boto3==1.43.106", "aws-sam-translator==1.115.0")
 HEALTH_PATH = "/_ministack/health"
 HOME = pathlib.Path(os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache") / "labkit" / \
     f"ministack-{VERSION}"
@@ -101,7 +103,8 @@ def find_python() -> str | None:
     if configured:
         return configured
     own = HOME / "bin" / "python"
-    if own.exists():
+    if own.exists() and (HOME / "installed.json").exists() and \
+            json.loads((HOME / "installed.json").read_text()) == list(PACKAGES):
         return str(own)
     if importlib.util.find_spec("ministack") is not None:
         return sys.executable
@@ -115,6 +118,7 @@ def install(home: pathlib.Path = HOME, packages: tuple[str, ...] = PACKAGES, pyt
     """
     subprocess.run([python or sys.executable, "-m", "venv", "--clear", str(home)], check=True)
     subprocess.run([str(home / "bin" / "pip"), "install", "-q", *packages], check=True)
+    (home / "installed.json").write_text(json.dumps(list(packages)))
     return str(home / "bin" / "python")
 
 
