@@ -40,3 +40,23 @@ def test_moto_still_recomputes(engine):
     for name in speedups.NAMES:
         assert not hasattr(getattr(utils, name).uncached, "cache_info"), name
     assert not hasattr(DomainDispatcherApplication.get_backend_for_host, "cache_info")
+
+
+def test_moto_and_the_engine_share_loaded_service_models(engine):
+    speedups.install()
+    loader = engine.session()._session.get_component("data_loader")
+    assert loader is speedups.shared_loader()
+    assert utils.get_service_model("sqs").operation_names  # answered as moto's own
+    client_model = engine.client("sqs").meta.service_model._service_description
+    assert speedups.load_service_model("sqs", "service-2") is client_model  # one parse, shared
+
+
+def test_moto_still_makes_a_loader_per_model(engine, monkeypatch):
+    """moto's own _load_service_model builds a new loader for each call; when this fails, moto keeps one: drop
+    labkit's shared loader."""
+    made = []
+    original = utils.create_loader
+    monkeypatch.setattr(utils, "create_loader", lambda *a, **k: made.append(1) or original(*a, **k))
+    speedups.moto_load_service_model("sqs", "service-2")
+    speedups.moto_load_service_model("sqs", "service-2")
+    assert len(made) == 2

@@ -4,6 +4,10 @@
 - ``method_names_from_class`` lists a response class's methods with ``inspect.getmembers`` on every call.
 - ``DomainDispatcherApplication.get_backend_for_host`` lists moto's package folder on every request to map the
   Host header to a service (:func:`cache_host_lookup`; measured: about 1 ms per call).
+- ``moto.core.utils._load_service_model`` makes a new botocore loader for each service model it reads, so each
+  service's model file (S3's is several MB of JSON) is parsed again though the notebook's client has just parsed
+  it: :func:`shared_loader` is one loader for moto and the embedded engine's boto3 session (botocore's loader
+  caches what it has read; neither side changes a loaded model).
 
 All depend only on their argument, so a cache changes no answer. moto's modules import the two helpers by name,
 so the cached versions replace every reference already imported, and moto's own module for those imported later.
@@ -30,6 +34,13 @@ PATCHES = [
         upstream="moto/core/utils.py: functools.lru_cache on both helpers.",
     ),
     Patch(
+        name="speedups-service-models",
+        changes="moto.core.utils._load_service_model reads service models through one shared botocore loader "
+                "(also the embedded engine's session's), so each model file is parsed once per process.",
+        symbols=("moto.core.utils._load_service_model", "moto.core.utils.create_loader"),
+        upstream="moto/core/utils.py: create the loader once (module level) in _load_service_model.",
+    ),
+    Patch(
         name="speedups-host-lookup",
         changes="Caches the embedded engine's DomainDispatcherApplication.get_backend_for_host (per Host header).",
         symbols=("moto.moto_server.werkzeug_app.DomainDispatcherApplication.get_backend_for_host",),
@@ -50,6 +61,29 @@ def install() -> None:
         for module in list(sys.modules.values()):
             if getattr(module, name, None) is original:
                 setattr(module, name, faster)
+    global moto_load_service_model
+    if utils._load_service_model is not load_service_model:
+        moto_load_service_model = utils._load_service_model
+        utils._load_service_model = load_service_model
+
+
+_loader = None
+moto_load_service_model = None  # moto's own, once replaced (the guard test calls it)
+
+
+def shared_loader():
+    """The botocore data loader moto and the embedded engine's boto3 session share (made on first use)."""
+    global _loader
+    if _loader is None:
+        from botocore.loaders import create_loader
+
+        _loader = create_loader()
+    return _loader
+
+
+def load_service_model(service_name: str, model_name: str) -> dict:
+    """moto's ``_load_service_model``, through :func:`shared_loader`."""
+    return shared_loader().load_service_model(service_name, model_name)
 
 
 def cache_host_lookup(app):

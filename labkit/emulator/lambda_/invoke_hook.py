@@ -34,6 +34,7 @@ LOG_TAIL_BYTES = 4096
 _pool: EnvironmentPool | None = None
 _originals: dict = {}
 _endpoints: list[str] = []  # running embedded engines of this process (they share moto's state)
+_before_invoke: dict[str, object] = {}  # endpoint → what makes it reachable (an engine's lazy HTTP front)
 
 PATCHES = [
     Patch(
@@ -62,8 +63,12 @@ def signatures() -> dict[str, str]:
     return {name: str(inspect.signature(method)) for name, method in methods.items()}
 
 
-def attach(endpoint_url: str) -> EnvironmentPool:
-    """Patch moto (once per process) and return the environment pool that runs the code."""
+def attach(endpoint_url: str, before_invoke=None) -> EnvironmentPool:
+    """Patch moto (once per process) and return the environment pool that runs the code.
+
+    ``before_invoke``: called before any invocation while functions call back to ``endpoint_url`` (the embedded
+    engine starts its HTTP front there, since worker processes reach the engine over HTTP).
+    """
     global _pool
     from moto.awslambda.models import LambdaBackend, LambdaFunction
 
@@ -82,6 +87,8 @@ def attach(endpoint_url: str) -> EnvironmentPool:
         LambdaBackend.invoke = backend_invoke
         _pool = EnvironmentPool(endpoint_url, role_credentials)
     _endpoints.append(endpoint_url)
+    if before_invoke is not None:
+        _before_invoke[endpoint_url] = before_invoke
     point_at(endpoint_url)
     return _pool
 
@@ -132,6 +139,9 @@ def role_credentials(spec: FunctionSpec) -> dict[str, str]:
 
 def function_invoke(self, body, request_headers, response_headers):
     """Replacement for ``LambdaFunction.invoke``: run the handler in an execution environment."""
+    reachable = _before_invoke.get(_pool.endpoint_url)
+    if reachable is not None:
+        reachable()
     event = json.loads(body) if body else {}
     invocation_type = request_headers.get("x-amz-invocation-type") or request_headers.get(
         "X-Amz-Invocation-Type") or "RequestResponse"
@@ -205,6 +215,8 @@ def release(endpoint_url: str) -> None:
     """An engine stopped: point functions at another running engine of this process, or stop them all."""
     if endpoint_url in _endpoints:
         _endpoints.remove(endpoint_url)
+    if endpoint_url not in _endpoints:
+        _before_invoke.pop(endpoint_url, None)
     if _pool is not None:
         if _endpoints:
             point_at(_endpoints[-1])

@@ -1,0 +1,51 @@
+"""Emulator modules install when moto loads what they patch (labkit/emulator/lazy.py), so a lab that uses S3 alone
+never loads Batch or EC2, and a lab that uses a service still gets every patch for it."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from labkit.emulator import lazy
+
+PROBE = r'''
+import json, sys
+import labkit
+labkit.client("s3").list_buckets()
+after_s3 = sorted(m for m in ("moto.batch", "moto.ec2", "moto.cloudformation", "moto.stepfunctions") if m in sys.modules)
+from moto.batch.responses import BatchResponse
+labkit.client("batch").describe_job_queues()
+wrapped = getattr(BatchResponse.submitjob, "labkit_triggers", ())
+from moto.s3.responses import S3Response
+print(json.dumps({"after_s3": after_s3, "batch_notice": len(wrapped),
+                  "s3_patched": getattr(S3Response._key_response, "labkit_conditions", False) is not False}))
+'''
+
+
+def test_symbols_name_their_moto_module():
+    assert lazy.symbol_module("moto.events.responses.EventsHandler.put_rule") == "moto.events.responses"
+    assert lazy.symbol_module("moto.dynamodb.models.table.Table.put_item") == "moto.dynamodb.models.table"
+    assert lazy.symbol_module("moto.core.utils.camelcase_to_underscores") is None  # loaded before any engine
+    assert not lazy.replaced("moto.iam.models.iam_backends") and not lazy.replaced(
+        "moto.cloudformation.exceptions.ValidationError")
+
+
+def test_an_s3_lab_loads_no_other_service_and_a_batch_call_gets_its_patches():
+    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=300,
+                          env={**__import__("os").environ, "LABKIT_ENGINE": "embedded"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["after_s3"] == []
+    assert result["batch_notice"] == 1  # batch's "jobs are not run" notice wraps SubmitJob before it is used
+    assert result["s3_patched"]
+
+
+def test_nothing_waits_once_every_service_is_loaded(engine):
+    from labkit.emulator import registry
+
+    for module in registry.modules():  # imports every moto module the registry names
+        for patch in getattr(module, "PATCHES", []):
+            for symbol in patch.symbols:
+                registry.resolve(symbol)
+    waiting = {package: names for package, names in lazy.pending().items() if names}
+    assert waiting == {}
