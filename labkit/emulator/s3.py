@@ -76,11 +76,12 @@ DIFFERENCES = [
     Difference(
         id="s3-sse-c-not-enforced",
         service="S3",
-        aws="An object stored with SSE-C can be read (GetObject, HeadObject) only with the same customer-provided "
-            "key: without it the request is refused (400 InvalidRequest), with another key 403.",
-        engine="The SSE-C headers are accepted and ignored: the object is read back without a key or with any key.",
+        aws="An object stored with SSE-C can be read only with the same customer-provided key, over HTTPS; since "
+            "April 2026 new general purpose buckets block SSE-C uploads until their default encryption "
+            "configuration unblocks them (BlockedEncryptionTypes).",
+        engine="The SSE-C headers are accepted and ignored: the object is read back without a key or with any key, "
+               "and no bucket blocks SSE-C.",
         doc="Using server-side encryption with customer-provided keys (SSE-C)",
-        labs=("s3-security",),
     ),
     Difference(
         id="s3-block-public-access-not-enforced",
