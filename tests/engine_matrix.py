@@ -167,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
                         stop()
                         env, stop, _ = start_engine(name)
                     result = run_lab(path, env)
+                    lab_data = load(LABS_RESULTS) if arguments.out is None else lab_data  # another run may have written
+                    lab_data.setdefault("engines", {})[name] = {**about, "run_at": today}
                     lab_data.setdefault("labs", {}).setdefault(path.stem, {})[name] = result
                     print(f"{name:10} {path.stem:26} {result['outcome']:14} {result['seconds']:6.1f} s "
                           f"{result.get('reason', '')[:100]}", flush=True)
@@ -177,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
                     env, stop, _ = start_engine(name)
                 began = time.perf_counter()
                 results = run_conformance(env)
+                if arguments.out is None:  # another run (another engine) may have written since this one began
+                    conformance_data = load(CONFORMANCE_RESULTS)
                 conformance_data.setdefault("engines", {})[name] = {**about, "run_at": today,
                                                                      "seconds": round(time.perf_counter() - began)}
                 for outcomes in conformance_data.setdefault("tests", {}).values():

@@ -17,6 +17,7 @@ import json
 import os
 import pathlib
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -122,6 +123,18 @@ def install(home: pathlib.Path = HOME, packages: tuple[str, ...] = PACKAGES, pyt
     return str(home / "bin" / "python")
 
 
+def _stop_with_parent() -> None:
+    """In the child, before MiniStack starts: on Linux, ask for SIGTERM when the kernel that started it dies, so
+    a killed kernel leaves no server behind (elsewhere the atexit hook alone stops it)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -186,7 +199,7 @@ class MiniStackEngine(Engine):
             env.pop(key, None)
         self._process = subprocess.Popen([python, "-m", "ministack"], env=env, cwd=self._data,
                                          stdin=subprocess.DEVNULL, stdout=open(os.path.join(self._data, "log"), "w"),
-                                         stderr=subprocess.STDOUT)
+                                         stderr=subprocess.STDOUT, preexec_fn=_stop_with_parent)
         url = f"http://127.0.0.1:{port}"
         atexit.register(self.stop)
         while time.perf_counter() - began < START_TIMEOUT:
