@@ -44,7 +44,7 @@ def run_lab(path: pathlib.Path, env: dict, python: str | None = None) -> dict:
     """Execute a lab in a fresh kernel with ``env`` (solutions on); its outcome, seconds and (if any) the reason."""
     import nbformat
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
+    from nbclient.exceptions import CellExecutionError, DeadKernelError
 
     notebook = nbformat.read(path, as_version=4)
     env = {"LABKIT_RUN_SOLUTIONS": "1", **env}
@@ -62,6 +62,8 @@ def run_lab(path: pathlib.Path, env: dict, python: str | None = None) -> dict:
         found = UNAVAILABLE.search(text + ANSI.sub("", str(error)))
         outcome = ({"outcome": "not available", "reason": found.group(1)} if found
                    else {"outcome": "failed", "reason": ANSI.sub("", str(error)).strip().splitlines()[-1][:300]})
+    except DeadKernelError:
+        outcome = {"outcome": "failed", "reason": "the kernel died"}
     finally:
         for key, value in saved.items():
             if value is None:
