@@ -84,6 +84,7 @@ def install_lazily() -> None:
             if module.__name__ in _installed or module.__name__ == __name__ or not callable(
                     getattr(module, "install", None)):
                 continue
+            module.install = _marking(module.__name__, module.install)
             triggers = getattr(module, "TRIGGERS", None)
             symbols = {symbol for patch in getattr(module, "PATCHES", []) for symbol in patch.symbols}
             if triggers and symbols == {trigger.symbol for trigger in triggers}:
@@ -116,6 +117,21 @@ def when_loaded(packages, name: str, install) -> None:
         else:
             for package in packages:
                 _pending.setdefault(package, []).append((name, install))
+
+
+def _marking(name: str, install):
+    """``install`` marked done before it runs, however it is called (a test or install_all calling the module's
+    ``install()`` directly): the imports it makes must not run it a second time, nested, as a deferred install."""
+    if getattr(install, "labkit_lazy", False):
+        return install
+
+    @functools.wraps(install)
+    def marked(*args, **kwargs):
+        _installed.add(name)
+        return install(*args, **kwargs)
+
+    marked.labkit_lazy = True
+    return marked
 
 
 def pending() -> dict[str, list[str]]:
