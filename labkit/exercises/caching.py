@@ -1,0 +1,57 @@
+"""Checks for labs/caching."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..checks import Verdict, expect, failed, passed
+
+KEY = "check:greeting"
+
+
+def _fresh_cache():
+    """A new, empty Redis-protocol cache in this process (fakeredis), so the check never touches the lab's."""
+    import fakeredis
+
+    return fakeredis.FakeRedis(decode_responses=True)
+
+
+def cache_aside(get) -> Verdict:
+    """``get(cache, key, load, ttl_seconds)`` implements cache-aside for string values: a miss calls ``load()``
+    once and stores its result with an expiry of ``ttl_seconds``; a hit returns the cached value without calling
+    ``load`` ("Caching strategies", Amazon ElastiCache documentation: lazy loading, adding TTL)."""
+    expect(get, "my_get", Callable, "a function my_get(cache, key, load, ttl_seconds)")
+    cache, calls = _fresh_cache(), []
+
+    def load():
+        calls.append(1)
+        return "hello from the table"
+
+    try:
+        first = get(cache, KEY, load, 30)
+        second = get(cache, KEY, load, 30)
+    except TypeError as exc:
+        return failed(f"Calling my_get(cache, key, load, ttl_seconds) raised TypeError ({exc}). It takes four "
+                      "arguments, and load is called with none: load().")
+    if first != "hello from the table":
+        return failed(f"On a miss my_get returned {first!r}: it should return what load() returned "
+                      "('hello from the table').")
+    if cache.get(KEY) is None:
+        return failed("After a miss the value is not in the cache: store load()'s result with cache.set(key, "
+                      "value, ex=ttl_seconds), so the next reader hits.")
+    if len(calls) > 1:
+        return failed(f"load() ran {len(calls)} times for two reads of the same key: the second read should be "
+                      "a hit (check the cache with cache.get(key) first, and call load() only when it is None).")
+    if second != first:
+        return failed(f"The second read (a hit) returned {second!r} instead of the cached {first!r}.")
+    ttl = cache.ttl(KEY)
+    if ttl is None or ttl < 0:
+        return failed("The cached value has no expiry, so it would be served stale forever: pass ex=ttl_seconds "
+                      "(or px= in milliseconds) to cache.set.")
+    if ttl > 30:
+        return failed(f"The cached value expires in {ttl} s, but ttl_seconds was 30: use ex=ttl_seconds (seconds), "
+                      "or px=ttl_seconds * 1000 (milliseconds).")
+    cache.set(KEY, "updated in the cache", ex=30)
+    if get(cache, KEY, load, 30) != "updated in the cache":
+        return failed("my_get ignored a value already in the cache and returned something else: on a hit, "
+                      "return the cached value.")
+    return passed("One load for two reads, and the value cached with an expiry: that is cache-aside with a TTL.")
