@@ -2,11 +2,13 @@
 
     python tests/drift_canary.py            # about 30 minutes on 2 cores; needs the package registry
     python tests/drift_canary.py --keep     # keep the temporary environments (their paths are printed)
+    python tests/drift_canary.py --reuse /tmp/labkit-drift-…   # run again in environments a --keep run left
 
 labkit patches moto internals and is pinned to the moto it is tested with; MiniStack changes fast. This builds,
 in a temporary folder, (1) a virtual environment with the course's requirements except that moto, boto3, botocore
 and s3transfer are the newest releases, and (2) MiniStack's own environment with the newest ``ministack`` and
-``boto3``. It runs every lab and every conformance test on the embedded engine and on MiniStack there
+``boto3``. From the repository as committed (``git archive HEAD``, so unfinished edits are not judged) it runs
+every lab and every conformance test on the embedded engine and on MiniStack there
 (``tests/engine_matrix.py --out``), then prints each lab and test whose outcome differs from the recorded run in
 ``data/lab-engines.json`` and ``data/conformance.json``, and writes the whole report to
 ``tests/artifacts/drift-canary.json``. Not part of the default test run; it never edits ``data/``.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pathlib
 import re
 import shutil
@@ -46,14 +49,25 @@ def course_requirements(folder: pathlib.Path) -> pathlib.Path:
     return path
 
 
-def build(folder: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path]:
+def committed_tree(folder: pathlib.Path) -> pathlib.Path:
+    """The repository as committed (HEAD), so that nobody's unfinished edits are judged: labkit, labs, tests."""
+    source = folder / "src"
+    source.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD"], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+    return source
+
+
+def build(folder: pathlib.Path, source: pathlib.Path, reuse: bool) -> tuple[pathlib.Path, pathlib.Path]:
     """(the course's Python with the newest moto/boto3, MiniStack's Python with the newest ministack)."""
     course, mini = folder / "course", folder / "ministack"
-    for venv in (course, mini):
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pip(course / "bin" / "python", "--upgrade", "-r", str(course_requirements(folder)))
-    pip(course / "bin" / "python", "--no-deps", str(ROOT))  # labkit itself, without its moto pin
-    pip(mini / "bin" / "python", "--upgrade", "ministack", "boto3")
+    if not reuse:
+        for venv in (course, mini):
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        pip(course / "bin" / "python", "--upgrade", "-r", str(course_requirements(folder)))
+        pip(mini / "bin" / "python", "--upgrade", "ministack", "boto3", "aws-sam-translator")
+    # labkit itself as committed, without its moto pin
+    pip(course / "bin" / "python", "--no-deps", "--force-reinstall", str(source))
     return course / "bin" / "python", mini / "bin" / "python"
 
 
@@ -80,13 +94,18 @@ def changes(recorded: dict, now: dict, key: str) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the temporary environments")
+    parser.add_argument("--reuse", metavar="FOLDER", help="the environments a --keep run left (skips installing)")
     arguments = parser.parse_args(argv)
-    folder = pathlib.Path(tempfile.mkdtemp(prefix="labkit-drift-"))
+    folder = pathlib.Path(arguments.reuse or tempfile.mkdtemp(prefix="labkit-drift-"))
+    shutil.rmtree(folder / "src", ignore_errors=True)
+    shutil.rmtree(folder / "results", ignore_errors=True)
     try:
-        course, mini = build(folder)
+        source = committed_tree(folder)
+        course, mini = build(folder, source, reuse=bool(arguments.reuse))
         out = folder / "results"
+        env = {key: value for key, value in os.environ.items() if key not in ("AWS_ENDPOINT_URL", "LABKIT_ENGINE")}
         subprocess.run([str(course), "tests/engine_matrix.py", "--engines", "embedded,ministack", "--out", str(out)],
-                       cwd=ROOT, check=True, env={**__import__("os").environ, "LABKIT_MINISTACK_PYTHON": str(mini)})
+                       cwd=source, check=True, env={**env, "LABKIT_MINISTACK_PYTHON": str(mini)})
         report = {"versions": {**versions(course, NEWEST), "ministack": versions(mini, ("ministack",))["ministack"]},
                   "labs": changes(json.loads((ROOT / "data" / "lab-engines.json").read_text()),
                                   json.loads((out / "lab-engines.json").read_text()), "labs"),
@@ -103,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"report: {REPORT}")
         return 1 if report["labs"] or report["conformance"] else 0
     finally:
-        if arguments.keep:
+        if arguments.keep or arguments.reuse:
             print(f"environments kept in {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
