@@ -106,7 +106,7 @@ def deleted(outputs, sanitize) -> list[str]:
     """What the Cleanup report (lines ``deleted <kind> <id> [<name>]``) deleted: per line its kind and the
     sanitized words that hold a lab's name (``dva-…``), sorted. Ids the engine generates (API keys, pool ids) are
     left out, since they differ on every run; how many resources of each kind were deleted still counts."""
-    text = "".join(o.get("data", {}).get("text/plain", "") for o in outputs or [])
+    text = "\n".join(o.get("data", {}).get("text/plain", "") for o in outputs or [])  # one output, one line at least
     found = []
     for line in text.splitlines():
         words = line.split()

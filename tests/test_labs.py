@@ -99,6 +99,11 @@ def test_solved_cleanup_must_delete_what_the_book_deleted():
     labnb.judge_solved("cleanup", report("deleted apigateway.api-key 7gm9heyqpz", "deleted apigateway.api-key a0",
                                           "deleted kms.key 3c3c3c3c-0000-0000-0000-000000000000",
                                           "deleted kms.alias alias/dva-app"), book, sanitize)
+    # a cell's outputs are separate: a notice shown before the report does not swallow its first line
+    notice = nbformat.v4.new_output("display_data", data={"text/plain": "Differs from AWS — a notice"})
+    labnb.judge_solved("cleanup", [notice, *report("deleted kms.alias alias/dva-app", "deleted apigateway.api-key a0",
+                                                   "deleted kms.key 3c3c3c3c-0000-0000-0000-000000000000",
+                                                   "deleted apigateway.api-key a1")], book, sanitize)
     for other in (["deleted kms.alias alias/dva-app", "deleted kms.key 3c3c3c3c-0000-0000-0000-000000000000",
                    "deleted apigateway.api-key 7gm9heyqpz"],  # one API key fewer
                   ["deleted kms.alias alias/dva-web", "deleted kms.key 3c3c3c3c-0000-0000-0000-000000000000",
