@@ -4,7 +4,11 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+from botocore.exceptions import ClientError
+
 import labkit
+from _inventory_factories import FACTORIES, Make
 from labkit import hygiene, inventory
 
 
@@ -59,6 +63,118 @@ def test_added_since_sees_resources_of_services_never_required(engine):
     assert hygiene.added_since(before) == {}
 
 
-def test_every_kind_lists_on_a_fresh_engine(engine):
-    found = inventory.take(engine, inventory.kinds_for())
-    assert set(found) == set(inventory.KINDS), "a kind could not list: " + str(set(inventory.KINDS) - set(found))
+def refusing_kind(monkeypatch) -> inventory.Kind:
+    """A kind of SQS whose list call the engine refuses, registered for this test only."""
+    def refuse(client):
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not today"}}, "ListQueues")
+
+    inventory.load_all()
+    refusing = inventory.Kind("sqs.refusing", "sqs", 50, refuse, lambda client, name: None)
+    monkeypatch.setitem(inventory.KINDS, refusing.name, refusing)
+    return refusing
+
+
+def test_a_kind_that_cannot_list_fails_loudly_when_strict(engine, monkeypatch):
+    refusing = refusing_kind(monkeypatch)
+    assert "sqs.refusing" not in inventory.take(engine, [refusing])  # LocalStack, AWS: a service may be missing
+    with pytest.raises(inventory.ListingFailed, match="sqs.refusing could not be listed .*AccessDenied: not today"):
+        inventory.take(engine, [refusing], strict=True)
+
+
+def test_the_leftover_snapshot_on_the_embedded_engine_hides_no_kind(engine, monkeypatch):
+    refusing_kind(monkeypatch)
+    assert engine.name == "embedded"
+    with pytest.raises(inventory.ListingFailed, match="sqs.refusing"):
+        hygiene.snapshot_all()
+
+
+def test_every_kind_has_a_factory_in_the_inventory_test():
+    """A new kind gets a factory in tests/_inventory_factories.py, so the test below lists and deletes it."""
+    inventory.load_all()
+    missing = set(inventory.KINDS) - set(FACTORIES)
+    assert not missing, f"add a factory to tests/_inventory_factories.py for: {sorted(missing)}"
+    assert set(FACTORIES) <= set(inventory.KINDS), sorted(set(FACTORIES) - set(inventory.KINDS))
+
+
+def delete_added(engine, before: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Delete what was added since ``before`` with the kinds' own deletes, dependants first; what is left."""
+    kinds = inventory.kinds_for()
+    for _ in range(hygiene.PASSES):
+        now = inventory.take(engine, kinds, strict=True)
+        left = {k.name: now.get(k.name, set()) - before.get(k.name, set()) for k in kinds}
+        left = {name: ids for name, ids in left.items() if ids}
+        if not left:
+            return {}
+        for k in kinds:
+            for identifier in sorted(left.get(k.name, ())):
+                try:
+                    k.delete(engine.client(k.service), identifier)
+                except ClientError:  # blocked by a dependant deleted later in this pass: the next pass retries
+                    pass
+    return left
+
+
+@pytest.fixture(scope="module")
+def inventory_round(engine):
+    """One resource of every kind made, listed, deleted with its kind's delete and listed again, in one pass.
+
+    Returns ``(problems, left)``: ``{kind: what went wrong}`` and what deleting everything added left behind.
+    Every list call is ``strict``: a kind the embedded engine cannot list fails the round (ListingFailed).
+    """
+    every = inventory.kinds_for()
+    before = inventory.take(engine, every, strict=True)
+    made, problems = {}, {}
+    try:
+        for k in every:
+            try:
+                made[k.name] = FACTORIES[k.name](Make(engine))
+            except Exception as error:  # noqa: BLE001 - reported per kind below
+                problems[k.name] = f"its factory failed: {error!r}"
+        listed = inventory.take(engine, every, strict=True)
+        found = {}
+        for name, made_id in made.items():
+            matches = [i for i in listed.get(name, ()) if made_id in (i, i.split()[0])]
+            if len(matches) == 1:
+                found[name] = matches[0]
+            else:
+                problems[name] = f"lists {sorted(listed.get(name, ()))}, not the {made_id!r} just made"
+        for k in every:  # dependants first, as cleanup deletes
+            if k.name in found:
+                try:
+                    k.delete(engine.client(k.service), found[k.name])
+                except Exception as error:  # noqa: BLE001
+                    problems[k.name] = f"its delete failed on {found[k.name]!r}: {error!r}"
+        after = inventory.take(engine, every, strict=True)
+        for name, identifier in found.items():
+            if identifier in after.get(name, ()) and name not in problems:
+                problems[name] = f"{identifier!r} is still listed after its delete"
+    finally:
+        left = delete_added(engine, before)
+    return problems, left
+
+
+@pytest.mark.parametrize("kind_name", sorted(FACTORIES))
+def test_every_kind_lists_what_was_made_and_deletes_it(inventory_round, kind_name):
+    """Make one resource of the kind, see the kind list it, delete it with the kind's delete, see it gone."""
+    problems, _ = inventory_round
+    assert kind_name not in problems, f"{kind_name}: {problems[kind_name]}"
+
+
+def test_deleting_what_the_factories_made_leaves_nothing(inventory_round):
+    _, left = inventory_round
+    assert not left, f"the kinds' deletes left {left}"
+
+
+@pytest.mark.xfail(strict=True, reason="moto 5.2.5: CreateVpcEndpoint without VpcEndpointType stores no type "
+                                       "(AWS defaults to Gateway) and DeleteVpcEndpoints then fails with a 500")
+def test_a_vpc_endpoint_of_default_type_is_deleted(engine):
+    """"CreateVpcEndpoint" (Amazon EC2 API Reference): VpcEndpointType, Default: Gateway. When this passes, moto
+    has fixed it: drop the xfail and the explicit type in tests/_inventory_factories.py."""
+    make = Make(engine)
+    before = inventory.take(engine, inventory.kinds_for(), strict=True)
+    try:
+        endpoint = make.c("ec2").create_vpc_endpoint(VpcId=make.vpc(), ServiceName=f"com.amazonaws.{make.region}.s3")
+        assert endpoint["VpcEndpoint"].get("VpcEndpointType") == "Gateway"
+        inventory.KINDS["ec2.vpc-endpoint"].delete(make.c("ec2"), endpoint["VpcEndpoint"]["VpcEndpointId"])
+    finally:
+        delete_added(engine, before)

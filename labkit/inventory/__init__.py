@@ -13,6 +13,8 @@ from typing import Callable, Iterable
 
 from botocore.exceptions import ClientError
 
+from ..errors import LabkitError
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -47,16 +49,29 @@ def load_all() -> None:
         importlib.import_module(f"{__name__}.{module.name}")
 
 
-def take(engine, kinds: Iterable[Kind]) -> dict[str, set[str]]:
-    """Identifiers per kind as the engine reports them now; a kind the engine cannot list is left out."""
+class ListingFailed(LabkitError):
+    """A kind could not be listed on an engine that should list it (raised by ``take(..., strict=True)``)."""
+
+
+def take(engine, kinds: Iterable[Kind], strict: bool = False) -> dict[str, set[str]]:
+    """Identifiers per kind as the engine reports them now: ``{kind name: {identifier, ...}}``.
+
+    A kind whose list call the engine refuses (a ``ClientError``: a service LocalStack's community edition lacks,
+    an operation an AWS account's policy denies) is left out, unless ``strict``: then the first refusal raises
+    ``ListingFailed`` naming the kind and the engine's error code (tests use this on the embedded engine, where
+    every kind must list).
+    """
     clients: dict[str, object] = {}
     found = {}
     for k in kinds:
         client = clients.setdefault(k.service, engine.client(k.service))
         try:
             found[k.name] = set(k.list(client))
-        except ClientError:
-            continue
+        except ClientError as error:
+            if strict:
+                problem = error.response.get("Error", {})
+                raise ListingFailed(f"{k.name} could not be listed on the {engine.name} engine: "
+                                    f"{problem.get('Code')}: {problem.get('Message')}") from error
     return found
 
 
