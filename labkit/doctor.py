@@ -8,7 +8,7 @@ from .engines import current
 from .errors import LabkitError
 from .probes import PROBES, probe
 
-PACKAGES = ("labkit", "boto3", "moto", "localstack-client", "ipywidgets")
+PACKAGES = ("dva-labkit", "boto3", "moto", "localstack-client", "ipywidgets")
 
 
 def version(package: str) -> str:
