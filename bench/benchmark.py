@@ -1,16 +1,25 @@
-"""Benchmark: engine cold start, one fixed API workload's calls/s, memory, and per-lab execution time.
+"""Benchmark: the embedded engine beside MiniStack and LocalStack core, side by side in one run.
 
-The workload (S3 put/get, SSM put/get parameter, SQS send/receive/delete) uses services both engines offer
-offline; one untimed round first lets each engine load those services' code (that cost is in "first answer"
-and start-up, not in throughput). Each probe runs REPEATS times, each in a fresh process; the median is kept.
+For each engine, a fresh Python process (a notebook-like one) imports labkit, reaches or starts the engine, waits for
+its first S3 answer ("first answer"), then runs one fixed workload (S3 put/get, SSM put/get parameter, SQS
+send/receive/delete; one untimed round first lets each engine load those services) and reports its calls/s and
+memory. The engines are measured in turn, A B C A B C …, REPEATS rounds, so a machine whose speed drifts (other
+work on a shared machine) weighs on all of them alike; the medians are kept, and every run's figure is saved.
 
-    python bench/benchmark.py                      # embedded engine (+ LocalStack if one answers)
-    python bench/benchmark.py --start-localstack   # start LocalStack's core on this host for the comparison
-    python bench/benchmark.py --labs               # also time every lab notebook
-    python bench/benchmark.py --three-labs         # memory of a Binder-like session with three labs open
-    python bench/benchmark.py --json data/benchmark.json   # the numbers the book's Benchmarks page shows
+- embedded: labkit's engine in the probe's process, in-process dispatch (the default); ``embedded-http`` is the
+  same engine with ``LABKIT_DISPATCH=http`` (every call over the keep-alive HTTP front), for comparison;
+- ministack: labkit starts a MiniStack server (``labkit/engines/ministack.py``) from the probe, so its first answer
+  includes starting the server, as the embedded engine's includes starting moto; its memory is the server's plus
+  the probe's;
+- localstack: LocalStack's core on this host (``--start-localstack`` starts one; its start-up is reported
+  separately, since each probe reaches an already running server); its memory is the server's plus the probe's.
 
-Each measurement runs in a fresh Python process, so start-up costs are real cold starts.
+    python bench/benchmark.py                                    # embedded (both dispatches) and MiniStack
+    python bench/benchmark.py --start-localstack --lambda --three-labs --json data/benchmark.json
+
+``BENCH_CALLS=700``: a shorter workload (default 1400 calls), for a loaded machine.
+``--lambda``: warm (and cold) Lambda invoke latency (bench/lambda_latency.py) on the embedded engine and MiniStack.
+``--three-labs``: memory of a Binder-like session, three labs executed in three kernels that stay open.
 """
 from __future__ import annotations
 
@@ -24,11 +33,11 @@ import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-WORKLOAD_CALLS = 1400
+WORKLOAD_CALLS = int(os.environ.get("BENCH_CALLS", 1400))
 REPEATS = 5  # this machine's calls/s vary by ±20 % from run to run
 
 PROBE = r'''
-import json, os, resource, sys, time
+import json, os, pathlib, resource, sys, time
 began = time.perf_counter()
 import labkit
 engine = labkit.engine()
@@ -36,9 +45,23 @@ s3 = labkit.client("s3")
 s3.list_buckets()
 start = time.perf_counter() - began
 
-def rss_mb(pid="self"):
-    with open(f"/proc/{pid}/status") as status:
-        return next(int(l.split()[1]) for l in status if l.startswith("VmRSS")) / 1024
+def rss_mb(pid):
+    status = pathlib.Path(f"/proc/{pid}/status").read_text()
+    return next(int(l.split()[1]) for l in status.splitlines() if l.startswith("VmRSS")) / 1024
+
+def children_rss_mb():
+    """Resident memory of this process's descendants (a server it started, Lambda workers)."""
+    total, pending = 0.0, [os.getpid()]
+    while pending:
+        current = pending.pop()
+        try:
+            for task in pathlib.Path(f"/proc/{current}/task").iterdir():
+                kids = [int(c) for c in (task / "children").read_text().split()]
+                pending += kids
+                total += sum(rss_mb(k) for k in kids)
+        except OSError:
+            continue
+    return total
 
 ssm, sqs = labkit.client("ssm"), labkit.client("sqs")
 bucket, prefix = labkit.name("bench"), "/" + labkit.name("bench")
@@ -64,29 +87,63 @@ began = time.perf_counter()
 for i in range(CALLS // 7):
     calls += one_round(i)
 elapsed = time.perf_counter() - began
-print(json.dumps({"engine": engine.name, "start_s": start, "engine_start_s": getattr(engine, "started_in", None), "calls": calls, "calls_per_s": calls / elapsed,
-                  "rss_mb": rss_mb(), "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"engine": engine.name, "start_s": start, "engine_start_s": getattr(engine, "started_in", None),
+                  "calls": calls, "calls_per_s": calls / elapsed, "rss_mb": rss_mb("self"),
+                  "children_rss_mb": children_rss_mb(),
+                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 '''
+
+ENGINES = {
+    "embedded": {"LABKIT_ENGINE": "embedded", "LABKIT_DISPATCH": "inprocess"},
+    "embedded-http": {"LABKIT_ENGINE": "embedded", "LABKIT_DISPATCH": "http"},
+    "ministack": {"LABKIT_ENGINE": "ministack"},
+}
 
 
 def run_probe(env: dict) -> dict:
     code = PROBE.replace("CALLS", str(WORKLOAD_CALLS))
-    result = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True,
-                            text=True, timeout=600, cwd=ROOT)
+    environment = {**os.environ, **env}
+    if env.get("LABKIT_ENGINE") != "localstack":
+        environment.pop("AWS_ENDPOINT_URL", None)
+    result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True,
+                            timeout=600, cwd=ROOT)
     if result.returncode:
         raise SystemExit(f"benchmark probe failed ({env}):\n{result.stdout}{result.stderr[-2000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def median_probe(env: dict) -> dict:
-    """The probe run REPEATS times: each measure's median, and every run's calls/s.
-
-    "First answer" is the first run's: only that one meets a LocalStack that has just started.
-    """
-    runs = [run_probe(env) for _ in range(REPEATS)]
+def summarize(runs: list[dict], server_rss_mb: float | None = None) -> dict:
+    """Each measure's median over the runs, and every run's calls/s and first answer."""
     summary = {key: (statistics.median(run[key] for run in runs) if isinstance(value, float) else value)
                for key, value in runs[0].items()}
-    return {**summary, "start_s": runs[0]["start_s"], "calls_per_s_runs": [round(run["calls_per_s"], 1) for run in runs]}
+    memory = summary["rss_mb"] + (server_rss_mb if server_rss_mb is not None else summary["children_rss_mb"])
+    return {**summary, "memory_mb": round(memory, 1), "calls_per_s_runs": [round(r["calls_per_s"], 1) for r in runs],
+            "start_s_runs": [round(r["start_s"], 3) for r in runs]}
+
+
+def measure(engines: dict[str, dict], repeats: int) -> dict[str, list[dict]]:
+    """Every engine's probe, in turn, ``repeats`` rounds (A B C A B C …)."""
+    runs: dict[str, list[dict]] = {name: [] for name in engines}
+    for round_number in range(repeats):
+        for name, env in engines.items():
+            runs[name].append(run_probe(env))
+            print(f"  round {round_number + 1}: {name:14} first answer {runs[name][-1]['start_s']:.2f} s, "
+                  f"{runs[name][-1]['calls_per_s']:.0f} calls/s", flush=True)
+    return runs
+
+
+def lambda_latency(engines: dict[str, dict]) -> dict:
+    """bench/lambda_latency.py's medians on each engine (cold and warm invoke, ms)."""
+    out = {}
+    for name, env in engines.items():
+        done = subprocess.run([sys.executable, str(ROOT / "bench" / "lambda_latency.py"), "--json"],
+                              env={**os.environ, **env}, capture_output=True, text=True, timeout=900, cwd=ROOT)
+        if done.returncode:
+            out[name] = {"error": done.stderr.strip().splitlines()[-1][:300] if done.stderr.strip() else "failed"}
+        else:
+            out[name] = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"  Lambda on {name}: {out[name]}", flush=True)
+    return out
 
 
 def time_labs() -> dict[str, float]:
@@ -145,20 +202,42 @@ def three_labs_memory(names=("s3-basics", "lambda", "dynamodb")) -> dict:
     return total
 
 
+def ratios(results: dict) -> dict:
+    """embedded / other for calls/s (higher is better), and other / embedded for first answer and memory."""
+    out = {}
+    embedded = results["engines"]["embedded"]
+    for name, other in results["engines"].items():
+        if name == "embedded":
+            continue
+        out[name] = {"calls_per_s": round(embedded["calls_per_s"] / other["calls_per_s"], 2),
+                     "first_answer": round(other["start_s"] / embedded["start_s"], 2),
+                     "memory": round(other["memory_mb"] / embedded["memory_mb"], 2)}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--labs", action="store_true", help="also time every lab notebook")
+    parser.add_argument("--repeats", type=int, default=REPEATS, help=f"rounds of every engine (default {REPEATS})")
     parser.add_argument("--json", type=pathlib.Path, help="write the results to this file")
+    parser.add_argument("--labs", action="store_true", help="also time every lab notebook")
+    parser.add_argument("--lambda", dest="lambda_", action="store_true", help="Lambda invoke latency too")
     parser.add_argument("--three-labs", action="store_true",
                         help="memory of three labs open at once in three kernels (a Binder session)")
     parser.add_argument("--start-localstack", action="store_true",
                         help="start LocalStack's open-source core (tests/localstack.py) for the comparison")
+    parser.add_argument("--no-ministack", action="store_true", help="leave MiniStack out")
     arguments = parser.parse_args()
     from labkit.engines.localstack import edge_url, health
+    from labkit.engines.ministack import find_python as ministack_python
 
-    results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "run_at": time.strftime("%Y-%m-%d")}
-    results["embedded"] = median_probe({"LABKIT_ENGINE": "embedded"})
-    url, process = edge_url(os.environ.get("AWS_ENDPOINT_URL"), os.environ.get("LOCALSTACK_HOST")), None
+    engines = dict(ENGINES)
+    if arguments.no_ministack or ministack_python() is None:
+        engines.pop("ministack")
+        print("MiniStack left out (python -m labkit.engines.ministack install makes its environment)")
+    results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+                           "load_average_at_start": list(os.getloadavg())},
+               "run_at": time.strftime("%Y-%m-%d"), "repeats": arguments.repeats, "workload_calls": WORKLOAD_CALLS}
+    url, process, server_rss = edge_url(os.environ.get("AWS_ENDPOINT_URL"), os.environ.get("LOCALSTACK_HOST")), None, None
     if arguments.start_localstack:
         sys.path.insert(0, str(ROOT / "tests"))
         import localstack
@@ -167,23 +246,28 @@ def main() -> None:
         process, url, results["localstack_server_start_s"] = localstack.start(
             localstack.ensure_venv(localstack.find_python()))
     if health(url):
-        results["localstack"] = median_probe({"LABKIT_ENGINE": "localstack", "AWS_ENDPOINT_URL": url})
-        if process:  # LocalStack's own memory, which the notebook's RSS does not include
-            results["localstack"]["server_rss_mb"] = round(tree_rss_mb(process.pid), 1)
-        results["ratio_calls_per_s"] = results["embedded"]["calls_per_s"] / results["localstack"]["calls_per_s"]
-    if process:
-        localstack.stop(process)
-    for name in ("embedded", "localstack"):
-        if name in results:
-            r = results[name]
-            print(f"{name:10} first answer {r['start_s']:.2f} s   workload {r['calls_per_s']:.0f} calls/s   "
-                  f"RSS {r['rss_mb']:.0f} MB (peak {r['max_rss_mb']:.0f} MB)")
-    if results["embedded"]["engine_start_s"]:
-        print(f"embedded engine start {results['embedded']['engine_start_s']:.2f} s"
-              + (f" vs LocalStack server start {results['localstack_server_start_s']:.2f} s"
-                 if "localstack_server_start_s" in results else ""))
-    if "ratio_calls_per_s" in results:
-        print(f"embedded/localstack throughput: {results['ratio_calls_per_s']:.1f}x")
+        engines["localstack"] = {"LABKIT_ENGINE": "localstack", "AWS_ENDPOINT_URL": url}
+    try:
+        runs = measure(engines, arguments.repeats)
+        if process:  # LocalStack's own memory, which the probe's does not include
+            server_rss = round(tree_rss_mb(process.pid), 1)
+    finally:
+        if process:
+            localstack.stop(process)
+    results["engines"] = {name: summarize(engine_runs, server_rss if name == "localstack" else None)
+                          for name, engine_runs in runs.items()}
+    results["ratios_vs_embedded"] = ratios(results)
+    results["machine"]["load_average_at_end"] = list(os.getloadavg())
+    print(f"{'engine':14} {'first answer':>13} {'calls/s':>8} {'memory MB':>10}")
+    for name, r in results["engines"].items():
+        print(f"{name:14} {r['start_s']:11.2f} s {r['calls_per_s']:8.0f} {r['memory_mb']:10.0f}")
+    for name, ratio in results["ratios_vs_embedded"].items():
+        print(f"embedded vs {name}: {ratio['calls_per_s']:.2f}x the calls/s, first answer {ratio['first_answer']:.2f}x "
+              f"sooner, {ratio['memory']:.2f}x less memory")
+    if arguments.lambda_:
+        print("Lambda invoke latency (ms, medians):")
+        results["lambda_ms"] = lambda_latency({name: env for name, env in engines.items()
+                                               if name in ("embedded", "ministack")})
     if arguments.labs:
         print("labs (embedded engine):")
         results["labs_s"] = time_labs()
@@ -192,7 +276,7 @@ def main() -> None:
         results["three_labs_mb"] = three_labs_memory()
         print("three labs open (kernel + engine + Lambda workers, MB):", results["three_labs_mb"])
     if arguments.json:
-        arguments.json.write_text(json.dumps(results, indent=2))
+        arguments.json.write_text(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":
