@@ -47,6 +47,16 @@ class EngineBanner:
 
     def __init__(self, info: dict, services: tuple[str, ...]):
         self.info, self.services = info, services
+        self._shown = False
+
+    def _ipython_display_(self) -> None:
+        """Shown once: ``require`` displays it itself, so a Setup cell ending with another line shows it too."""
+        if self._shown:
+            return
+        self._shown = True
+        from IPython.display import display
+
+        display({"text/html": self._repr_html_(), "text/plain": repr(self)}, raw=True)
 
     def _repr_html_(self) -> str:
         where = html.escape(self.info["engine"])
@@ -54,9 +64,11 @@ class EngineBanner:
                  f"region <code>{html.escape(self.info['region'])}</code>; "
                  f"services ready: {', '.join(f'<code>{s}</code>' for s in self.services)}.</p>")
         if self.info["engine"] == "aws":
-            from . import costs
+            from . import costs, tagging
 
             shown += costs.html_text(self.services)
+            shown += (f"<p>🏷 What this lab creates is tagged <code>{tagging.TAG_KEY}={html.escape(tagging.run_id())}"
+                      "</code>; Cleanup deletes it all (another kernel: set LABKIT_RUN_ID to this id).</p>")
         return shown
 
     def __repr__(self) -> str:
@@ -65,7 +77,9 @@ class EngineBanner:
         if self.info["engine"] == "aws":
             from . import costs
 
-            shown += "\n" + costs.text(self.services)
+            from . import tagging
+
+            shown += "\n" + costs.text(self.services) + f"\nrun tag: {tagging.TAG_KEY}={tagging.run_id()}"
         return shown
 
 
@@ -89,5 +103,18 @@ def require(*services: str) -> EngineBanner:
             f"This lab needs services the {engine.name} engine does not offer ({reasons}). Run it on the "
             "embedded engine (unset LABKIT_ENGINE and AWS_ENDPOINT_URL), which offers them all.")
     hygiene.track(services)
-    endpoint = engine.endpoint_url or f"AWS's own endpoints ({engine.region})"  # a terminal: python -m labkit env
-    return EngineBanner({"engine": engine.name, "region": engine.region, "endpoint": endpoint}, services)
+    endpoint = getattr(engine, "endpoint_url", None) or f"AWS's own endpoints ({engine.region})"  # a terminal: python -m labkit env
+    banner = EngineBanner({"engine": engine.name, "region": engine.region, "endpoint": endpoint}, services)
+    _show_in_notebook(banner)
+    return banner
+
+
+def _show_in_notebook(banner: EngineBanner) -> None:
+    """Display the banner now when a Jupyter kernel runs us (elsewhere the returned object is enough)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        banner._ipython_display_()

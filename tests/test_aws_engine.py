@@ -179,6 +179,7 @@ def test_the_setup_banner_shows_the_endpoint_and_on_aws_the_cost(aws, engine):
     assert "Cost on AWS — cents" in repr(banner) and "S3 storage" in repr(banner)
     assert "Amazon S3 pricing" in banner._repr_html_()
     assert engine.endpoint_url in repr(banner)  # the posing engine's endpoint
+    assert f"{tagging.TAG_KEY}={tagging.run_id()}" in repr(banner)  # the id LABKIT_RUN_ID takes to clean up later
     vpc = labkit.require("ec2")  # the vpc and elastic-ip labs: the costlier tier, both labs' billed items
     assert "needs care" in repr(vpc) and "NAT gateways per hour" in repr(vpc)
 
