@@ -14,6 +14,7 @@ Python >= 3.13; LocalStack in Docker and real AWS are not run here (the pages sa
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import pathlib
@@ -103,7 +104,8 @@ def run_conformance(env: dict, python: str = sys.executable) -> dict:
     """Every test of tests/conformance/ on the engine ``env`` names: {test id: {"outcome", "reason"?}}."""
     with tempfile.TemporaryDirectory() as folder:
         report = pathlib.Path(folder) / "junit.xml"
-        subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/conformance",
+        serial = ["-n", "0"] if importlib.util.find_spec("xdist") else []  # one engine, one process: comparable
+        subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *serial, "tests/conformance",
                         f"--junitxml={report}", "-o", "junit_family=xunit1"],
                        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if not report.exists():
