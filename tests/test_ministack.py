@@ -102,3 +102,9 @@ def test_a_recorded_fault_stops_only_the_labs_that_meet_it(server):
     missing = server.unavailable(["apigateway", "lambda", "cognito-idp", "iam", "logs"])
     assert "AddPermission" in missing["lambda"]
     assert server.unavailable(["lambda", "logs", "iam", "s3"]) == {}
+
+
+def test_a_fault_needs_the_labs_exact_services(server):
+    """The S3 in depth lab's fault (s3, sqs, lambda) does not stop the SQS lab, which needs more services."""
+    assert "ListBucketInventoryConfigurations" in server.unavailable(["s3", "sqs", "lambda"])["s3"]
+    assert "s3" not in server.unavailable(["sqs", "lambda", "logs", "iam", "s3"])

@@ -44,8 +44,10 @@ START_TIMEOUT = 30.0
 class Fault:
     """A MiniStack fault that stops a lab part-way, found by a recorded run (``tests/engine_matrix.py``).
 
-    A lab that requires every service of ``needs`` meets it, so ``require`` stops it in Setup with ``reason`` (one
-    sentence: what MiniStack does, what AWS documents and on which page) attached to ``service``.
+    ``needs`` is exactly the services that lab requires: ``require`` with that set stops it in Setup with ``reason``
+    (one sentence: what MiniStack does, what AWS documents and on which page) attached to ``service``. An exact set,
+    so another lab sharing some services is not stopped for a fault it never meets; a lab whose services change is
+    no longer matched, and the next recorded run shows where it fails.
     """
 
     version: str
@@ -55,11 +57,11 @@ class Fault:
 
 
 FAULTS = (
-    Fault("1.5.33", frozenset({"apigateway", "lambda", "cognito-idp"}), "lambda",
+    Fault("1.5.33", frozenset({"apigateway", "lambda", "cognito-idp", "iam", "logs"}), "lambda",
           "MiniStack 1.5.33 keeps one policy per function, so AddPermission refuses a statement id already used "
           "on another alias, where AWS adds the statement to that version's or alias's own policy (AddPermission, "
           "AWS Lambda API Reference)"),
-    Fault("1.5.33", frozenset({"batch"}), "batch",
+    Fault("1.5.33", frozenset({"batch", "ec2", "iam", "events", "sqs"}), "batch",
           "MiniStack 1.5.33's DescribeComputeEnvironments returns nothing for a compute environment named by its "
           "ARN, which AWS accepts as well as its name (DescribeComputeEnvironments, AWS Batch API Reference)"),
     Fault("1.5.33", frozenset({"cognito-idp", "cognito-identity"}), "cognito-idp",
@@ -81,7 +83,7 @@ FAULTS = (
     Fault("1.5.33", frozenset({"s3", "sqs", "lambda"}), "s3",
           "MiniStack 1.5.33's ListBucketInventoryConfigurations leaves out InventoryConfigurationList after "
           "PutBucketInventoryConfiguration stored one (ListBucketInventoryConfigurations, Amazon S3 API Reference)"),
-    Fault("1.5.33", frozenset({"secretsmanager", "lambda"}), "secretsmanager",
+    Fault("1.5.33", frozenset({"secretsmanager", "lambda", "dynamodb", "logs", "ssm", "iam"}), "secretsmanager",
           "MiniStack 1.5.33's RotateSecret makes a new AWSCURRENT version without running the rotation function "
           "(its log group never appears and the old password still works), where AWS calls it for createSecret, "
           "setSecret, testSecret and finishSecret (Rotation by Lambda function, AWS Secrets Manager)"),
@@ -245,7 +247,7 @@ class MiniStackEngine(Engine):
                 else:
                     self._answering.add(service)
         for fault in FAULTS:  # what the labs met on this MiniStack version
-            if fault.version == version and fault.needs <= set(services):
+            if fault.version == version and fault.needs == set(services):
                 reasons.setdefault(fault.service, fault.reason)
         return reasons
 
