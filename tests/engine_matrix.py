@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                     if name == "ministack":  # it starts in under a second: each lab gets a fresh one, as a kernel does
                         stop()
                         env, stop, _ = start_engine(name)
-                    result = run_lab(path, env)
+                    result = {**run_lab(path, env), "run_at": today}
                     lab_data = load(LABS_RESULTS) if arguments.out is None else lab_data  # another run may have written
                     lab_data.setdefault("engines", {})[name] = {**about, "run_at": today}
                     lab_data.setdefault("labs", {}).setdefault(path.stem, {})[name] = result
