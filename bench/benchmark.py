@@ -262,8 +262,8 @@ def main() -> None:
     for name, r in results["engines"].items():
         print(f"{name:14} {r['start_s']:11.2f} s {r['calls_per_s']:8.0f} {r['memory_mb']:10.0f}")
     for name, ratio in results["ratios_vs_embedded"].items():
-        print(f"embedded vs {name}: {ratio['calls_per_s']:.2f}x the calls/s, first answer {ratio['first_answer']:.2f}x "
-              f"sooner, {ratio['memory']:.2f}x less memory")
+        print(f"embedded vs {name}: {ratio['calls_per_s']:.2f}x its calls/s; its first answer took "
+              f"{ratio['first_answer']:.2f}x as long and its memory is {ratio['memory']:.2f}x embedded's")
     if arguments.lambda_:
         print("Lambda invoke latency (ms, medians):")
         results["lambda_ms"] = lambda_latency({name: env for name, env in engines.items()
