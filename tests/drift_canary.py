@@ -34,10 +34,10 @@ def pip(python: pathlib.Path, *args: str) -> None:
     subprocess.run([str(python), "-m", "pip", "install", "-q", *args], check=True)
 
 
-def course_requirements(folder: pathlib.Path) -> pathlib.Path:
-    """requirements.txt without ``-e .`` and with NEWEST unpinned (moto keeps its extras)."""
+def course_requirements(folder: pathlib.Path, source: pathlib.Path) -> pathlib.Path:
+    """The committed requirements.txt without ``-e .`` and with NEWEST unpinned (moto keeps its extras)."""
     lines = []
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
+    for line in (source / "requirements.txt").read_text().splitlines():
         name = re.split(r"[\[=<>~ ;#]", line.strip(), maxsplit=1)[0].lower()
         if line.strip().startswith("-e"):
             continue
@@ -64,8 +64,9 @@ def build(folder: pathlib.Path, source: pathlib.Path, reuse: bool) -> tuple[path
     if not reuse:
         for venv in (course, mini):
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        pip(course / "bin" / "python", "--upgrade", "-r", str(course_requirements(folder)))
-        pip(mini / "bin" / "python", "--upgrade", "ministack", "boto3", "aws-sam-translator")
+    # also when reusing: the committed requirements may have changed since (quick when nothing did)
+    pip(course / "bin" / "python", "--upgrade", "-r", str(course_requirements(folder, source)))
+    pip(mini / "bin" / "python", "--upgrade", "ministack", "boto3", "aws-sam-translator")
     # labkit itself as committed, without its moto pin
     pip(course / "bin" / "python", "--no-deps", "--force-reinstall", str(source))
     return course / "bin" / "python", mini / "bin" / "python"
