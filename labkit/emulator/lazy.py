@@ -137,8 +137,12 @@ def _marking(name: str, install):
 def pending() -> dict[str, list[str]]:
     """What still waits: ``moto.<service>`` → names of what installs when it loads."""
     with _lock:
-        return {package: [name for name, _ in waiting if name not in _installed]
-                for package, waiting in _pending.items()}
+        waiting = {package: [name for name, _ in entries if name not in _installed]
+                   for package, entries in _pending.items()}
+        due = [name for name, _ in _due if name not in _installed]
+        if due:  # loaded, still to install
+            waiting["(loaded)"] = due
+        return waiting
 
 
 def _install(entry) -> None:
