@@ -62,7 +62,7 @@ def run_lab(path: pathlib.Path, env: dict, python: str | None = None) -> dict:
                        for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])))
         found = UNAVAILABLE.search(text + ANSI.sub("", str(error)))
         outcome = ({"outcome": "not available", "reason": found.group(1)} if found
-                   else {"outcome": "failed", "reason": ANSI.sub("", str(error)).strip().splitlines()[-1][:300]})
+                   else {"outcome": "failed", "reason": failure(ANSI.sub("", str(error)))})
     except DeadKernelError:
         outcome = {"outcome": "failed", "reason": "the kernel died"}
     finally:
@@ -72,6 +72,13 @@ def run_lab(path: pathlib.Path, env: dict, python: str | None = None) -> dict:
             else:
                 os.environ[key] = value
     return {**outcome, "seconds": round(time.perf_counter() - began, 1), "services": required_services(notebook)}
+
+
+def failure(text: str) -> str:
+    """The error's last line and the first line of the cell that raised it (nbclient quotes the cell first)."""
+    lines = text.strip().splitlines()
+    cell = lines[2].strip() if len(lines) > 2 and lines[1].startswith("---") else ""
+    return f"{lines[-1][:200]} (in the cell starting `{cell[:80]}`)" if cell else lines[-1][:300]
 
 
 def start_engine(name: str):
