@@ -68,6 +68,18 @@ def test_ttl_in_milliseconds_passed_as_seconds_is_a_hint():
     assert verdict.kind == "failed" and "ttl_seconds was 30" in verdict.message
 
 
+def test_ttl_in_seconds_passed_as_milliseconds_is_a_hint():
+    def too_short(cache, key, load, ttl_seconds):
+        value = cache.get(key)
+        if value is None:
+            value = load()
+            cache.set(key, value, px=ttl_seconds * 100)  # 3 s instead of 30 s: still cached while checked
+        return value
+
+    verdict = evaluate(caching.cache_aside, too_short)
+    assert verdict.kind == "failed" and "far sooner than ttl_seconds" in verdict.message
+
+
 def test_wrong_signature_is_a_hint():
     verdict = evaluate(caching.cache_aside, lambda cache, key: None)
     assert verdict.kind == "failed" and "four arguments" in verdict.message

@@ -50,6 +50,11 @@ def cache_aside(get) -> Verdict:
     if ttl > 30:
         return failed(f"The cached value expires in {ttl} s, but ttl_seconds was 30: use ex=ttl_seconds (seconds), "
                       "or px=ttl_seconds * 1000 (milliseconds).")
+    remaining_ms = cache.pttl(KEY)
+    if remaining_ms < 20_000:
+        return failed(f"The cached value expires in {remaining_ms} ms, far sooner than ttl_seconds (30 s): use "
+                      "ex=ttl_seconds (seconds), or px=ttl_seconds * 1000 (px counts milliseconds), and take the "
+                      "expiry from the ttl_seconds argument rather than a fixed number.")
     cache.set(KEY, "updated in the cache", ex=30)
     if get(cache, KEY, load, 30) != "updated in the cache":
         return failed("my_get ignored a value already in the cache and returned something else: on a hit, "
