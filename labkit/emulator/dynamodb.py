@@ -46,6 +46,15 @@ DIFFERENCES = [
         labs=("dynamodb-developers",),
     ),
     Difference(
+        id="dynamodb-batch-write-over-25",
+        service="DynamoDB",
+        aws="A BatchWriteItem call holds at most 25 put or delete requests; more is refused with "
+            "ValidationException.",
+        engine="A call with more than 25 requests is accepted and every request is applied.",
+        doc="BatchWriteItem",
+        labs=("dynamodb-developers",),
+    ),
+    Difference(
         id="dynamodb-partiql-comparisons",
         service="DynamoDB",
         aws="ExecuteStatement's SELECT accepts comparison conditions in WHERE (<, <=, >, >=, BETWEEN, IN, "
@@ -77,6 +86,9 @@ TRIGGERS = [
             when=_wants_capacity),
     Trigger("moto.dynamodb.responses.DynamoHandler.update_time_to_live", "dynamodb-ttl-never-deletes"),
     Trigger("moto.dynamodb.responses.DynamoHandler.batch_write_item", "dynamodb-batch-never-unprocessed"),
+    Trigger("moto.dynamodb.responses.DynamoHandler.batch_write_item", "dynamodb-batch-write-over-25",
+            when=lambda response: sum(len(requests) for requests in
+                                      (response._get_param("RequestItems") or {}).values()) > 25),
     Trigger("moto.dynamodb.responses.DynamoHandler.execute_statement", "dynamodb-partiql-comparisons",
             when=lambda response: _compares(response._get_param("Statement") or "")),
 ]
