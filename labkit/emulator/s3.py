@@ -41,7 +41,8 @@ DIFFERENCES = [
         aws="A bucket policy statement with a Condition (aws:SecureTransport, aws:MultiFactorAuthAge, …) applies "
             "only to the requests whose context matches it.",
         engine="For object requests labkit evaluates aws:SecureTransport and the s3:x-amz-server-side-encryption "
-               "(-aws-kms-key-id) keys under StringEquals/StringNotEquals/Bool/Null (and …IfExists); a policy with "
+               "(-aws-kms-key-id) keys under StringEquals/StringNotEquals/StringLike/StringNotLike/Bool/Null (and "
+               "…IfExists); a policy with "
                "any other condition key or operator is applied as if its conditions held (a conditional Deny "
                "denies every object request of the bucket).",
         doc="IAM JSON policy elements: Condition",
@@ -211,10 +212,10 @@ def install_suspended_deletes() -> None:
 # and a conditional Allow denies too. AWS ("IAM JSON policy elements: Condition operators"; "Policy condition keys
 # for Amazon S3"): a condition is tested against the request context; when the key is absent the condition is false,
 # except for a negated operator (StringNotEquals: true), ...IfExists (true) and Null. labkit evaluates, for object
-# requests, the operators StringEquals, StringNotEquals (and their IgnoreCase forms), Bool and Null, each optionally
-# ...IfExists, on the keys aws:SecureTransport (the request's scheme), s3:x-amz-server-side-encryption and
-# s3:x-amz-server-side-encryption-aws-kms-key-id (the request's headers). A policy using anything else is left to
-# moto, and the notice "s3-bucket-policy-conditions-not-evaluated" says so. A refusal is AccessDenied, as on AWS
+# requests, the operators StringEquals, StringNotEquals (and their IgnoreCase forms), StringLike, StringNotLike, Bool
+# and Null, each optionally ...IfExists, on the keys aws:SecureTransport (the request's scheme),
+# s3:x-amz-server-side-encryption and s3:x-amz-server-side-encryption-aws-kms-key-id (the request's headers). A
+# policy using anything else is left to moto, and the notice "s3-bucket-policy-conditions-not-evaluated" says so. A refusal is AccessDenied, as on AWS
 # (moto answered a bare 403 without a body).
 #
 # moto also serves an expired presigned URL. AWS ("Sharing objects with presigned URLs"): after X-Amz-Date +
@@ -231,8 +232,17 @@ _request_context = threading.local()
 
 CONDITION_KEYS = ("aws:securetransport", "s3:x-amz-server-side-encryption",
                   "s3:x-amz-server-side-encryption-aws-kms-key-id")
-_OPERATORS = ("StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "Bool",
-              "Null")
+_OPERATORS = ("StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike",
+              "StringNotLike", "Bool", "Null")
+
+
+def _like(pattern: str, value: str) -> bool:
+    """StringLike matching ("IAM JSON policy elements: Condition operators"): case-sensitive, ``*`` matches any
+    run of characters and ``?`` one character, anywhere in the string; nothing else is special."""
+    import re
+
+    return re.fullmatch(".*".join(".".join(map(re.escape, part.split("?"))) for part in pattern.split("*")),
+                        value, flags=re.DOTALL) is not None
 
 
 def _split_operator(operator: str) -> tuple[str, bool]:
@@ -291,7 +301,7 @@ def condition_holds(condition: dict, values: dict[str, str]) -> bool:
                 return False
             if base in ("Bool",) or base.endswith("IgnoreCase"):
                 actual, wanted = actual.lower(), [w.lower() for w in wanted]
-            matched = actual in wanted
+            matched = (any(_like(w, actual) for w in wanted) if base.endswith("Like") else actual in wanted)
             if matched == ("Not" in base):
                 return False
     return True
@@ -432,9 +442,9 @@ PATCHES.append(Patch(
     name="s3-bucket-policy-conditions",
     changes="Object requests are checked against the bucket policy with their context: aws:SecureTransport and "
             "the s3:x-amz-server-side-encryption(-aws-kms-key-id) headers under StringEquals/StringNotEquals/"
-            "Bool/Null (…IfExists); a refusal is AccessDenied; an expired presigned URL is refused (AccessDenied, "
-            "'Request has expired'); a CORS preflight is answered by the first rule matching its origin, method "
-            "and headers (moto matched the origin only).",
+            "StringLike/StringNotLike/Bool/Null (…IfExists); a refusal is AccessDenied; an expired presigned URL "
+            "is refused (AccessDenied, 'Request has expired'); a CORS preflight is answered by the first rule "
+            "matching its origin, method and headers (moto matched the origin only).",
     symbols=("moto.s3.models.FakeBucket.get_permission", "moto.s3.responses.S3Response._key_response",
              "moto.iam.access_control.IAMPolicyStatement"),
     upstream="S3Response._key_response: pass the request's condition values to get_permission/"

@@ -87,6 +87,39 @@ def test_condition_operators_follow_the_documented_missing_key_rules():
     assert not holds({"Null": {"s3:x-amz-server-side-encryption": "false"}}, {})
 
 
+def test_string_like_matches_wildcards_case_sensitively():
+    """IAM JSON policy elements: Condition operators: StringLike is case-sensitive, * is any run of characters and
+    ? one character; StringNotLike is its negation, true when the key is absent."""
+    holds = s3_emulator.condition_holds
+    key = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+    arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab"
+    assert holds({"StringLike": {key: "arn:aws:kms:*:123456789012:key/*"}}, {key: arn})
+    assert holds({"StringLike": {key: "arn:aws:kms:us-east-?:*"}}, {key: arn})
+    assert not holds({"StringLike": {key: "arn:aws:kms:us-east-??:*"}}, {key: arn})
+    assert not holds({"StringLike": {key: "ARN:AWS:KMS:*"}}, {key: arn})
+    assert not holds({"StringLike": {key: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab."}}, {key: arn})
+    assert not holds({"StringNotLike": {key: ["other", "arn:aws:kms:*"]}}, {key: arn})
+    assert holds({"StringNotLike": {key: arn}}, {})
+    assert s3_emulator.conditions_supported({"Statement": [{"Condition": {"StringNotLikeIfExists": {key: arn}}}]})
+
+
+def test_a_deny_string_not_like_the_key_arn_admits_only_that_key(bucket):
+    """A Deny with StringNotLike on the KMS key ARN refuses uploads with no key or another key, and admits the one
+    with that key (Condition operators; Specifying server-side encryption with AWS KMS (SSE-KMS))."""
+    s3 = labkit.client("s3")
+    kms = labkit.client("kms")
+    key, other = (kms.create_key()["KeyMetadata"]["Arn"] for _ in range(2))
+    s3.put_bucket_policy(Bucket=bucket, Policy=_policy(bucket, {
+        "Effect": "Deny", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/*",
+        "Condition": {"StringNotLike": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key}}}))
+    put = lambda **kw: _code(lambda: s3.put_object(Bucket=bucket, Key="k", Body=b"x", **kw))  # noqa: E731
+    assert put() == "AccessDenied"
+    assert put(ServerSideEncryption="aws:kms", SSEKMSKeyId=other) == "AccessDenied"
+    assert put(ServerSideEncryption="aws:kms", SSEKMSKeyId=key) == "OK"
+    for arn in (key, other):
+        kms.schedule_key_deletion(KeyId=arn.split("/")[-1], PendingWindowInDays=7)
+
+
 def test_a_policy_with_other_condition_keys_is_left_to_moto():
     policy = {"Statement": [{"Effect": "Deny", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]}
     assert not s3_emulator.conditions_supported(policy)
