@@ -215,8 +215,8 @@ def install_suspended_deletes() -> None:
 # requests, the operators StringEquals, StringNotEquals (and their IgnoreCase forms), StringLike, StringNotLike, Bool
 # and Null, each optionally ...IfExists, on the keys aws:SecureTransport (the request's scheme),
 # s3:x-amz-server-side-encryption and s3:x-amz-server-side-encryption-aws-kms-key-id (the request's headers). A
-# policy using anything else is left to moto, and the notice "s3-bucket-policy-conditions-not-evaluated" says so. A refusal is AccessDenied, as on AWS
-# (moto answered a bare 403 without a body).
+# policy using anything else is left to moto, and the notice "s3-bucket-policy-conditions-not-evaluated" says so.
+# A refusal is AccessDenied, as on AWS (moto answered a bare 403 without a body).
 #
 # moto also serves an expired presigned URL. AWS ("Sharing objects with presigned URLs"): after X-Amz-Date +
 # X-Amz-Expires (SigV4) or Expires (SigV2, epoch seconds) the request is refused: 403 AccessDenied, "Request has
