@@ -41,6 +41,12 @@ def test_conditions_outside_detail_match_nothing(engine):
     assert verdict.kind == "failed" and "e1, e6 should match but does not" in verdict.message
 
 
+def test_strictly_greater_than_100_misses_the_order_of_exactly_100(engine):
+    pattern = {**RIGHT, "detail": {**RIGHT["detail"], "total": [{"numeric": [">", 100]}]}}
+    verdict = evaluate(eventbridge.big_berlin_orders, pattern)
+    assert verdict.kind == "failed" and "its total is exactly 100" in verdict.message, verdict.message
+
+
 def test_invalid_pattern_and_placeholder_are_hints(engine):
     verdict = evaluate(eventbridge.big_berlin_orders, {"detail": {"total": [{"numeric": [">>", 100]}]}})
     assert verdict.kind == "failed" and "EventBridge refuses this pattern" in verdict.message

@@ -20,7 +20,7 @@ def _order(order_id: str, store: str, total, status: str, coupon: str | None = N
 
 
 EVENTS = [  # the lab's sample events: which the exercise's pattern must match, and why the others must not
-    _order("e1", "berlin-mitte", 150, "new", "WINTER"),
+    _order("e1", "berlin-mitte", 100, "new", "WINTER"),       # exactly 100: "at least 100" includes it
     _order("e2", "berlin-mitte", 99, "new", "WINTER"),        # total below 100
     _order("e3", "munich", 500, "new", "WINTER"),              # store not berlin…
     _order("e4", "berlin-ost", 300, "test", "WINTER"),         # a test order
@@ -66,7 +66,10 @@ def big_berlin_orders(pattern) -> Verdict:
         return passed("Exactly e1 and e6 match: source, prefix, numeric, anything-but and exists, all ANDed.")
     hints = []
     missing, extra = sorted(WANTED - got), sorted(got - WANTED)
-    if missing:
+    if missing == ["e1"]:
+        hints.append("e1 should match but does not: its total is exactly 100, and \"at least 100\" includes 100 "
+                     "(numeric >=, not >)")
+    elif missing:
         hints.append(f"{', '.join(missing)} should match but does not (are the conditions under 'detail', and "
                      "do the field names match the event's: store, total, status, coupon?)")
     for order_id in extra:
