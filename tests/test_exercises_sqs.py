@@ -70,6 +70,16 @@ def test_deleted_dead_letter_queue_fails(make_queue):
     assert verdict.kind == "failed" and "no longer exists" in verdict.message
 
 
+def test_queue_that_is_its_own_dead_letter_queue_fails(make_queue):
+    sqs = labkit.client("sqs")
+    url = make_queue(dlq=False)
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": 4})})
+    verdict = evaluate(exercise.consumer_queue, url)
+    assert verdict.kind == "failed" and "the queue's own ARN" in verdict.message, verdict.message
+
+
 def test_placeholder_and_missing_queue_are_hints(make_queue):
     assert "my_queue_url is still None" in evaluate(exercise.consumer_queue, None).message
     assert "not a queue URL" in evaluate(exercise.consumer_queue, "orders").message

@@ -61,11 +61,15 @@ def consumer_queue(queue_url) -> Verdict:
                          "message moves to the dead-letter queue")
         target = str(policy.get("deadLetterTargetArn", ""))
         name = target.split(":")[-1]
-        try:
-            sqs.get_queue_url(QueueName=name)
-        except ClientError:
-            hints.append(f"The dead-letter queue {name!r} no longer exists: create it again and point "
-                         "deadLetterTargetArn at its ARN")
+        if target == attributes.get("QueueArn"):
+            hints.append("deadLetterTargetArn is the queue's own ARN: a failed message would stay in the same "
+                         "queue; create a separate dead-letter queue and use its ARN")
+        else:
+            try:
+                sqs.get_queue_url(QueueName=name)
+            except ClientError:
+                hints.append(f"The dead-letter queue {name!r} no longer exists: create it again and point "
+                             "deadLetterTargetArn at its ARN")
     if hints:
         return failed("; ".join(hints) + ".")
     return passed(f"Long polling by default ({LONG_POLL} s), a visibility timeout of {visibility} s (≥ the "
