@@ -80,6 +80,18 @@ def test_ttl_in_seconds_passed_as_milliseconds_is_a_hint():
     assert verdict.kind == "failed" and "far sooner than ttl_seconds" in verdict.message
 
 
+def test_an_error_in_my_get_is_a_hint_not_our_bug():
+    def broken(cache, key, load, ttl_seconds):
+        value = cache.get(key)
+        if value is None:
+            value = load()
+            cache.set(key, value, ex=0)  # Redis refuses an expiry of 0 seconds
+        return value
+
+    verdict = evaluate(caching.cache_aside, broken)
+    assert verdict.kind == "failed" and "raised ResponseError" in verdict.message
+
+
 def test_wrong_signature_is_a_hint():
     verdict = evaluate(caching.cache_aside, lambda cache, key: None)
     assert verdict.kind == "failed" and "four arguments" in verdict.message

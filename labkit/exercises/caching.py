@@ -15,6 +15,11 @@ def _fresh_cache():
     return fakeredis.FakeRedis(decode_responses=True)
 
 
+def _raised(exc: Exception) -> str:
+    return (f"Calling my_get(cache, key, load, ttl_seconds) raised {type(exc).__name__}: {exc}. Run it yourself "
+            "on the lab's cache, e.g. my_get(cache, key('p001'), lambda: 'x', 30), and fix the line it names.")
+
+
 def cache_aside(get) -> Verdict:
     """``get(cache, key, load, ttl_seconds)`` implements cache-aside for string values: a miss calls ``load()``
     once and stores its result with an expiry of ``ttl_seconds``; a hit returns the cached value without calling
@@ -32,6 +37,8 @@ def cache_aside(get) -> Verdict:
     except TypeError as exc:
         return failed(f"Calling my_get(cache, key, load, ttl_seconds) raised TypeError ({exc}). It takes four "
                       "arguments, and load is called with none: load().")
+    except Exception as exc:  # noqa: BLE001 - an error raised by the learner's own function is a hint
+        return failed(_raised(exc))
     if first != "hello from the table":
         return failed(f"On a miss my_get returned {first!r}: it should return what load() returned "
                       "('hello from the table').")
@@ -56,7 +63,11 @@ def cache_aside(get) -> Verdict:
                       "ex=ttl_seconds (seconds), or px=ttl_seconds * 1000 (px counts milliseconds), and take the "
                       "expiry from the ttl_seconds argument rather than a fixed number.")
     cache.set(KEY, "updated in the cache", ex=30)
-    if get(cache, KEY, load, 30) != "updated in the cache":
+    try:
+        third = get(cache, KEY, load, 30)
+    except Exception as exc:  # noqa: BLE001 - an error raised by the learner's own function is a hint
+        return failed(_raised(exc))
+    if third != "updated in the cache":
         return failed("my_get ignored a value already in the cache and returned something else: on a hit, "
                       "return the cached value.")
     return passed("One load for two reads, and the value cached with an expiry: that is cache-aside with a TTL.")
