@@ -87,6 +87,17 @@ DIFFERENCES = [
                "rule's FailedInvocations metric. The target's RetryPolicy is not used either.",
         doc="Using dead-letter queues to process undelivered events in EventBridge",
     ),
+    Difference(
+        id="eventbridge-archive-without-delay",
+        service="events",
+        aws="An event can reach the archive some time after the bus received it; AWS recommends waiting 10 minutes "
+            "before replaying archived events, so that every event is replayed. A replay then works through its "
+            "time window one minute at a time.",
+        engine="An event is archived the moment the bus receives it (DescribeArchive counts it at once), and a "
+               "replay of a short window is COMPLETED within a second.",
+        doc="Archiving and replaying events in Amazon EventBridge",
+        labs=("eventbridge",),
+    ),
 ]
 
 _original_send_to_targets = None
