@@ -310,6 +310,8 @@ def condition_holds(condition: dict, values: dict[str, str]) -> bool:
 def _permission(bucket, action: str, resource: str, values: dict[str, str]):
     from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 
+    if action == "s3:HeadObject":  # moto names the action after the HTTP method; AWS's HeadObject needs s3:GetObject
+        action = "s3:GetObject"  # ("HeadObject", Amazon S3 API Reference: "you must have the s3:GetObject permission")
     document = _json.loads(bucket.policy)
     statements = document["Statement"] if isinstance(document["Statement"], list) else [document["Statement"]]
     allowed = False

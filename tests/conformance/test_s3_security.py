@@ -120,6 +120,20 @@ def test_a_deny_string_not_like_the_key_arn_admits_only_that_key(bucket):
         kms.schedule_key_deletion(KeyId=arn.split("/")[-1], PendingWindowInDays=7)
 
 
+def test_a_deny_of_get_object_refuses_head_object_too(bucket):
+    """HeadObject needs the s3:GetObject permission (HeadObject, Amazon S3 API Reference), so a bucket policy that
+    denies s3:GetObject over plain HTTP refuses HeadObject there as well."""
+    s3 = labkit.client("s3")
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    s3.put_bucket_policy(Bucket=bucket, Policy=_policy(bucket, {
+        "Effect": "Deny", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}))
+    assert _code(lambda: s3.get_object(Bucket=bucket, Key="k")) == "AccessDenied"
+    assert _code(lambda: s3.head_object(Bucket=bucket, Key="k")) in ("403", "AccessDenied")  # HEAD has no body
+    s3.delete_bucket_policy(Bucket=bucket)
+    assert _code(lambda: s3.head_object(Bucket=bucket, Key="k")) == "OK"
+
+
 def test_a_policy_with_other_condition_keys_is_left_to_moto():
     policy = {"Statement": [{"Effect": "Deny", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]}
     assert not s3_emulator.conditions_supported(policy)
