@@ -44,7 +44,9 @@ DIFFERENCES = [
                "(-aws-kms-key-id) keys under StringEquals/StringNotEquals/StringLike/StringNotLike/Bool/Null (and "
                "…IfExists); a policy with "
                "any other condition key or operator is applied as if its conditions held (a conditional Deny "
-               "denies every object request of the bucket).",
+               "denies every object request of the bucket). Bucket-level requests (ListObjectsV2, DeleteObjects, "
+               "the bucket's configuration calls) are not checked against the bucket policy at all, and "
+               "CreateMultipartUpload is not checked as s3:PutObject.",
         doc="IAM JSON policy elements: Condition",
         labs=("s3-in-depth",),
     ),
