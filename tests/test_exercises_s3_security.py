@@ -67,6 +67,14 @@ def test_the_bucket_arn_alone_is_a_hint(setting):
     assert verdict.kind == "failed" and "No statement names the objects" in verdict.message
 
 
+def test_a_statement_without_effect_is_a_hint(setting):
+    bucket, key, other = setting
+    incomplete = {k: v for k, v in statement(bucket, {}).items() if k != "Effect"}
+    verdict = evaluate(s3_security.kms_only_policy, {"Version": "2012-10-17", "Statement": [incomplete]},
+                       bucket, key, other)
+    assert verdict.kind == "failed" and "Statement 1 has no Effect" in verdict.message, verdict.message
+
+
 def test_placeholder_is_a_hint(setting):
     bucket, key, other = setting
     verdict = evaluate(s3_security.kms_only_policy, None, bucket, key, other)

@@ -52,6 +52,13 @@ def kms_only_policy(policy, bucket: str, key_arn: str, other_key_arn: str) -> Ve
     if not isinstance(statements, (list, dict)) or not statements:
         return failed("A bucket policy needs a \"Statement\": a list of statements, each with Effect, Principal, "
                       "Action, Resource (and here a Condition).")
+    for number, entry in enumerate(statements if isinstance(statements, list) else [statements], start=1):
+        missing = [name for name in ("Effect", "Principal", "Action", "Resource")  # or NotPrincipal, NotAction, …
+                   if not isinstance(entry, dict) or (name not in entry and f"Not{name}" not in entry)]
+        if missing:  # S3 refuses such a policy (MalformedPolicy); the embedded engine would fail on the upload
+            return failed(f"Statement {number} has no {', '.join(missing)}: S3 refuses a bucket policy whose "
+                          "statements lack them (MalformedPolicy). Each statement needs Effect, Principal, Action "
+                          "and Resource.")
     resources = json.dumps(statements)
     if f"arn:aws:s3:::{bucket}/" not in resources:
         return failed(f"No statement names the objects of practice_bucket: use \"Resource\": "
