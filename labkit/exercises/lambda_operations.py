@@ -30,14 +30,18 @@ def _queue_exists(sqs, arn: str) -> bool:
         return False
 
 
-def async_settings(function_name) -> Verdict:
+def async_settings(function_name, failures_queue) -> Verdict:
     """``function_name`` names a function that runs at most 2 invocations at once (reserved concurrency 2), does
     not retry a failed asynchronous event (``MaximumRetryAttempts`` 0), and sends the record of a failed event to
-    an SQS queue that exists (an ``OnFailure`` destination).
+    the queue the exercise names: its ``OnFailure`` destination is ``failures_queue`` (the lab's ``failures_arn``,
+    an SQS queue ARN), and that queue exists.
 
-    Every shortfall is named in one hint; the function itself is only read, never changed.
+    Every shortfall is named in one hint; the function itself is only read, never changed. Any other queue (the
+    lab's ``dlq`` included) is a hint naming ``failures_arn``.
     """
     expect(function_name, "my_function", str, "the name of the function you configured, e.g. worker")
+    expect(failures_queue, "failures_arn", str, "the ARN of the lab's failures queue (run the cells of Step 4 "
+           "first)")
     engine = current()
     lam, sqs = engine.client("lambda"), engine.client("sqs")
     try:
@@ -82,9 +86,15 @@ def async_settings(function_name) -> Verdict:
                              "queue ARN}})")
         elif not on_failure.startswith("arn:aws:sqs:"):
             hints.append(f"the OnFailure destination {on_failure} is not an SQS queue ARN")
+        elif on_failure != failures_queue:
+            other = ("names a queue that does not exist" if not _queue_exists(sqs, on_failure)
+                     else "is another queue")
+            hints.append(f"the OnFailure destination {on_failure} {other}: the exercise asks for the failures "
+                         "queue, so use failures_arn")
         elif not _queue_exists(sqs, on_failure):
-            hints.append(f"the OnFailure destination {on_failure} names a queue that does not exist")
+            hints.append(f"the failures queue {on_failure} does not exist (run the cells of Step 4 again to create "
+                         "it)")
     if not hints:
-        return passed("Reserved concurrency 2, no retries, and failed events recorded in your queue: a burst beyond "
-                      "2 is throttled, and a failure reaches the queue after one attempt.")
+        return passed("Reserved concurrency 2, no retries, and failed events recorded in the failures queue: a burst "
+                      "beyond 2 is throttled, and a failure reaches the queue after one attempt.")
     return failed(f"{function_name}: " + "; ".join(hints) + ".")
