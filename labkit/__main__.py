@@ -17,6 +17,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
     serve.add_argument("--region", default="us-east-1")
+    serve.add_argument("--students", type=int, help="workshop mode: issue N student keys (each its own account) "
+                                                    "to the --keys file; only signed requests are served")
+    serve.add_argument("--keys", help="workshop mode: the key file to write (with --students; default "
+                                      "workshop-keys.json) or to reuse")
     commands.add_parser(
         "env", help="print the export line that points a terminal's AWS CLI/SDKs at the running engine "
                     '(use: eval "$(python -m labkit env)")')
@@ -36,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.command == "env":
             print(running_engine_line())
         else:
-            run(arguments.host, arguments.port, arguments.region)
+            run(arguments.host, arguments.port, arguments.region, arguments.students, arguments.keys)
     except LabkitError as exc:
         print(f"labkit: {exc}", file=sys.stderr)
         return 1

@@ -8,12 +8,13 @@ guide, "Environment variables to configure the AWS CLI").
 """
 from __future__ import annotations
 
+import os
 import shlex
 import signal
 import threading
 
 from .engines.base import EMULATOR_CREDENTIALS, Engine
-from .errors import EngineUnavailable
+from .errors import EngineUnavailable, LabkitError
 
 DEFAULT_PORT = 4566
 DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
@@ -40,13 +41,35 @@ def engine_export_line(engine: Engine) -> str:
     return export_line(engine.endpoint_url, engine.region, engine.credentials or None)
 
 
-def serve(host: str, port: int, region: str) -> None:
+def workshop_keys(students: int | None, keys_path: str | None):
+    """The keys a workshop server verifies: issued now (``students``, written to ``keys_path``, never overwriting
+    a file) or read from ``keys_path``; None when neither is given (open mode, for one user's terminal)."""
+    from .engines import sigv4
+
+    if students is None:
+        return sigv4.read_keys(keys_path) if keys_path else None
+    path = keys_path or "workshop-keys.json"
+    if os.path.exists(path):
+        raise LabkitError(f"{path} exists: reuse its keys with `--keys {path}` (without --students), or give "
+                          "--keys a new file name to issue new ones.")
+    keys = sigv4.issue_keys(students)
+    sigv4.write_keys(keys, path)
+    print(f"Issued {students} student keys (and the instructor's) to {path}: hand each student their entry.",
+          flush=True)
+    return keys
+
+
+def serve(host: str, port: int, region: str, students: int | None = None, keys_path: str | None = None) -> None:
     """Run the engine in the foreground until interrupted (Ctrl-C or SIGTERM).
 
-    Raises EngineUnavailable (a LabkitError, shown as one line) when the port is taken.
+    Workshop mode (``students`` or ``keys_path``): every request must be SigV4-signed with an issued key and is
+    served in that key's account (:mod:`labkit.engines.sigv4`). Raises EngineUnavailable (a LabkitError, shown as
+    one line) when the port is taken, LabkitError for a key file that is missing, bad or would be overwritten.
     """
     from .engines.embedded import EmbeddedEngine
     from .engines.shared import labkit_health
+
+    keys = workshop_keys(students, keys_path)
 
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
     try:
@@ -59,12 +82,19 @@ def serve(host: str, port: int, region: str) -> None:
         raise EngineUnavailable(
             f"port {port} on {host} is taken by another program: stop it, or choose a free port with "
             f"`python -m labkit serve --port {port + 1}`.") from None
+    if keys is not None:
+        from .engines.sigv4 import SigV4Gate
+
+        engine._server.app = SigV4Gate(engine._server.app, keys)  # the HTTP front only; before any key is used
     endpoint = engine.endpoint_url  # read after start: the engine knows its real port (0 picks a free one)
     print(f"labkit engine serving at {endpoint} (region {region}); Ctrl-C stops it.\n"
           "In another terminal, point the AWS CLI, SAM CLI or any AWS SDK at it with:\n"
-          f"{export_line(endpoint, region)}\n"
-          "Workshops: students use AWS_ENDPOINT_URL=http://<this host>:"
-          f"{engine.port} and LABKIT_ACCOUNT_ID=<12 digits, one each>.", flush=True)
+          f"{export_line(endpoint, region) if keys is None else '(workshop mode: use a key from the key file)'}\n"
+          + ("Workshop mode: every request must be signed with an issued key; students set "
+             f"AWS_ENDPOINT_URL=http://<this host>:{engine.port}, LABKIT_ACCESS_KEY_ID and LABKIT_SECRET_ACCESS_KEY."
+             if keys is not None else
+             "Open mode: requests are not authenticated (any caller may name any account). For a workshop, "
+             "restart with --students N."), flush=True)
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopped.set())

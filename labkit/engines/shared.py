@@ -1,6 +1,8 @@
 """A shared embedded engine served by ``python -m labkit serve`` (workshops): one account per student."""
 from __future__ import annotations
 
+import os
+
 from .base import Engine, get_json
 from .wsgi import HEALTH_PATH
 
@@ -22,14 +24,32 @@ def add_account_header(client, account_id: str):
     return client
 
 
-class SharedEngine(Engine):
-    """Someone else's labkit engine; this kernel's requests carry its account id."""
+KEY_VARIABLES = ("LABKIT_ACCESS_KEY_ID", "LABKIT_SECRET_ACCESS_KEY")
 
-    def __init__(self, region: str, url: str, account_id: str | None):
+
+class SharedEngine(Engine):
+    """Someone else's labkit engine (``python -m labkit serve``).
+
+    With a workshop key (``credentials``, or LABKIT_ACCESS_KEY_ID and LABKIT_SECRET_ACCESS_KEY in the environment)
+    requests are signed with it and the server takes the account from the key; the account header is sent only
+    when ``account_id`` is given (the server refuses it if it names another account). Without a key (a server in
+    open mode) requests carry the account id header, DEFAULT_ACCOUNT when none is given.
+    """
+
+    def __init__(self, region: str, url: str, account_id: str | None, credentials: dict | None = None):
+        if credentials is None and all(os.environ.get(v, "").strip() for v in KEY_VARIABLES):
+            credentials = {"aws_access_key_id": os.environ[KEY_VARIABLES[0]].strip(),
+                           "aws_secret_access_key": os.environ[KEY_VARIABLES[1]].strip()}
+        self.keyed = credentials is not None
+        self.sends_account = account_id is not None or not self.keyed
         super().__init__(name="shared", region=region, endpoint_url=url, account_id=account_id or DEFAULT_ACCOUNT)
+        if credentials is not None:
+            self.credentials = dict(credentials)
+            if account_id is None:
+                self.account_id = None  # the server knows it from the key
 
     def _with_account(self, client):
-        return add_account_header(client, self.account_id)
+        return add_account_header(client, self.account_id) if self.sends_account else client
 
     def describe(self) -> dict:
         return {**super().describe(), "account": self.account_id}

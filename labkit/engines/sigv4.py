@@ -1,0 +1,272 @@
+"""Workshop keys and SigV4 verification for ``python -m labkit serve --students N``: the account comes from the key.
+
+Each student gets an access key id and a secret access key mapped to an account of their own (a JSON file the
+instructor hands out, one entry per student). :class:`SigV4Gate` wraps the server's WSGI app and, for every
+request, recomputes its Signature Version 4 signature with botocore's own signer (``SigV4Auth`` /
+``S3SigV4Auth``, as in "Signing AWS API requests" / "Create a signed AWS API request" of the IAM User Guide) and
+compares it with ``hmac.compare_digest``. A verified request is served in its key's account (the account header is
+set by the server, never trusted from the client). Refused with HTTP 403 and an AWS-shaped error:
+
+- no ``Authorization`` header: ``MissingAuthenticationToken`` (AWS "Common Errors");
+- an access key id the server did not issue: ``InvalidClientTokenId`` (AWS "Common Errors");
+- a signature that does not match, or a body whose SHA-256 is not the signed one: ``SignatureDoesNotMatch``;
+- an S3 request naming a bucket of another account (S3 bucket names are global; cross-account bucket policies
+  are not honoured), an ``x-moto-account-id`` header naming another account than the key's, an ARN (in the path, query
+  or body of a non-S3 request) of another account (moto serves some ARNs across accounts, e.g. SNS Publish;
+  this also refuses STS AssumeRole into another account), a presigned URL (query-string
+  SigV4 or SigV2: refused, not verified), ``AccessDenied``.
+
+Temporary credentials that the server's own STS issued (the Lambda execution role's, given to a function's
+environment) are verified the same way, with their session token, and act in the role's account.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import string
+from dataclasses import dataclass
+from urllib.parse import unquote, unquote_plus
+
+from botocore.auth import S3SigV4Auth, SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from ..errors import LabkitError
+
+FIRST_STUDENT_ACCOUNT = 100000000001
+INSTRUCTOR_ACCOUNT = "999999999999"  # labkit.progress's default instructor account
+UNSIGNED_PAYLOADS = ("UNSIGNED-PAYLOAD", "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+ARN_ACCOUNT = re.compile(r"arn:aws[\w-]*:[\w-]+:[\w-]*:(\d{12}):")  # the account field of any ARN in a request
+OPEN_PATHS = ("/_labkit/health",)  # tells a labkit server from another program; reveals no account's data
+
+
+@dataclass(frozen=True)
+class Key:
+    """One issued key: who holds it and the account it acts in."""
+
+    student: str
+    account_id: str
+    access_key_id: str
+    secret_access_key: str
+
+
+def _random(alphabet: str, length: int) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def issue_keys(students: int) -> list[Key]:
+    """``students`` student keys (accounts 100000000001, 100000000002, ...) plus the instructor's (999999999999).
+
+    Access key ids look like AWS's long-term ones (``AKIA`` + 16 upper-case letters/digits, see "Understanding
+    unique ID prefixes" in the IAM User Guide); secrets are 40 characters from ``secrets``. Raises LabkitError for
+    a count below 1.
+    """
+    if students < 1:
+        raise LabkitError(f"--students {students}: give the number of students, 1 or more.")
+    upper = string.ascii_uppercase + string.digits
+    secret_chars = string.ascii_letters + string.digits + "+/"
+    keys = [Key(f"student-{n:02d}", f"{FIRST_STUDENT_ACCOUNT + n - 1:012d}",
+                "AKIA" + _random(upper, 16), _random(secret_chars, 40)) for n in range(1, students + 1)]
+    keys.append(Key("instructor", INSTRUCTOR_ACCOUNT, "AKIA" + _random(upper, 16), _random(secret_chars, 40)))
+    return keys
+
+
+def write_keys(keys: list[Key], path: str) -> None:
+    """Write the keys as JSON (a list of objects), readable by the owner only; never overwrites a file."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        json.dump([k.__dict__ for k in keys], out, indent=2)
+
+
+def read_keys(path: str) -> list[Key]:
+    """The keys of a file written by :func:`write_keys`; LabkitError saying what to do when it is missing/bad."""
+    try:
+        with open(path) as source:
+            return [Key(**entry) for entry in json.load(source)]
+    except FileNotFoundError:
+        raise LabkitError(f"no key file at {path}: create one with `python -m labkit serve --students N "
+                          f"--keys {path}`.") from None
+    except (ValueError, TypeError) as exc:
+        raise LabkitError(f"{path} is not a labkit key file ({exc}); issue new keys with --students N "
+                          "and a new --keys path.") from None
+
+
+class Refused(Exception):
+    """A request the gate does not serve: an AWS error code and message (HTTP 403)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _assumed_role(access_key_id: str):
+    """The role session that this server's STS issued for ``access_key_id`` (moto's records), or None."""
+    from moto.sts.models import sts_backends
+
+    for account in list(sts_backends.keys()):
+        for partition in list(sts_backends[account].keys()):
+            role = sts_backends[account][partition].get_assumed_role_from_access_key(access_key_id)
+            if role is not None:
+                return role
+    return None
+
+
+def _other_accounts_bucket(host: str, path: str, account: str) -> str | None:
+    """A bucket this S3 request addresses (path-style or virtual-hosted) that another account owns, or None.
+
+    S3 bucket names are global (moto keeps one name table for all accounts), so without this check a student
+    could read another's objects by naming the bucket. Bucket policies granting other accounts are not honoured.
+    """
+    from urllib.parse import unquote
+
+    from moto.s3.models import s3_backends
+
+    candidates = {unquote(path.lstrip("/").split("/", 1)[0]), host.split(":")[0].split(".")[0]}
+    for name in candidates:
+        owner = s3_backends.bucket_accounts.get(name)
+        if owner is not None and owner[1] != account:
+            return name
+    return None
+
+
+def _authorization_fields(value: str) -> dict[str, str]:
+    algorithm, _, rest = value.partition(" ")
+    if algorithm != "AWS4-HMAC-SHA256":
+        raise Refused("IncompleteSignature", f"only AWS4-HMAC-SHA256 (SigV4) is accepted, not {algorithm!r}")
+    fields = {}
+    for part in rest.split(","):
+        name, _, field = part.strip().partition("=")
+        fields[name] = field
+    if not {"Credential", "SignedHeaders", "Signature"} <= fields.keys():
+        raise Refused("IncompleteSignature", "the Authorization header lacks Credential, SignedHeaders or Signature")
+    return fields
+
+
+def verify(method: str, raw_uri: str, header_lines: list[tuple[str, str]], body: bytes,
+           keys: dict[str, Key]) -> str:
+    """The account of a correctly signed request; raises :class:`Refused` otherwise.
+
+    ``raw_uri``: path and query as sent (still percent-encoded); ``header_lines``: the headers as sent.
+    """
+    headers: dict[str, list[str]] = {}
+    for name, value in header_lines:
+        headers.setdefault(name.lower(), []).append(value)
+
+    def header(name: str) -> str | None:
+        return headers[name][0] if name in headers else None
+
+    query = raw_uri.partition("?")[2]
+    if "X-Amz-Signature=" in query or "X-Amz-Credential=" in query or "AWSAccessKeyId=" in query:
+        raise Refused("AccessDenied", "presigned URLs (query-string SigV4) are refused by this workshop server; "
+                                      "call the API with your keys instead")
+    authorization = header("authorization")
+    if not authorization:
+        raise Refused("MissingAuthenticationToken", "the request is not signed: set LABKIT_ACCESS_KEY_ID and "
+                                                    "LABKIT_SECRET_ACCESS_KEY to the keys your instructor gave you")
+    fields = _authorization_fields(authorization)
+    try:
+        access_key_id, date, region, service, terminator = fields["Credential"].split("/")
+    except ValueError:
+        raise Refused("IncompleteSignature", "the Credential of the Authorization header is malformed") from None
+    key = keys.get(access_key_id)
+    session_token = header("x-amz-security-token")
+    if key is not None:
+        secret, account, token = key.secret_access_key, key.account_id, None
+    else:
+        role = _assumed_role(access_key_id) if session_token else None
+        if role is None:
+            raise Refused("InvalidClientTokenId", f"the access key id {access_key_id} was not issued by this server")
+        secret, account, token = role.secret_access_key, role.account_id, role.session_token
+        if not hmac.compare_digest(session_token, token):
+            raise Refused("InvalidClientTokenId", "the security token does not belong to this access key id")
+
+    signed = fields["SignedHeaders"].split(";")
+    if "host" not in signed:
+        raise Refused("SignatureDoesNotMatch", "the Host header must be signed")
+    request = AWSRequest(method=method, url="http://" + header("host") + raw_uri, data=body)
+    for name in signed:
+        for value in headers.get(name, []):
+            request.headers.add_header(name, value)
+    timestamp = header("x-amz-date") or ""
+    request.context["timestamp"] = timestamp
+    if timestamp[:8] != date:
+        raise Refused("SignatureDoesNotMatch", "X-Amz-Date and the date of the Credential differ")
+    declared = header("x-amz-content-sha256")
+    if declared is not None and declared not in UNSIGNED_PAYLOADS \
+            and not hmac.compare_digest(declared, hashlib.sha256(body).hexdigest()):
+        raise Refused("SignatureDoesNotMatch", "the body's SHA-256 is not the signed X-Amz-Content-SHA256")
+    signer = (S3SigV4Auth if service == "s3" else SigV4Auth)(Credentials(access_key_id, secret, token),
+                                                              service, region)
+    canonical = signer.canonical_request(request)
+    expected = signer.signature(signer.string_to_sign(request, canonical), request)
+    if terminator != "aws4_request" or not hmac.compare_digest(expected, fields["Signature"]):
+        raise Refused("SignatureDoesNotMatch", "the request signature does not match the one computed with your "
+                                               "secret access key: check LABKIT_SECRET_ACCESS_KEY")
+
+    named = header("x-moto-account-id")
+    if named is not None and named != account:
+        raise Refused("AccessDenied", f"your key acts in account {account}; this request names account {named}")
+    if service == "s3":
+        other = _other_accounts_bucket(header("host"), raw_uri.partition("?")[0], account)
+        if other:
+            raise Refused("AccessDenied", f"bucket {other} belongs to another account: on this workshop server "
+                                          "a student reaches only their own account's buckets")
+    text = unquote(raw_uri) + "\n" + unquote_plus(body.decode("utf-8", "replace")) if service != "s3" else ""
+    for other in {match for match in ARN_ACCOUNT.findall(text) if match != account}:
+        raise Refused("AccessDenied", f"your key acts in account {account}; this request names an ARN of account "
+                                      f"{other}: on this workshop server a student reaches only their own account")
+    return account
+
+
+JSON_SERVICES = {"lambda", "apigateway", "execute-api", "logs", "events", "states", "kinesis", "dynamodb", "sqs",
+                 "secretsmanager", "ssm", "kms", "xray", "ecs", "ecr", "cognito-idp", "codedeploy", "codepipeline"}
+
+
+def error_response(code: str, message: str, service: str | None, json_protocol: bool) -> tuple[str, list, bytes]:
+    """A 403 in the shape the client's protocol parses: JSON (``__type``) or XML (``<Error><Code>``)."""
+    headers = [("x-amzn-ErrorType", code)]
+    if json_protocol:
+        body = json.dumps({"__type": code, "message": message}).encode()
+        headers.append(("Content-Type", "application/x-amz-json-1.1"))
+    else:
+        from xml.sax.saxutils import escape
+
+        error = f"<Error><Type>Sender</Type><Code>{code}</Code><Message>{escape(message)}</Message></Error>"
+        body = (error if service == "s3" else f"<ErrorResponse>{error}</ErrorResponse>").encode()
+        headers.append(("Content-Type", "application/xml"))
+    return "403 Forbidden", headers + [("Content-Length", str(len(body)))], body
+
+
+class SigV4Gate:
+    """WSGI middleware: serve only SigV4-verified requests, each in its key's account (see the module docstring)."""
+
+    def __init__(self, app, keys: list[Key]):
+        self.app = app
+        self.keys = {k.access_key_id: k for k in keys}
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") in OPEN_PATHS:
+            return self.app(environ, start_response)
+        stream = environ["wsgi.input"]
+        body = stream.read()
+        stream.seek(0)
+        lines = environ.get("labkit.header_lines") or [
+            (name[5:].replace("_", "-"), value) for name, value in environ.items() if name.startswith("HTTP_")]
+        raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/")
+        try:
+            account = verify(environ["REQUEST_METHOD"], raw_uri, lines, body, self.keys)
+        except Refused as refused:
+            credential = dict(lines).get("Authorization") or dict(lines).get("authorization") or ""
+            service = credential.split("Credential=")[-1].split("/")[3:4] if "Credential=" in credential else []
+            service_name = service[0] if service else None
+            target = any(n.lower() == "x-amz-target" for n, _ in lines)
+            json_protocol = target or service_name in JSON_SERVICES
+            status, headers, payload = error_response(refused.code, refused.message, service_name, json_protocol)
+            start_response(status, headers)
+            return [payload]
+        environ["HTTP_X_MOTO_ACCOUNT_ID"] = account
+        return self.app(environ, start_response)

@@ -1,0 +1,142 @@
+"""Workshop keys: ``python -m labkit serve --students 2`` serves each student in their key's account, and refuses
+(HTTP 403, AWS-shaped error) unsigned requests, unknown keys, wrong secrets, a spoofed account header and presigned
+URLs. The s3-basics and sqs labs pass in a student's (non-default) account through their issued keys."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import pathlib
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import boto3
+import nbformat
+import pytest
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from labkit.engines.shared import SharedEngine, labkit_health
+from labnb import verdicts
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def workshop(tmp_path_factory):
+    keys_path = tmp_path_factory.mktemp("keys") / "keys.json"
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "labkit", "serve", "--port", str(port), "--students", "2",
+                                "--keys", str(keys_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while labkit_health(url) is None:
+        assert process.poll() is None and time.time() < deadline, process.stdout.read()
+        time.sleep(0.2)
+    keys = json.loads(keys_path.read_text())
+    yield url, [k for k in keys if k["student"].startswith("student")], keys_path
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def engine_of(url: str, key: dict, account_id: str | None = None) -> SharedEngine:
+    return SharedEngine("us-east-1", url, account_id, credentials={
+        "aws_access_key_id": key["access_key_id"], "aws_secret_access_key": key["secret_access_key"]})
+
+
+def refusal(call) -> tuple[int, str]:
+    with pytest.raises(ClientError) as caught:
+        call()
+    return caught.value.response["ResponseMetadata"]["HTTPStatusCode"], caught.value.response["Error"]["Code"]
+
+
+def test_each_student_sees_only_their_own_bucket_and_queue(workshop):
+    url, (one, two), _ = workshop
+    first, second = engine_of(url, one), engine_of(url, two)
+    first.client("s3").create_bucket(Bucket="one-bucket")
+    first.client("s3").put_object(Bucket="one-bucket", Key="k", Body=b"one's")
+    second.client("s3").create_bucket(Bucket="two-bucket")
+    second.client("sqs").create_queue(QueueName="two-queue")
+    assert [b["Name"] for b in first.client("s3").list_buckets()["Buckets"]] == ["one-bucket"]
+    assert [b["Name"] for b in second.client("s3").list_buckets()["Buckets"]] == ["two-bucket"]
+    assert "QueueUrls" not in first.client("sqs").list_queues()
+    assert [u.rsplit("/", 1)[1] for u in second.client("sqs").list_queues()["QueueUrls"]] == ["two-queue"]
+    assert first.client("sts").get_caller_identity()["Account"] == one["account_id"] != two["account_id"]
+    assert second.client("sts").get_caller_identity()["Account"] == two["account_id"]
+
+
+def test_spoofed_unsigned_unknown_and_wrong_secret_are_refused(workshop):
+    url, (one, two), _ = workshop
+    engine_of(url, two).client("s3").create_bucket(Bucket="two-private")
+    spoofed = engine_of(url, one, account_id=two["account_id"])  # one's key, two's account in the header
+    assert refusal(lambda: spoofed.client("s3").list_objects_v2(Bucket="two-private")) == (403, "AccessDenied")
+    assert refusal(lambda: spoofed.client("sqs").list_queues()) == (403, "AccessDenied")
+    unsigned = boto3.client("s3", endpoint_url=url, region_name="us-east-1", config=Config(signature_version=UNSIGNED))
+    assert refusal(lambda: unsigned.list_buckets()) == (403, "MissingAuthenticationToken")
+    unknown = engine_of(url, {**one, "access_key_id": "AKIAUNKNOWN000000000"})
+    assert refusal(lambda: unknown.client("s3").list_buckets()) == (403, "InvalidClientTokenId")
+    assert refusal(lambda: unknown.client("dynamodb").list_tables()) == (403, "InvalidClientTokenId")
+    wrong = engine_of(url, {**one, "secret_access_key": two["secret_access_key"]})
+    assert refusal(lambda: wrong.client("s3").list_buckets()) == (403, "SignatureDoesNotMatch")
+    assert refusal(lambda: wrong.client("sqs").list_queues()) == (403, "SignatureDoesNotMatch")
+    # another account's role cannot be assumed (moto would otherwise hand out that account's credentials)
+    assume = lambda: engine_of(url, one).client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{two['account_id']}:role/any", RoleSessionName="spoof")
+    assert refusal(assume) == (403, "AccessDenied")
+    # a resource of another account named by ARN (moto alone would deliver this SNS message across accounts)
+    topic = engine_of(url, two).client("sns").create_topic(Name="two-topic")["TopicArn"]
+    publish = lambda: engine_of(url, one).client("sns").publish(TopicArn=topic, Message="from one")
+    assert refusal(publish) == (403, "AccessDenied")
+    # another account's bucket, by its global name
+    assert refusal(lambda: engine_of(url, one).client("s3").list_objects_v2(Bucket="two-private")) == \
+        (403, "AccessDenied")
+
+
+def test_presigned_urls_are_refused_explicitly(workshop):
+    url, (one, _), _ = workshop
+    engine = engine_of(url, one)
+    engine.client("s3").create_bucket(Bucket="one-presign")
+    engine.client("s3").put_object(Bucket="one-presign", Key="k", Body=b"x")
+    for signature_version in ("s3v4", None):  # query-string SigV4, and botocore's default for S3 presigning
+        s3 = engine.client("s3", config=Config(signature_version=signature_version))
+        presigned = s3.generate_presigned_url("get_object", Params={"Bucket": "one-presign", "Key": "k"})
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(presigned, timeout=10)
+        assert caught.value.code == 403 and b"presigned URLs" in caught.value.read(), presigned
+
+
+@pytest.mark.parametrize("lab", ["s3-basics", "sqs"])
+def test_lab_passes_in_a_student_account(workshop, tmp_path, lab):
+    url, (_, two), _ = workshop
+    student = engine_of(url, two)
+    for bucket in student.client("s3").list_buckets()["Buckets"]:  # left by the tests above
+        student.client("s3").delete_bucket(Bucket=bucket["Name"])
+    for queue in student.client("sqs").list_queues().get("QueueUrls", []):
+        student.client("sqs").delete_queue(QueueUrl=queue)
+    env = {**os.environ, "LABKIT_ENGINE": "auto", "LABKIT_RUN_SOLUTIONS": "1", "AWS_ENDPOINT_URL": url, "LABKIT_ACCOUNT_ID": two["account_id"],
+           "LABKIT_ACCESS_KEY_ID": two["access_key_id"], "LABKIT_SECRET_ACCESS_KEY": two["secret_access_key"]}
+    out = tmp_path / f"{lab}.ipynb"
+    done = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                           "--output", str(out), str(ROOT / "labs" / f"{lab}.ipynb")],
+                          env=env, cwd=ROOT / "labs", capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    cells = [c for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code"]
+    shown = [v for c in cells for v in verdicts(c.get("outputs"))]
+    assert shown and all(kind == "passed" for kind, _ in shown), shown
+    errors = [c.source[:80] for c in cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+              and "raises-exception" not in c.metadata.get("tags", [])]
+    assert errors == []
+    # the lab worked in the student's account (not the default one), and its Cleanup emptied it
+    assert student.client("s3").list_buckets()["Buckets"] == []
+    assert "QueueUrls" not in student.client("sqs").list_queues()
