@@ -140,3 +140,20 @@ def test_lab_passes_in_a_student_account(workshop, tmp_path, lab):
     # the lab worked in the student's account (not the default one), and its Cleanup emptied it
     assert student.client("s3").list_buckets()["Buckets"] == []
     assert "QueueUrls" not in student.client("sqs").list_queues()
+
+
+def test_a_students_lambda_code_calls_back_in_their_own_account(workshop):
+    """The execution role's temporary credentials (issued by the server's STS) are verified like a key."""
+    from labkit import zip_code
+
+    url, (one, two), _ = workshop
+    first = engine_of(url, one)
+    first.client("s3").create_bucket(Bucket="one-lambda-sees")
+    engine_of(url, two).client("s3").create_bucket(Bucket="two-lambda-hidden")
+    role = first.client("iam").create_role(RoleName="one-fn-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = ("import boto3\ndef handler(event, context):\n"
+            "    return sorted(b['Name'] for b in boto3.client('s3').list_buckets()['Buckets'])\n")
+    first.client("lambda").create_function(FunctionName="one-lists", Runtime="python3.12", Role=role,
+                                            Handler="app.handler", Code={"ZipFile": zip_code({"app.py": code})})
+    answer = json.loads(first.client("lambda").invoke(FunctionName="one-lists")["Payload"].read())
+    assert "one-lambda-sees" in answer and "two-lambda-hidden" not in answer
