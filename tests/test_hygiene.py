@@ -165,11 +165,9 @@ def test_deleting_what_the_factories_made_leaves_nothing(inventory_round):
     assert not left, f"the kinds' deletes left {left}"
 
 
-@pytest.mark.xfail(strict=True, reason="moto 5.2.5: CreateVpcEndpoint without VpcEndpointType stores no type "
-                                       "(AWS defaults to Gateway) and DeleteVpcEndpoints then fails with a 500")
 def test_a_vpc_endpoint_of_default_type_is_deleted(engine):
-    """"CreateVpcEndpoint" (Amazon EC2 API Reference): VpcEndpointType, Default: Gateway. When this passes, moto
-    has fixed it: drop the xfail and the explicit type in tests/_inventory_factories.py."""
+    """"CreateVpcEndpoint" (Amazon EC2 API Reference): VpcEndpointType, Default: Gateway. moto 5.2.5 stored no type
+    and DeleteVpcEndpoints then failed with a 500; labkit/emulator/ec2.py defaults it, so the inventory deletes it."""
     make = Make(engine)
     before = inventory.take(engine, inventory.kinds_for(), strict=True)
     try:

@@ -3,7 +3,11 @@ differs from AWS."""
 from __future__ import annotations
 
 from .notices import Trigger, install_triggers, trigger_patch
-from .registry import Difference
+from .registry import Difference, Patch
+
+# "TransactGetItems" (Amazon DynamoDB API Reference): a call can contain up to 100 TransactGetItem objects.
+# moto 5.2.5 refuses more than 25 (the limit before AWS raised it); TransactWriteItems already allows 100 there.
+TRANSACT_GET_MAX_ITEMS = 100
 
 DIFFERENCES = [
     Difference(
@@ -93,9 +97,18 @@ TRIGGERS = [
             when=lambda response: _compares(response._get_param("Statement") or "")),
 ]
 
-PATCHES = [trigger_patch("dynamodb-notices", TRIGGERS)]
+PATCHES = [
+    trigger_patch("dynamodb-notices", TRIGGERS),
+    Patch(name="dynamodb-transact-get-100-items",
+          changes="TransactGetItems accepts up to 100 items, as AWS documents (moto refused more than 25)",
+          symbols=("moto.dynamodb.responses.TRANSACTION_MAX_ITEMS",),
+          upstream="moto's dynamodb/responses.py: TRANSACTION_MAX_ITEMS should be 100 (AWS raised the limit)"),
+]
 
 
 def install() -> None:
-    """Show the notices above when a lab meets them (idempotent)."""
+    """Show the notices above when a lab meets them, and let TransactGetItems hold 100 items (idempotent)."""
+    from moto.dynamodb import responses
+
     install_triggers(TRIGGERS)
+    responses.TRANSACTION_MAX_ITEMS = TRANSACT_GET_MAX_ITEMS

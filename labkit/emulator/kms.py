@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .notices import Trigger, install_triggers, trigger_patch
-from .registry import Difference
+from .registry import Difference, Patch
+
+_original = {}
 
 DIFFERENCES = [
     Difference(
@@ -59,9 +61,36 @@ TRIGGERS = [
             when=lambda response: str(response._get_param("KeyId") or "").startswith("alias/aws/")),
 ]
 
-PATCHES = [trigger_patch("kms-notices", TRIGGERS)]
+PATCHES = [
+    trigger_patch("kms-notices", TRIGGERS),
+    Patch(name="kms-key-deletion-by-arn",
+          changes="ScheduleKeyDeletion and CancelKeyDeletion accept the key ARN as well as the key ID, as AWS "
+                  "documents; moto looked the ARN up as a key ID and answered HTTP 500",
+          symbols=("moto.kms.models.KmsBackend.schedule_key_deletion", "moto.kms.models.KmsBackend.cancel_key_deletion",
+                   "moto.kms.models.KmsBackend.get_key_id"),
+          upstream="moto's KmsBackend.schedule_key_deletion / cancel_key_deletion should call get_key_id first"),
+]
+
+
+def _by_key_id(name: str):
+    original = _original[name]
+
+    def method(self, key_id: str, *args, **kwargs):
+        return original(self, self.get_key_id(key_id), *args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = (f"moto's {name} with a key ARN turned into the key ID first (\"ScheduleKeyDeletion\", "
+                      "\"CancelKeyDeletion\", AWS KMS API Reference: specify the key ID or key ARN).")
+    return method
 
 
 def install() -> None:
-    """Show the notices above when a lab meets them (idempotent)."""
+    """Show the notices above when a lab meets them, and accept key ARNs in key deletion (idempotent)."""
+    from moto.kms.models import KmsBackend
+
     install_triggers(TRIGGERS)
+    if not _original:
+        _original["schedule_key_deletion"] = KmsBackend.schedule_key_deletion
+        _original["cancel_key_deletion"] = KmsBackend.cancel_key_deletion
+        KmsBackend.schedule_key_deletion = _by_key_id("schedule_key_deletion")
+        KmsBackend.cancel_key_deletion = _by_key_id("cancel_key_deletion")
