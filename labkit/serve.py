@@ -59,6 +59,19 @@ def workshop_keys(students: int | None, keys_path: str | None):
     return keys
 
 
+def create_progress_table(endpoint_url: str, region: str, keys) -> None:
+    """Create the instructor's progress table with the instructor's key, before any student could (a student's key
+    may only CreateTable/PutItem that one table in the instructor's account, see labkit.engines.sigv4)."""
+    from .engines.shared import SharedEngine
+    from .engines.sigv4 import INSTRUCTOR_ACCOUNT
+    from .progress import ensure_table
+
+    instructor = next(k for k in keys if k.account_id == INSTRUCTOR_ACCOUNT)
+    engine = SharedEngine(region, endpoint_url, INSTRUCTOR_ACCOUNT, credentials={
+        "aws_access_key_id": instructor.access_key_id, "aws_secret_access_key": instructor.secret_access_key})
+    ensure_table(engine.client("dynamodb"))
+
+
 def serve(host: str, port: int, region: str, students: int | None = None, keys_path: str | None = None) -> None:
     """Run the engine in the foreground until interrupted (Ctrl-C or SIGTERM).
 
@@ -86,6 +99,7 @@ def serve(host: str, port: int, region: str, students: int | None = None, keys_p
         from .engines.sigv4 import SigV4Gate
 
         engine._server.app = SigV4Gate(engine._server.app, keys)  # the HTTP front only; before any key is used
+        create_progress_table(engine.endpoint_url, region, keys)
     endpoint = engine.endpoint_url  # read after start: the engine knows its real port (0 picks a free one)
     print(f"labkit engine serving at {endpoint} (region {region}); Ctrl-C stops it.\n"
           "In another terminal, point the AWS CLI, SAM CLI or any AWS SDK at it with:\n"

@@ -157,3 +157,28 @@ def test_a_students_lambda_code_calls_back_in_their_own_account(workshop):
                                             Handler="app.handler", Code={"ZipFile": zip_code({"app.py": code})})
     answer = json.loads(first.client("lambda").invoke(FunctionName="one-lists")["Payload"].read())
     assert "one-lambda-sees" in answer and "two-lambda-hidden" not in answer
+
+
+def test_verdicts_reach_the_instructor_under_each_students_own_name(workshop, monkeypatch):
+    from labkit import progress
+
+    url, (one, two), keys_path = workshop
+    for key, student_claims, passed in ((one, "student-02", True), (two, None, False)):
+        monkeypatch.setenv("LABKIT_ACCESS_KEY_ID", key["access_key_id"])
+        monkeypatch.setenv("LABKIT_SECRET_ACCESS_KEY", key["secret_access_key"])
+        if student_claims:  # one pretends to be two: the row is still one's
+            monkeypatch.setenv("LABKIT_STUDENT", student_claims)
+        else:
+            monkeypatch.delenv("LABKIT_STUDENT", raising=False)
+        progress.record("workshop_auth.own_name", passed=passed, engine=SharedEngine("us-east-1", url, None))
+    # a student cannot read (or otherwise use) the instructor's account
+    snoop = engine_of(url, one, account_id="999999999999")
+    assert refusal(lambda: snoop.client("dynamodb").scan(TableName="labkit-progress")) == (403, "AccessDenied")
+    instructor = next(k for k in json.loads(keys_path.read_text()) if k["student"] == "instructor")
+    monkeypatch.setenv("LABKIT_ACCESS_KEY_ID", instructor["access_key_id"])
+    monkeypatch.setenv("LABKIT_SECRET_ACCESS_KEY", instructor["secret_access_key"])
+    rows = progress.class_progress(SharedEngine("us-east-1", url, None))
+    mine = [(r["student"], r["passed"]) for r in rows if r["check"] == "workshop_auth.own_name"]
+    assert mine == [("student-01", True), ("student-02", False)]
+    # the labs run above in student two's account reached the dashboard too
+    assert {r["check"].split(".")[0] for r in rows if r["student"] == "student-02"} >= {"s3_basics", "sqs"}

@@ -45,8 +45,16 @@ class SharedEngine(Engine):
         super().__init__(name="shared", region=region, endpoint_url=url, account_id=account_id or DEFAULT_ACCOUNT)
         if credentials is not None:
             self.credentials = dict(credentials)
-            if account_id is None:
-                self.account_id = None  # the server knows it from the key
+            if account_id is None:  # the server knows it from the key: ask (STS GetCallerIdentity)
+                self.account_id = self._account_of_key()
+
+    def _account_of_key(self) -> str | None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return self.client("sts").get_caller_identity()["Account"]
+        except (BotoCoreError, ClientError):
+            return None  # a refused key: every call will say why
 
     def _with_account(self, client):
         return add_account_header(client, self.account_id) if self.sends_account else client
