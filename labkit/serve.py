@@ -66,7 +66,9 @@ def create_progress_table(endpoint_url: str, region: str, keys) -> None:
     from .engines.sigv4 import INSTRUCTOR_ACCOUNT
     from .progress import ensure_table
 
-    instructor = next(k for k in keys if k.account_id == INSTRUCTOR_ACCOUNT)
+    instructor = next((k for k in keys if k.account_id == INSTRUCTOR_ACCOUNT), None)
+    if instructor is None:  # a key file without the instructor's entry: no dashboard
+        return
     engine = SharedEngine(region, endpoint_url, INSTRUCTOR_ACCOUNT, credentials={
         "aws_access_key_id": instructor.access_key_id, "aws_secret_access_key": instructor.secret_access_key})
     ensure_table(engine.client("dynamodb"))
