@@ -88,7 +88,10 @@ def serve(host: str, port: int, region: str, students: int | None = None, keys_p
 
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
     try:
-        engine = EmbeddedEngine(region, port=port, host=host).start()
+        engine = EmbeddedEngine(region, port=port, host=host, dispatch="inprocess" if keys is not None else None)
+        if keys is not None:
+            engine.serve_at_once = False  # the HTTP front serves only once the gate is in place (below)
+        engine.start()
     except EngineUnavailable:
         if labkit_health(f"http://{shown}:{port}", timeout=0.5):
             raise EngineUnavailable(
@@ -100,8 +103,9 @@ def serve(host: str, port: int, region: str, students: int | None = None, keys_p
     if keys is not None:
         from .engines.sigv4 import SigV4Gate
 
-        engine._server.app = SigV4Gate(engine._server.app, keys)  # the HTTP front only; before any key is used
+        engine._server.app = SigV4Gate(engine._server.app, keys)  # the HTTP front only, before it serves
         create_progress_table(engine.endpoint_url, region, keys)
+    engine.start_front()
     endpoint = engine.endpoint_url  # read after start: the engine knows its real port (0 picks a free one)
     print(f"labkit engine serving at {endpoint} (region {region}); Ctrl-C stops it.\n"
           "In another terminal, point the AWS CLI, SAM CLI or any AWS SDK at it with:\n"
