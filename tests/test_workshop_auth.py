@@ -189,3 +189,26 @@ def test_verdicts_reach_the_instructor_under_each_students_own_name(workshop, mo
     rows = progress.class_progress(SharedEngine("us-east-1", url, None))
     mine = [(r["student"], r["passed"]) for r in rows if r["check"] == "workshop_auth.own_name"]
     assert mine == [("student-01", True), ("student-02", False)]
+
+
+def test_a_body_changed_after_signing_is_refused(workshop):
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    url, (one, _), _ = workshop
+
+    def send(body: bytes, signed_body: bytes) -> int:
+        request = AWSRequest(method="POST", url=url + "/", data=signed_body, headers={
+            "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.ListTables"})
+        SigV4Auth(Credentials(one["access_key_id"], one["secret_access_key"]), "dynamodb", "us-east-1").add_auth(request)
+        sent = urllib.request.Request(url + "/", data=body, method="POST", headers=dict(request.headers.items()))
+        try:
+            with urllib.request.urlopen(sent, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            assert b"SignatureDoesNotMatch" in error.read()
+            return error.code
+
+    assert send(b"{}", b"{}") == 200  # the same request, unchanged, is served
+    assert send(b'{"Limit": 1}', b"{}") == 403
