@@ -1,0 +1,119 @@
+"""Sphinx extension of the book: execute the book's ``.ipynb`` notebooks in parallel before myst-nb reads them.
+
+With ``execute_notebooks: cache`` myst-nb (1.4.0) executes each notebook it cannot find in its jupyter-cache
+(``<outdir>/../.jupyter_cache``) one at a time, while it reads the documents. At ``builder-inited`` — after
+myst-nb's own ``builder-inited`` handler has set ``env.mystnb_config`` and its cache path, and before any document
+is read — this extension:
+
+1. lists the book's ``.ipynb`` documents (the same discovery Sphinx does: ``exclude_patterns``, and so Jupyter
+   Book's ``only_build_toc_files``, apply),
+2. keeps those myst-nb would execute through the cache and that the cache does not hold yet
+   (``cache.match_cache_notebook`` on the notebook as myst-nb reads it: ``nbformat`` v4, the same kernelspec and
+   code-cell sources, so the hash is the one myst-nb computes),
+3. adds them to that cache's project and runs them with jupyter-cache's ``local-parallel`` executor (a pool of
+   ``os.cpu_count()`` processes, each notebook in its own kernel, in the notebook's folder as myst-nb does) with
+   myst-nb's ``execution_timeout`` and ``execution_allow_errors``. nbclient honours ``raises-exception`` cell tags
+   there exactly as in myst-nb's own execution (both call ``jupyter_cache.executors.utils.single_nb_execution``).
+
+A notebook that succeeds is cached, and myst-nb then reports "Using cached notebook" for it. A notebook that fails
+here is not cached: myst-nb executes it itself when it reads it, and reports the failure exactly as without this
+extension. Nothing here raises or warns for a failed notebook; an unexpected error in this pass is logged (info)
+and the build goes on serially.
+
+Notebooks left to myst-nb (not pre-executed here): those matching ``nb_execution_excludepatterns``, and those
+whose metadata carries per-notebook myst-nb overrides (``mystnb``) or whose kernel name ``nb_kernel_rgx_aliases``
+would rewrite (their hash or settings could differ from what this pass would use).
+
+The kernels inherit the build's environment, so ``LABKIT_RUN_SOLUTIONS=1`` (set by ``labkit_solutions``'s
+``setup``) reaches them. Set ``BOOK_SERIAL_EXECUTION=1`` to turn this pass off.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from pathlib import Path, PurePosixPath
+
+from sphinx.util import logging as sphinx_logging
+
+LOGGER = sphinx_logging.getLogger(__name__)
+OFF_SWITCH = "BOOK_SERIAL_EXECUTION"
+
+
+def _book_notebooks(app) -> list[Path]:
+    """Absolute paths of the ``.ipynb`` documents this build will read (Sphinx's own discovery)."""
+    exclude = list(app.config.exclude_patterns) + list(app.config.templates_path) + list(app.builder.get_asset_paths())
+    docnames = app.project.discover(exclude, app.config.include_patterns)
+    paths = (Path(app.project.doc2path(name, True)) for name in sorted(docnames))
+    return [path for path in paths if path.suffix == ".ipynb"]
+
+
+def _left_to_myst_nb(path: Path, notebook, nb_config) -> bool:
+    """True for a notebook whose execution settings this pass might not reproduce exactly."""
+    posix_path = PurePosixPath(path.as_posix())
+    if any(posix_path.match(pattern) for pattern in nb_config.execution_excludepatterns):
+        return True
+    if nb_config.metadata_key in notebook.metadata:
+        return True
+    kernel_name = notebook.metadata.get("kernelspec", {}).get("name")
+    return kernel_name is not None and any(re.fullmatch(rgx, kernel_name) for rgx in nb_config.kernel_rgx_aliases)
+
+
+def execute_missing_notebooks(app) -> dict:
+    """Pre-execute, in parallel, the book's notebooks missing from myst-nb's cache, and cache the successes.
+
+    Returns ``{"queued": [paths], "succeeded": [...], "failed": [...], "seconds": float}`` (empty lists when
+    there is nothing to do or the pass is off). Never raises for a failing notebook: myst-nb re-executes it.
+    """
+    summary = {"queued": [], "succeeded": [], "failed": [], "seconds": 0.0}
+    nb_config = getattr(app.env, "mystnb_config", None)
+    if nb_config is None or nb_config.execution_mode != "cache" or os.environ.get(OFF_SWITCH) == "1":
+        return summary
+
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.executors import load_executor
+
+    cache = get_cache(nb_config.execution_cache_path)
+    pks = []
+    for path in _book_notebooks(app):
+        notebook = nbformat.read(str(path), as_version=4)  # as myst-nb's ipynb reader does
+        if _left_to_myst_nb(path, notebook, nb_config):
+            continue
+        try:
+            cache.match_cache_notebook(notebook)
+            continue  # already a cache hit
+        except KeyError:
+            pass
+        pks.append(cache.add_nb_to_project(str(path)).pk)
+        summary["queued"].append(str(path))
+    if not pks:
+        return summary
+
+    executor_name = "temp-parallel" if nb_config.execution_in_temp else "local-parallel"
+    LOGGER.info(f"parallel_execution: executing {len(pks)} notebook(s) with jupyter-cache {executor_name!r} "
+                f"over {os.cpu_count()} processes")
+    started = time.perf_counter()
+    executor = load_executor(executor_name, cache, logger=logging.getLogger("parallel_execution"))
+    result = executor.run_and_cache(filter_pks=pks, timeout=nb_config.execution_timeout,
+                                    allow_errors=nb_config.execution_allow_errors)
+    summary["seconds"] = time.perf_counter() - started
+    summary["succeeded"] = list(result.succeeded)
+    summary["failed"] = list(result.excepted) + list(result.errored)
+    LOGGER.info(f"parallel_execution: {len(summary['succeeded'])} cached, {len(summary['failed'])} left to myst-nb "
+                f"in {summary['seconds']:.1f} s")
+    return summary
+
+
+def _on_builder_inited(app):
+    try:
+        app.env.parallel_execution_summary = execute_missing_notebooks(app)
+    except Exception as error:  # this pass only saves time: myst-nb still executes whatever is not cached
+        LOGGER.info(f"parallel_execution: skipped ({error.__class__.__name__}: {error}); executing serially")
+
+
+def setup(app):
+    app.setup_extension("myst_nb")
+    app.connect("builder-inited", _on_builder_inited, priority=900)  # after myst-nb's create_mystnb_config (500)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
