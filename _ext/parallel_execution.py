@@ -1,15 +1,16 @@
-"""Sphinx extension of the book: execute the book's ``.ipynb`` notebooks in parallel before myst-nb reads them.
+"""Sphinx extension of the book: execute the book's notebooks in parallel before myst-nb reads them.
 
 With ``execute_notebooks: cache`` myst-nb (1.4.0) executes each notebook it cannot find in its jupyter-cache
 (``<outdir>/../.jupyter_cache``) one at a time, while it reads the documents. At ``builder-inited`` — after
 myst-nb's own ``builder-inited`` handler has set ``env.mystnb_config`` and its cache path, and before any document
 is read — this extension:
 
-1. lists the book's ``.ipynb`` documents (the same discovery Sphinx does: ``exclude_patterns``, and so Jupyter
-   Book's ``only_build_toc_files``, apply),
+1. lists the book's documents (the same discovery Sphinx does: ``exclude_patterns``, and so Jupyter Book's
+   ``only_build_toc_files``, apply) and reads each with myst-nb's own reader (``create_nb_reader``): ``.ipynb``
+   notebooks and MyST Markdown notebooks (``file_format: mystnb`` top matter); other pages are skipped,
 2. keeps those myst-nb would execute through the cache and that the cache does not hold yet
-   (``cache.match_cache_notebook`` on the notebook as myst-nb reads it: ``nbformat`` v4, the same kernelspec and
-   code-cell sources, so the hash is the one myst-nb computes),
+   (``cache.match_cache_notebook`` on the notebook as myst-nb reads it: the same kernelspec and code cells, so
+   the hash is the one myst-nb computes),
 3. adds them to that cache's project and runs them with jupyter-cache's ``local-parallel`` executor (a pool of
    ``os.cpu_count()`` processes, each notebook in its own kernel, in the notebook's folder as myst-nb does) with
    myst-nb's ``execution_timeout`` and ``execution_allow_errors``. nbclient honours ``raises-exception`` cell tags
@@ -41,12 +42,11 @@ LOGGER = sphinx_logging.getLogger(__name__)
 OFF_SWITCH = "BOOK_SERIAL_EXECUTION"
 
 
-def _book_notebooks(app) -> list[Path]:
-    """Absolute paths of the ``.ipynb`` documents this build will read (Sphinx's own discovery)."""
+def _book_documents(app) -> list[Path]:
+    """Absolute paths of the documents this build will read (Sphinx's own discovery)."""
     exclude = list(app.config.exclude_patterns) + list(app.config.templates_path) + list(app.builder.get_asset_paths())
     docnames = app.project.discover(exclude, app.config.include_patterns)
-    paths = (Path(app.project.doc2path(name, True)) for name in sorted(docnames))
-    return [path for path in paths if path.suffix == ".ipynb"]
+    return [Path(app.project.doc2path(name, True)) for name in sorted(docnames)]
 
 
 def _left_to_myst_nb(path: Path, notebook, nb_config) -> bool:
@@ -71,14 +71,18 @@ def execute_missing_notebooks(app) -> dict:
     if nb_config is None or nb_config.execution_mode != "cache" or os.environ.get(OFF_SWITCH) == "1":
         return summary
 
-    import nbformat
     from jupyter_cache import get_cache
     from jupyter_cache.executors import load_executor
+    from myst_nb.core.read import create_nb_reader
 
     cache = get_cache(nb_config.execution_cache_path)
     pks = []
-    for path in _book_notebooks(app):
-        notebook = nbformat.read(str(path), as_version=4)  # as myst-nb's ipynb reader does
+    for path in _book_documents(app):
+        text = path.read_text(encoding="utf-8")
+        nb_reader = create_nb_reader(str(path), app.env.myst_config, nb_config, text)  # as myst-nb's parser does
+        if nb_reader is None:
+            continue  # not a notebook (plain Markdown page)
+        notebook = nb_reader.read(text)
         if _left_to_myst_nb(path, notebook, nb_config):
             continue
         try:
@@ -86,7 +90,10 @@ def execute_missing_notebooks(app) -> dict:
             continue  # already a cache hit
         except KeyError:
             pass
-        pks.append(cache.add_nb_to_project(str(path)).pk)
+        if nb_reader.read_fmt is not None:  # a MyST Markdown notebook: jupyter-cache reads it with myst-nb's plugin
+            pks.append(cache.add_nb_to_project(str(path), read_data=nb_reader.read_fmt).pk)
+        else:
+            pks.append(cache.add_nb_to_project(str(path)).pk)
         summary["queued"].append(str(path))
     if not pks:
         return summary

@@ -1,7 +1,7 @@
 """_ext/parallel_execution.py: the notebooks it pre-executes are cache HITS for myst-nb, which then executes nothing.
 
-Builds a two-notebook toy book with Sphinx (myst-nb, ``nb_execution_mode = "cache"``, our extension loaded) in a
-temp folder and reads myst-nb's own log lines: "Using cached notebook" for both, "Executing notebook" for none.
+Builds a toy book of two ``.ipynb`` notebooks, a MyST Markdown notebook and a plain page with Sphinx (myst-nb, ``nb_execution_mode = "cache"``, our extension loaded) in a
+temp folder and reads myst-nb's own log lines: "Using cached notebook" for each notebook, "Executing notebook" for none.
 A third notebook that fails is left to myst-nb, which executes it itself and reports its failure.
 """
 from __future__ import annotations
@@ -39,10 +39,15 @@ def _book(tmp_path: Path, failing: bool = False) -> Path:
         "nb_execution_mode = 'cache'\n"
         "nb_execution_raise_on_error = False\n"
         "exclude_patterns = ['_build']\n", encoding="utf-8")
-    docs = ["one", "two"] + (["broken"] if failing else [])
+    docs = ["one", "two", "three", "page"] + (["broken"] if failing else [])
     (src / "index.md").write_text("# Toy\n\n```{toctree}\n" + "\n".join(docs) + "\n```\n", encoding="utf-8")
     _notebook(src / "one.ipynb", "print(1 + 1)", "raise ValueError('expected')", tags={1: ["raises-exception"]})
     _notebook(src / "two.ipynb", "import os\nprint(os.getcwd())")
+    (src / "three.md").write_text(  # a MyST Markdown notebook, like the book's chapters
+        "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n  display_name: Python 3\n---\n"
+        "# Three\n\n```{code-cell} ipython3\n:tags: [raises-exception]\nraise KeyError('shown')\n```\n\n"
+        "```{code-cell} ipython3\nprint(3 * 3)\n```\n", encoding="utf-8")
+    (src / "page.md").write_text("# A plain page\n\nNo code.\n", encoding="utf-8")
     if failing:
         _notebook(src / "broken.ipynb", "raise RuntimeError('learner-visible failure')")
     return src
@@ -57,19 +62,21 @@ def _build(src: Path, out: Path) -> str:
 def test_pre_executed_notebooks_are_cache_hits_and_myst_nb_executes_none(tmp_path):
     out = tmp_path / "_build"
     log = _build(_book(tmp_path), out)
-    assert "parallel_execution: 2 cached, 0 left to myst-nb" in log, log
-    assert log.count("Using cached notebook") == 2, log
+    assert "parallel_execution: 3 cached, 0 left to myst-nb" in log, log
+    assert log.count("Using cached notebook") == 3, log
     assert "Executing notebook" not in log, log
     html = (out / "html" / "one.html").read_text(encoding="utf-8")
     assert "ValueError" in html  # the raises-exception cell ran and its error is shown, as myst-nb shows it
     two = (out / "html" / "two.html").read_text(encoding="utf-8")
     assert str(tmp_path / "src") in two  # executed in the notebook's own folder, as myst-nb does
+    three = (out / "html" / "three.html").read_text(encoding="utf-8")
+    assert "KeyError" in three and "9" in three
 
 
 def test_a_failing_notebook_is_left_to_myst_nb_which_reports_it(tmp_path):
     out = tmp_path / "_build"
     log = _build(_book(tmp_path, failing=True), out)
-    assert "parallel_execution: 2 cached, 1 left to myst-nb" in log, log
+    assert "parallel_execution: 3 cached, 1 left to myst-nb" in log, log
     assert log.count("Executing notebook using") == 1, log  # myst-nb re-executes only the failing one
     assert "Executing notebook failed: CellExecutionError" in log, log
     assert "learner-visible failure" in log, log
