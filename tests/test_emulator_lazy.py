@@ -49,3 +49,27 @@ def test_nothing_waits_once_every_service_is_loaded(engine):
                 registry.resolve(symbol)
     waiting = {package: names for package, names in lazy.pending().items() if names}
     assert waiting == {}
+
+
+INVOKE_CHAIN = r'''
+import json
+import labkit
+labkit.client("lambda").list_functions()
+from moto.awslambda.responses import LambdaResponse
+chain, method = [], LambdaResponse.invoke
+while method is not None:
+    chain.append(method.__code__.co_filename)  # functools.wraps copies moto's __module__ onto each wrapper
+    method = getattr(method, "__wrapped__", None)
+print(json.dumps(chain))
+'''
+
+
+def test_an_install_due_during_another_install_waits_for_it():
+    """Three modules wrap LambdaResponse.invoke (Qualifier, concurrency, async payload limits). An install made due
+    while another install() runs must wait until that one has replaced the method: run nested, its wrapper was
+    overwritten by the outer module's (which had read the method before) and Invoke ignored Qualifier."""
+    done = subprocess.run([sys.executable, "-c", INVOKE_CHAIN], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    chain = json.loads(done.stdout.strip().splitlines()[-1])
+    for module in ("qualifier.py", "concurrency.py", "async_invoke.py"):
+        assert any(path.endswith(f"labkit/emulator/lambda_/{module}") for path in chain), chain

@@ -40,7 +40,8 @@ _pending: dict[str, list] = {}  # "moto.batch" → (name, install) of what waits
 _due: list = []  # (name, install) whose service loaded, to run when the outermost moto import ends
 _installed: set[str] = set()
 _lock = threading.RLock()
-_depth = threading.local()
+_depth = threading.local()  # .value: moto imports in progress in this thread
+_installing = threading.local()  # .value: install() calls in progress in this thread
 _finder: "MotoImportHook | None" = None
 
 
@@ -128,7 +129,7 @@ def _marking(name: str, install):
     @functools.wraps(install)
     def marked(*args, **kwargs):
         _installed.add(name)
-        return install(*args, **kwargs)
+        return _running(install, *args, **kwargs)
 
     marked.labkit_lazy = True
     return marked
@@ -149,8 +150,23 @@ def _install(entry) -> None:
     name, install = entry
     if name in _installed:
         return
+    if getattr(_installing, "value", 0):  # inside another install(): it may have read what this one replaces
+        _due.append(entry)
+        return
     _installed.add(name)
-    install()
+    _running(install)
+
+
+def _running(install, *args, **kwargs):
+    """Call ``install``; what became due meanwhile runs once the outermost install() (and moto import) has ended,
+    so no install wraps a method another install has read but not yet replaced."""
+    _installing.value = getattr(_installing, "value", 0) + 1
+    try:
+        return install(*args, **kwargs)
+    finally:
+        _installing.value -= 1
+        if not _installing.value and not getattr(_depth, "value", 0) and _due:
+            _run_due()
 
 
 def _loaded(package: str) -> None:
@@ -175,7 +191,7 @@ class _CountingLoader(SourceFileLoader):
             _depth.value -= 1
         if self.name in _pending:
             _loaded(self.name)
-        if _depth.value == 0 and _due:
+        if _depth.value == 0 and not getattr(_installing, "value", 0) and _due:
             _run_due()
 
 
