@@ -64,15 +64,35 @@ def reference_for(lab: pathlib.Path, cells: list, folder: pathlib.Path | None = 
     ``cells`` are the lab's code cells. The book's copy counts only if it has exactly these cells, with the same
     sources, each executed (an older build of a changed lab is stale, not a reference).
     """
-    path = (folder or book_folder()) / lab.parent.name / lab.name
+    folder = folder or book_folder()
+    path = folder / lab.parent.name / lab.name
     if not path.exists():
         return None, f"no book build output {path}"
     executed = code_cells(nbformat.read(path, as_version=4))
     if [c.source.strip() for c in executed] != [c.source.strip() for c in cells]:
         return None, f"{path} was built from another version of {lab.name} (stale)"
     if any(c.execution_count is None for c in executed):
-        return None, f"{path} has cells the book build did not execute"
+        # myst-nb writes a notebook it took from its cache without outputs: the outputs are in that cache
+        cached = cached_cells(lab, folder.parent / ".jupyter_cache")
+        if cached is None:
+            return None, f"{path} has cells the book build did not execute, and its cache has no run of {lab.name}"
+        return cached, ""
     return executed, ""
+
+
+def cached_cells(lab: pathlib.Path, cache_folder: pathlib.Path) -> list | None:
+    """The code cells of the book build's cached execution of ``lab`` (jupyter-cache, matched by the hash of the
+    lab's current code), each with its outputs; None without a cache or a run of this version of the lab."""
+    if not cache_folder.is_dir():
+        return None
+    from jupyter_cache import get_cache
+
+    try:
+        _, merged = get_cache(str(cache_folder)).merge_match_into_notebook(nbformat.read(lab, as_version=4))
+    except KeyError:  # no cached run of these cells
+        return None
+    executed = code_cells(merged)
+    return None if any(c.execution_count is None for c in executed) else executed
 
 
 def verdicts(outputs) -> list[tuple[str, str]]:

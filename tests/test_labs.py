@@ -131,6 +131,29 @@ def test_the_book_build_is_a_reference_only_when_current(tmp_path):
     assert "stale" in labnb.reference_for(lab, cells, tmp_path / "jupyter_execute")[1]
 
 
+def test_a_lab_the_book_took_from_its_cache_is_compared_with_the_cached_run(tmp_path):
+    """myst-nb writes jupyter_execute/<lab>.ipynb without outputs when the run came from its jupyter-cache (as every
+    lab does once _ext/parallel_execution.py has run them): the reference is then the cached run, matched by hash."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    lab = labnb.LABS / "s3-basics.ipynb"
+    cells = labnb.code_cells(nbformat.read(lab, as_version=4))
+    book = tmp_path / "jupyter_execute" / "labs"
+    book.mkdir(parents=True)
+    nbformat.write(nbformat.read(lab, as_version=4), book / lab.name)  # as myst-nb writes it: no counts, no outputs
+    reference, why = labnb.reference_for(lab, cells, tmp_path / "jupyter_execute")
+    assert reference is None and "its cache has no run" in why
+    executed = nbformat.read(lab, as_version=4)
+    for number, cell in enumerate(labnb.code_cells(executed)):
+        cell.execution_count = number + 1
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"cell {number}\n")]
+    get_cache(str(tmp_path / ".jupyter_cache")).cache_notebook_bundle(CacheBundleIn(executed, str(lab)),
+                                                                      check_validity=False)
+    reference, why = labnb.reference_for(lab, cells, tmp_path / "jupyter_execute")
+    assert why == "" and [c.outputs[0]["text"] for c in reference] == [f"cell {n}\n" for n in range(len(cells))]
+
+
 def test_nbval_collects_a_lab_as_one_learner_then_solved_pass():
     lab = labnb.LABS / "s3-basics.ipynb"
     listed = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-n", "0", str(lab)],
