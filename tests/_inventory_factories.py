@@ -464,6 +464,13 @@ FACTORIES = {
     "route53.health-check": health_check,
     "codepipeline.pipeline": pipeline,
     "codedeploy.application": codedeploy_application,
+    "codebuild.project": lambda m: m.c("codebuild").create_project(
+        name=m.name("inv"), source={"type": "S3", "location": f"{m.bucket()}/source.zip"},
+        artifacts={"type": "NO_ARTIFACTS"}, serviceRole=m.role("codebuild.amazonaws.com"),
+        environment={"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0",
+                     "computeType": "BUILD_GENERAL1_SMALL"})["project"]["name"],
+    "ecr.repository": lambda m: m.c("ecr").create_repository(repositoryName=m.name("inv"))["repository"][
+        "repositoryName"],
     "lambda.function": function,
     "lambda.layer-version": layer_version,
     "firehose.delivery-stream": delivery_stream,

@@ -114,3 +114,9 @@ def list_job_definitions(batch):
       lambda eb, name: eb.delete_application(ApplicationName=name, TerminateEnvByForce=True))
 def list_applications(eb):
     return [a["ApplicationName"] for a in eb.describe_applications().get("Applications", [])]
+
+
+# --- ECR --------------------------------------------------------------------------------------------------------
+@kind("ecr.repository", "ecr", 6, lambda ecr, name: ecr.delete_repository(repositoryName=name, force=True))
+def list_repositories(ecr):
+    return [r["repositoryName"] for r in pages(ecr, "describe_repositories", "repositories")]

@@ -50,6 +50,12 @@ def list_pipelines(cp):
     return [p["name"] for p in cp.list_pipelines().get("pipelines", [])]
 
 
+@kind("codebuild.project", "codebuild", 24, lambda cb, name: cb.delete_project(name=name))
+@unused_on_embedded("moto.codebuild.models", "codebuild_backends")
+def list_codebuild_projects(cb):
+    return list(pages(cb, "list_projects", "projects"))
+
+
 # --- CloudWatch and EventBridge ----------------------------------------------------------------------
 
 @kind("cloudwatch.alarm", "cloudwatch", 8, lambda cw, name: cw.delete_alarms(AlarmNames=[name]))
