@@ -21,6 +21,7 @@ PROBES = {
     "rds": ("describe_db_instances", {}), "efs": ("describe_file_systems", {}), "ecs": ("list_clusters", {}),
     "batch": ("describe_job_queues", {}), "elasticbeanstalk": ("describe_applications", {}),
     "codedeploy": ("list_applications", {}), "codepipeline": ("list_pipelines", {}),
+    "codebuild": ("list_projects", {}), "ecr": ("describe_repositories", {}),
     "logs": ("describe_log_groups", {}), "cloudwatch": ("describe_alarms", {}), "events": ("list_rules", {}),
     "xray": ("get_trace_summaries", {"StartTime": datetime(2026, 1, 1), "EndTime": datetime(2026, 1, 2)}), "datapipeline": ("list_pipelines", {}),
     "quicksight": ("list_users", {"AwsAccountId": "123456789012", "Namespace": "default"}),
