@@ -1,0 +1,61 @@
+"""Checks for labs/codebuild."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import buildspec
+from ..checks import Verdict, expect, failed, passed
+
+VARIABLE = "API_URL"
+"""The variable the exercise's build reads from Parameter Store."""
+OUTPUT = "dist/config.txt"
+"""The file the exercise's build writes and uploads as its artifact."""
+
+
+def config_buildspec(spec, parameter_name) -> Verdict:
+    """``spec`` (the learner's buildspec, YAML text) builds ``dist/config.txt`` holding the Parameter Store value.
+
+    Judged ("Build specification reference for CodeBuild"): the buildspec is valid (every problem the validator
+    finds becomes the hint); ``env.parameter-store`` maps ``API_URL`` to ``parameter_name`` (str), and the value is
+    not also written in plain text under ``env.variables``; run locally by :func:`labkit.buildspec.run`, every
+    phase succeeds and ``artifacts.files`` picks up ``dist/config.txt``, whose text contains the parameter's
+    value. A parameter that is missing on the engine is reported as the hint (``BuildspecError``).
+    """
+    expect(spec, "my_buildspec", str, "your buildspec as YAML text (a triple-quoted string)")
+    expect(parameter_name, "parameter_name", str, "the Parameter Store name the lab created")
+    problems = buildspec.validate(spec)
+    if problems:
+        return failed("The buildspec is not valid yet: " + "; ".join(problems) + ".")
+    parsed = buildspec.parse(spec)
+    env = parsed.get("env") or {}
+    store = {str(k): str(v) for k, v in (env.get("parameter-store") or {}).items()}
+    plain = {str(k) for k in (env.get("variables") or {})}
+    if VARIABLE in plain:
+        return failed(f"{VARIABLE} is under env.variables, in plain text: read it from Parameter Store instead "
+                      f"(env.parameter-store: {VARIABLE}: {parameter_name}).")
+    if store.get(VARIABLE) != parameter_name:
+        got = f"maps {VARIABLE} to {store[VARIABLE]!r}" if VARIABLE in store else f"has no {VARIABLE}"
+        return failed(f"env.parameter-store {got}: map {VARIABLE} to the parameter {parameter_name!r}.")
+    if not (parsed.get("phases") or {}).get("build"):
+        return failed("There is no build phase: write the file in phases.build.commands.")
+    if not parsed.get("artifacts"):
+        return failed(f"There is no artifacts section: add artifacts.files listing {OUTPUT} (or dist/**/*).")
+    run = buildspec.run(spec)
+    try:
+        if run.status != "SUCCEEDED":
+            broken = next((p for p in run.phases if p.status == "FAILED"), None)
+            where = f"the {broken.name.upper()} phase failed: {broken.log[-1] if broken.log else ''}" if broken \
+                else "a phase failed"
+            return failed(f"Run locally, the build FAILED ({where}). Look at its log: buildspec.run(my_buildspec).")
+        if OUTPUT not in run.artifacts:
+            return failed(f"The build succeeded, but its artifacts are {run.artifacts or 'empty'}: write {OUTPUT} "
+                          "and list it (or dist/**/*) under artifacts.files, with no base-directory.")
+        value = buildspec.resolve_env(spec)[VARIABLE]
+        text = (Path(run.workdir) / OUTPUT).read_text()
+        if value not in text:
+            return failed(f"{OUTPUT} does not contain the parameter's value: write \"${VARIABLE}\" into it "
+                          f"(e.g. echo \"url=${VARIABLE}\" > {OUTPUT}).")
+    finally:
+        buildspec.remove(run)
+    return passed(f"Valid buildspec; {VARIABLE} comes from Parameter Store; every phase SUCCEEDED and "
+                  f"{OUTPUT} (holding the value) is the artifact.")

@@ -1,0 +1,140 @@
+"""labkit.exercises.codebuild and labkit.buildspec: right and wrong answers, on the embedded engine."""
+from __future__ import annotations
+
+import pytest
+
+import labkit
+from labkit import buildspec
+from labkit.checks import evaluate
+from labkit.exercises import codebuild as exercise
+
+RIGHT = """
+version: 0.2
+env:
+  parameter-store:
+    API_URL: {name}
+phases:
+  build:
+    commands:
+      - mkdir -p dist
+      - echo "url=$API_URL" > dist/config.txt
+artifacts:
+  files:
+    - 'dist/**/*'
+"""
+
+
+@pytest.fixture
+def parameter(engine):
+    name = f"/{labkit.name('cb')}/api-url"
+    ssm = labkit.client("ssm")
+    ssm.put_parameter(Name=name, Value="https://api.example.com/v1", Type="String")
+    yield name
+    ssm.delete_parameter(Name=name)
+
+
+def check(spec, name):
+    return evaluate(exercise.config_buildspec, spec, name)
+
+
+def test_right_answer_passes(parameter):
+    verdict = check(RIGHT.format(name=parameter), parameter)
+    assert verdict.passed, verdict.message
+
+
+def test_placeholder_is_a_hint(parameter):
+    verdict = check(None, parameter)
+    assert verdict.kind == "failed" and "my_buildspec" in verdict.message
+
+
+def test_invalid_buildspec_lists_the_problems(parameter):
+    spec = RIGHT.format(name=parameter).replace("  build:", "  biuld:")
+    verdict = check(spec, parameter)
+    assert verdict.kind == "failed" and "unknown phase `biuld`" in verdict.message
+
+
+def test_plain_text_value_fails(parameter):
+    spec = RIGHT.format(name=parameter).replace("  parameter-store:\n    API_URL: " + parameter,
+                                                "  variables:\n    API_URL: https://api.example.com/v1")
+    verdict = check(spec, parameter)
+    assert verdict.kind == "failed" and "plain text" in verdict.message
+
+
+def test_wrong_parameter_name_fails(parameter):
+    verdict = check(RIGHT.format(name="/other/name"), parameter)
+    assert verdict.kind == "failed" and "maps API_URL to '/other/name'" in verdict.message
+
+
+def test_failing_command_fails(parameter):
+    spec = RIGHT.format(name=parameter).replace("mkdir -p dist", "mkdir -p dist && cp missing.txt dist/")
+    verdict = check(spec, parameter)
+    assert verdict.kind == "failed" and "BUILD phase failed" in verdict.message
+
+
+def test_file_without_value_fails(parameter):
+    spec = RIGHT.format(name=parameter).replace('"url=$API_URL"', '"url=unknown"')
+    verdict = check(spec, parameter)
+    assert verdict.kind == "failed" and "does not contain the parameter's value" in verdict.message
+
+
+def test_wrong_artifact_fails(parameter):
+    spec = RIGHT.format(name=parameter).replace("'dist/**/*'", "'out/**/*'")
+    verdict = check(spec, parameter)
+    assert verdict.kind == "failed" and "FAILED" in verdict.message  # UPLOAD_ARTIFACTS finds nothing
+
+
+# --- labkit.buildspec ---------------------------------------------------------------------------------------------
+
+def test_validator_names_each_mistake():
+    problems = buildspec.validate("version: 0.1\nenv:\n  variables:\n    CODEBUILD_X: 1\nphases:\n  prebuild:\n"
+                                  "    commands: [a]\n  build:\n    commands:\n      - echo a: b\n      - yes\n"
+                                  "reports:\n  unit:\n    files: [r.xml]\n    file-format: XML\n")
+    text = "\n".join(problems)
+    for expected in ("version: 0.1", "CODEBUILD_ are reserved", "did you mean `pre_build`", "item 1 is read as a "
+                     "mapping", "item 2 is read as bool", "file-format: XML"):
+        assert expected in text
+    assert buildspec.validate(RIGHT.format(name="/x")) == []
+
+
+def test_bad_yaml_names_the_line():
+    (problem,) = buildspec.validate("version: 0.2\nphases:\n build:\n    commands: [x]\n  post_build: 1\n")
+    assert "line 5" in problem
+
+
+def test_phase_transitions_follow_the_documentation():
+    build_fails = buildspec.run("version: 0.2\nphases:\n  install:\n    commands: ['cd /tmp']\n  build:\n"
+                                "    commands: ['false', 'echo skipped']\n    finally: ['echo cleanup']\n"
+                                "  post_build:\n    commands: ['echo succeeding=$CODEBUILD_BUILD_SUCCEEDING']\n")
+    statuses = {p.name: p.status for p in build_fails.phases}
+    assert statuses == {"install": "SUCCEEDED", "build": "FAILED", "post_build": "SUCCEEDED"}
+    assert "skipped" not in build_fails.log and "cleanup" in build_fails.log and "succeeding=0" in build_fails.log
+    assert build_fails.status == "FAILED"
+    pre_build_fails = buildspec.run("version: 0.2\nphases:\n  pre_build:\n    commands: ['exit 3']\n  build:\n"
+                                    "    commands: ['echo b']\n  post_build:\n    commands: ['echo c']\n")
+    assert [p.status for p in pre_build_fails.phases] == ["FAILED", "SKIPPED", "SKIPPED"]
+    for run in (build_fails, pre_build_fails):
+        buildspec.remove(run)
+
+
+def test_one_shell_for_the_whole_build():
+    run = buildspec.run("version: 0.2\nphases:\n  install:\n    commands: ['mkdir -p a/b', 'cd a', 'export X=1']\n"
+                        "  build:\n    commands: ['pwd', 'echo x=$X']\n")
+    assert "/a\n" in run.log + "\n" and "x=1" in run.log
+    buildspec.remove(run)
+
+
+def test_missing_parameter_is_a_clear_error(engine):
+    with pytest.raises(buildspec.BuildspecError, match="no parameter '/nope'"):
+        buildspec.resolve_env("version: 0.2\nenv:\n  parameter-store:\n    A: /nope\nphases:\n  build:\n"
+                              "    commands: [x]\n")
+
+
+def test_secrets_manager_json_key(engine):
+    sm = labkit.client("secretsmanager")
+    arn = sm.create_secret(Name=labkit.name("cb"), SecretString='{"password": "s3cret"}')["ARN"]
+    try:
+        env = buildspec.resolve_env("version: 0.2\nenv:\n  secrets-manager:\n    P: " + arn + ":password\n"
+                                    "phases:\n  build:\n    commands: [x]\n")
+        assert env == {"P": "s3cret"}
+    finally:
+        sm.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
