@@ -88,12 +88,20 @@ def require(*services: str) -> EngineBanner:
 
     ``require("s3", "sqs")`` (a single list or tuple is accepted too). Names are boto3's service names; an
     unknown one raises UnknownService suggesting the close names, a service the engine lacks raises
-    ServiceUnavailable.
+    ServiceUnavailable. ``"cdk"`` is not a service but a capability: the AWS CDK for Python and the Node.js it
+    runs on (:func:`labkit.cdk.ready`), ServiceUnavailable saying what to install when they are missing.
     """
     if len(services) == 1 and isinstance(services[0], (list, tuple)):
         services = tuple(services[0])
     if not services:
         raise UnknownService("name the services this lab needs, e.g. require('s3', 'lambda')")
+    if "cdk" in services:
+        from . import cdk
+
+        cdk.ready()
+        services = tuple(service for service in services if service != "cdk")
+        if not services:
+            raise UnknownService("name the services the CDK app deploys too, e.g. require('cdk', 'cloudformation')")
     services = tuple(known_service(service) for service in services)
     engine = current()
     missing = engine.unavailable(list(services))
