@@ -34,12 +34,60 @@ DIFFERENCES = [
         doc="Creating metrics from log events using filters",
         labs=("cloudwatch",),
     ),
+    Difference(
+        id="logs-insights-partial",
+        service="CloudWatch Logs",
+        aws="A Logs Insights query runs its whole pipeline: fields (with the fields discovered in JSON log events), "
+            "filter, stats … by (with bin()), parse, sort on any field, limit and the other commands.",
+        engine="Only fields @timestamp, @message, @logStream and @log, sort by time and limit are honoured; "
+               "filter, stats, parse and any other command or field are silently ignored (every event comes back, "
+               "with only @ptr for fields it does not know).",
+        doc="CloudWatch Logs Insights language query syntax",
+        labs=("cloudwatch-logs-insights",),
+    ),
+    Difference(
+        id="logs-emf-not-extracted",
+        service="CloudWatch Logs",
+        aws="A log event in the embedded metric format (a JSON object with an _aws.CloudWatchMetrics directive) "
+            "becomes metric values in CloudWatch, in the directive's namespace and dimensions.",
+        engine="The log event is stored as text; no metric is extracted.",
+        doc="Specification: Embedded metric format",
+        labs=("cloudwatch-logs-insights",),
+    ),
 ]
+
+SUPPORTED_QUERY_COMMANDS = {"fields", "sort", "limit"}
+KNOWN_QUERY_FIELDS = {"@timestamp", "@message", "@logStream", "@log"}
+
+
+def beyond_moto(query: str) -> bool:
+    """True when a Logs Insights query uses a command or a field moto's query engine ignores (see
+    ``logs-insights-partial``): anything but ``fields`` of the four built-in fields, ``sort`` and ``limit``."""
+    for command in (part.strip() for part in (query or "").split("|")):
+        if not command:
+            continue
+        word, _, rest = command.partition(" ")
+        if word.lower() not in SUPPORTED_QUERY_COMMANDS:
+            return True
+        if word.lower() == "fields" and any(f.strip() not in KNOWN_QUERY_FIELDS for f in rest.split(",")):
+            return True
+        if word.lower() == "sort" and rest.split()[:1] != ["@timestamp"]:
+            return True
+    return False
+
+
+def has_emf(response) -> bool:
+    """True when a PutLogEvents request carries a log event with an embedded metric format directive."""
+    return any('"_aws"' in (event.get("message") or "") for event in response._get_param("logEvents") or [])
+
 
 TRIGGERS = [
     Trigger("moto.cloudwatch.responses.CloudWatchResponse.put_metric_alarm", "cloudwatch-alarms-not-evaluated"),
     Trigger("moto.cloudwatch.responses.CloudWatchResponse.set_alarm_state", "cloudwatch-alarm-actions-not-run"),
     Trigger("moto.logs.responses.LogsResponse.put_metric_filter", "logs-metric-filters-not-applied"),
+    Trigger("moto.logs.responses.LogsResponse.start_query", "logs-insights-partial",
+            when=lambda response: beyond_moto(response._get_param("queryString"))),
+    Trigger("moto.logs.responses.LogsResponse.put_log_events", "logs-emf-not-extracted", when=has_emf),
 ]
 
 PATCHES = [trigger_patch("cloudwatch-notices", TRIGGERS)]
