@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 import functools
 import html
+import re
 
 from . import hygiene
 from .engines import current
@@ -83,26 +84,36 @@ class EngineBanner:
         return shown
 
 
-def require(*services: str) -> EngineBanner:
+CAPABILITY = re.compile(r"([a-z0-9-]+):([^:;]+)")
+
+
+def require(*services: str, needs=()) -> EngineBanner:
     """Check that the engine offers every service, then remember what exists so cleanup() can undo the lab.
 
     ``require("s3", "sqs")`` (a single list or tuple is accepted too). Names are boto3's service names; an
     unknown one raises UnknownService suggesting the close names, a service the engine lacks raises
-    ServiceUnavailable. ``"cdk"`` is not a service but a capability: the AWS CDK for Python and the Node.js it
-    runs on (:func:`labkit.cdk.ready`), ServiceUnavailable saying what to install when they are missing.
+    ServiceUnavailable.
+
+    ``needs`` names the behaviours (capabilities) the lab relies on beyond a service answering, each
+    ``"service:what"`` — a boto3 service name, a colon, a short name without ``:`` or ``;``, such as
+    ``"ec2:default network ACL association"`` or ``"lambda:OnSuccess destination"``. An engine module lists what
+    it lacks (``LACKS`` in ``labkit/engines/ministack.py``, each with a one-sentence reason from a probe of a named
+    version); ``require`` raises ServiceUnavailable naming each lacking capability and its reason, so the lab
+    stops in Setup rather than part-way. A capability no engine lacks is simply met. A malformed one raises
+    UnknownService.
     """
     if len(services) == 1 and isinstance(services[0], (list, tuple)):
         services = tuple(services[0])
     if not services:
         raise UnknownService("name the services this lab needs, e.g. require('s3', 'lambda')")
-    if "cdk" in services:
-        from . import cdk
-
-        cdk.ready()
-        services = tuple(service for service in services if service != "cdk")
-        if not services:
-            raise UnknownService("name the services the CDK app deploys too, e.g. require('cdk', 'cloudformation')")
     services = tuple(known_service(service) for service in services)
+    needs = (needs,) if isinstance(needs, str) else tuple(needs)
+    for capability in needs:
+        found = CAPABILITY.fullmatch(capability) if isinstance(capability, str) else None
+        if found is None:
+            raise UnknownService(f"a capability is written 'service:what', e.g. 'lambda:OnSuccess destination', "
+                                 f"not {capability!r}")
+        known_service(found.group(1))
     engine = current()
     missing = engine.unavailable(list(services))
     if missing:
@@ -110,6 +121,12 @@ def require(*services: str) -> EngineBanner:
         raise ServiceUnavailable(
             f"This lab needs services the {engine.name} engine does not offer ({reasons}). Run it on the "
             "embedded engine (unset LABKIT_ENGINE and AWS_ENDPOINT_URL), which offers them all.")
+    lacking = getattr(engine, "lacks", lambda needs: {})(list(needs)) if needs else {}
+    if lacking:
+        reasons = "; ".join(f"{capability}: {why}" for capability, why in lacking.items())
+        raise ServiceUnavailable(
+            f"This lab needs behaviour the {engine.name} engine does not offer ({reasons}). Run it on the "
+            "embedded engine (unset LABKIT_ENGINE and AWS_ENDPOINT_URL).")
     hygiene.track(services)
     endpoint = getattr(engine, "endpoint_url", None) or f"AWS's own endpoints ({engine.region})"  # a terminal: python -m labkit env
     banner = EngineBanner({"engine": engine.name, "region": engine.region, "endpoint": endpoint}, services)
