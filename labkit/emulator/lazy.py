@@ -73,7 +73,15 @@ def replaced(symbol: str) -> bool:
 
 def service_modules(module) -> set[str]:
     """The moto modules defining what a module's PATCHES may replace (empty: it patches only moto's core, or
-    nothing of moto): loading any of them installs the module."""
+    nothing of moto): loading any of them installs the module.
+
+    A module whose PATCHES also name symbols it only reads (another service's models it reaches into once a
+    feature of its own service is used) sets ``INSTALL_WHEN``, the moto modules whose loading installs it: so
+    SQS alone never loads Lambda's models (and with them most of moto) for event source mappings it cannot have.
+    """
+    explicit = getattr(module, "INSTALL_WHEN", None)
+    if explicit is not None:
+        return set(explicit)
     return {found for patch in getattr(module, "PATCHES", []) for symbol in patch.symbols
             if replaced(symbol) and (found := symbol_module(symbol))}
 

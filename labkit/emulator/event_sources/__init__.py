@@ -68,14 +68,6 @@ PATCHES = [
         upstream="moto/dynamodb/models/table.py StreamShard.add: never clear self.items.",
     ),
     Patch(
-        name="stream-sequence-numbers-atomic",
-        changes="Kinesis Shard.put_record and DynamoDB StreamShard.add number records under a lock: moto computes "
-                "'last + 1' unlocked, so concurrent puts got the same sequence number (and Kinesis lost a record).",
-        symbols=("moto.kinesis.models.Shard.put_record", "moto.dynamodb.models.table.StreamShard.add"),
-        upstream="moto/kinesis/models.py Shard.put_record and moto/dynamodb/models/table.py StreamShard.add: take a "
-                 "lock (or an itertools.count) when numbering records.",
-    ),
-    Patch(
         name="esm-kinesis-no-push",
         changes="Kinesis: moto's Stream.put_record invokes the function with one record per put; labkit reads "
                 "Shard.records in batches instead.",
@@ -128,6 +120,11 @@ DIFFERENCES = [
         doc="Using Lambda with Kinesis Data Streams",
     ),
 ]
+
+# Only Lambda's CreateEventSourceMapping makes a mapping: SQS, DynamoDB or Kinesis alone never need this module's
+# install (which loads Lambda's models, and with them a good part of moto); the source services' symbols above are
+# read (a mapping is taken out of their push) once a mapping exists.
+INSTALL_WHEN = ("moto.awslambda.models",)
 
 _lock = threading.RLock()
 _pollers: dict[str, Poller] = {}
@@ -318,28 +315,6 @@ def resume_all() -> None:
                 _start(backend, esm)
 
 
-def _serialise_sequence_numbers() -> None:
-    """moto numbers a shard's records as "the last number + 1" without a lock: two puts at once (the engine serves
-    requests in threads) get the same sequence number, and Kinesis then overwrites one record with the other.
-    One lock per model makes numbering atomic, so sequence numbers stay unique and increasing."""
-    from moto.dynamodb.models.table import StreamShard
-    from moto.kinesis.models import Shard
-
-    for owner, name in ((Shard, "put_record"), (StreamShard, "add")):
-        method = getattr(owner, name)
-        if getattr(method, "labkit_serialised", False):
-            continue
-        lock = threading.Lock()
-
-        def serialised(self, *args, _method=method, _lock=lock, **kwargs):
-            with _lock:
-                return _method(self, *args, **kwargs)
-
-        functools.update_wrapper(serialised, method)
-        serialised.labkit_serialised = True
-        setattr(owner, name, serialised)
-
-
 def install() -> None:
     """Wrap moto's Create/Update/DeleteEventSourceMapping (once per process)."""
     global _installed
@@ -382,7 +357,6 @@ def install() -> None:
         _stop(uuid, forget_position=True)
         return esm
 
-    _serialise_sequence_numbers()
     LambdaBackend.create_event_source_mapping = create_event_source_mapping
     LambdaBackend.update_event_source_mapping = update_event_source_mapping
     LambdaBackend.delete_event_source_mapping = delete_event_source_mapping

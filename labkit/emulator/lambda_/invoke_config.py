@@ -240,7 +240,8 @@ def install() -> None:
         return
     from moto.awslambda.models import LambdaBackend, LambdaFunction
     from moto.awslambda.responses import LambdaResponse
-    from moto.cloudformation import parsing
+
+    from .. import lazy
 
     original_init = LambdaFunction.__init__
 
@@ -316,13 +317,6 @@ def install() -> None:
             else:
                 _configs.get((self.account_id, self.region_name, name), {}).pop(found, None)
 
-    original_resource_class = parsing.resource_class_from_type
-
-    def resource_class_from_type(resource_type: str):
-        if resource_type == "AWS::Lambda::EventInvokeConfig":
-            return EventInvokeConfigResource
-        return original_resource_class(resource_type)
-
     LambdaFunction.__init__ = __init__
     LambdaFunction.update_configuration = update_configuration
     LambdaFunction.get_configuration = get_configuration
@@ -333,6 +327,23 @@ def install() -> None:
     LambdaResponse.get_function_event_invoke_config = get_response
     LambdaResponse.delete_function_event_invoke_config = delete_response
     LambdaResponse.list_function_event_invoke_configs = list_response
-    parsing.resource_class_from_type = resource_class_from_type
     install_triggers(TRIGGERS)
     _installed = True
+    # CloudFormation's resource type once moto loads CloudFormation: its parser imports most of moto's services,
+    # which a lab that only invokes functions must not pay for
+    lazy.when_loaded(("moto.cloudformation.parsing",), "lambda-event-invoke-config cloudformation",
+                     _add_cloudformation_type)
+
+
+def _add_cloudformation_type() -> None:
+    """``AWS::Lambda::EventInvokeConfig`` in moto's CloudFormation parser (moto has no model for it)."""
+    from moto.cloudformation import parsing
+
+    original_resource_class = parsing.resource_class_from_type
+
+    def resource_class_from_type(resource_type: str):
+        if resource_type == "AWS::Lambda::EventInvokeConfig":
+            return EventInvokeConfigResource
+        return original_resource_class(resource_type)
+
+    parsing.resource_class_from_type = resource_class_from_type
