@@ -39,6 +39,10 @@ GUARDED = {
         "tests/conformance/test_sqs_message_move.py::test_moto_still_lacks_message_move_tasks",
     "moto.sqs.responses.SQSResponse.cancel_message_move_task":
         "tests/conformance/test_sqs_message_move.py::test_moto_still_lacks_message_move_tasks",
+    "moto.appconfig.responses.AppConfigResponse.list_applications":
+        "tests/conformance/test_appconfig_lists.py::test_moto_still_lacks_the_list_operations",
+    "moto.appconfig.responses.AppConfigResponse.list_hosted_configuration_versions":
+        "tests/conformance/test_appconfig_lists.py::test_moto_still_lacks_the_list_operations",
     "moto.s3.models.FakeDeleteMarker.dispose":
         "tests/test_patch_guards.py::test_moto_delete_markers_still_have_no_dispose",
     # the embedded engine's in-process dispatch (labkit/engines/inprocess.py) hooks botocore's handler list and
