@@ -339,6 +339,21 @@ def quicksight_data_source(m: Make) -> str:
     return source
 
 
+def appsync_api(m: Make) -> str:
+    return m.c("appsync").create_graphql_api(name=m.name("inv"), authenticationType="API_KEY")["graphqlApi"]["apiId"]
+
+
+def appconfig_application(m: Make) -> str:
+    client = m.c("appconfig")
+    app = client.create_application(Name=m.name("inv"))["Id"]
+    profile = client.create_configuration_profile(ApplicationId=app, Name="flags", LocationUri="hosted",
+                                                  Type="AWS.AppConfig.FeatureFlags")["Id"]
+    client.create_hosted_configuration_version(ApplicationId=app, ConfigurationProfileId=profile,
+                                               Content=b'{"version": "1", "flags": {}, "values": {}}',
+                                               ContentType="application/json")
+    return app
+
+
 def data_pipeline(m: Make) -> str:
     return m.c("datapipeline").create_pipeline(name=m.name("inv"), uniqueId=m.name("u"))["pipelineId"]
 
@@ -480,6 +495,8 @@ FACTORIES = {
     "quicksight.group": quicksight_group,
     "quicksight.data-source": quicksight_data_source,
     "datapipeline.pipeline": data_pipeline,
+    "appsync.graphql-api": appsync_api,
+    "appconfig.application": appconfig_application,
     "sqs.queue": lambda m: m.c("sqs").create_queue(QueueName=m.name("inv"))["QueueUrl"],
     "ssm.parameter": parameter,
     "dynamodb.table": table,
