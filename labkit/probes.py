@@ -25,6 +25,7 @@ PROBES = {
     "logs": ("describe_log_groups", {}), "cloudwatch": ("describe_alarms", {}), "events": ("list_rules", {}),
     "xray": ("get_trace_summaries", {"StartTime": datetime(2026, 1, 1), "EndTime": datetime(2026, 1, 2)}), "datapipeline": ("list_pipelines", {}),
     "quicksight": ("list_users", {"AwsAccountId": "123456789012", "Namespace": "default"}),
+    "appsync": ("list_graphql_apis", {}), "appconfig": ("list_applications", {}),
 }
 
 
