@@ -92,7 +92,8 @@ def require(*services: str, needs=()) -> EngineBanner:
 
     ``require("s3", "sqs")`` (a single list or tuple is accepted too). Names are boto3's service names; an
     unknown one raises UnknownService suggesting the close names, a service the engine lacks raises
-    ServiceUnavailable.
+    ServiceUnavailable. ``"cdk"`` is not a service but the AWS CDK for Python and the Node.js it runs on
+    (:func:`labkit.cdk.ready`): ServiceUnavailable saying what to install when they are missing.
 
     ``needs`` names the behaviours (capabilities) the lab relies on beyond a service answering, each
     ``"service:what"`` — a boto3 service name, a colon, a short name without ``:`` or ``;``, such as
@@ -106,6 +107,13 @@ def require(*services: str, needs=()) -> EngineBanner:
         services = tuple(services[0])
     if not services:
         raise UnknownService("name the services this lab needs, e.g. require('s3', 'lambda')")
+    if "cdk" in services:  # not a service: the AWS CDK for Python and its Node.js (labkit/cdk.py)
+        from . import cdk
+
+        cdk.ready()
+        services = tuple(service for service in services if service != "cdk")
+        if not services:
+            raise UnknownService("name the services the CDK app deploys too, e.g. require('cdk', 'cloudformation')")
     services = tuple(known_service(service) for service in services)
     needs = (needs,) if isinstance(needs, str) else tuple(needs)
     for capability in needs:
