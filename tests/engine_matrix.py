@@ -14,6 +14,7 @@ Python >= 3.13; LocalStack in Docker and real AWS are not run here (the pages sa
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib.util
 import json
 import os
@@ -32,17 +33,39 @@ LABS_RESULTS = ROOT / "data" / "lab-engines.json"
 CONFORMANCE_RESULTS = ROOT / "data" / "conformance.json"
 ENGINES = ("embedded", "ministack", "localstack")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # IPython colours the error's name
-UNAVAILABLE = re.compile(r"This lab needs services the \w+ engine does not offer \((.*)\)\. Run it")
+# labkit's own stop in Setup (labkit/services.py: require): a missing service, or a capability the engine lacks
+UNAVAILABLE = re.compile(r"This lab needs (?:services|behaviour) the \w+ engine does not offer \((.*)\)\. Run it")
 
 
-def required_services(notebook) -> list[str]:
-    source = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
-    match = re.search(r"labkit\.require\(([^)]*)\)", source)
-    return re.findall(r"\"([a-z0-9-]+)\"", match.group(1)) if match else []
+def declared(path: pathlib.Path) -> tuple[list[str], list[str]]:
+    """(services, capabilities) of the lab's ``labkit.require(...)`` call in its Setup: its string arguments and
+    its ``needs=[...]`` (literals only, read without running anything); ([], []) for a lab without one."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or "labkit.require(" not in cell.source:
+            continue
+        lines = [line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) == "labkit.require":
+                services = [ast.literal_eval(a) for a in node.args]
+                if len(services) == 1 and isinstance(services[0], (list, tuple)):
+                    services = list(services[0])
+                needs = next((ast.literal_eval(k.value) for k in node.keywords if k.arg == "needs"), [])
+                return services, [needs] if isinstance(needs, str) else list(needs)
+    return [], []
 
 
-def run_lab(path: pathlib.Path, env: dict, python: str | None = None) -> dict:
-    """Execute a lab in a fresh kernel with ``env`` (solutions on); its outcome, seconds and (if any) the reason."""
+def run_lab(path: pathlib.Path, env: dict) -> dict:
+    """Execute a lab in a fresh kernel with ``env`` (solutions on), as the book build does.
+
+    Returns {"outcome": "runs" | "not available" (labkit stopped it in Setup; "reason" is labkit's own list of
+    what the engine lacks) | "failed" ("reason": the error's last line and the cell), "seconds", "services",
+    "needs"}. ``env`` is set in this process while the kernel starts (the kernel inherits it) and restored after;
+    AWS_ENDPOINT_URL is cleared unless ``env`` sets it. Shared by the matrix, tests/test_ministack.py and
+    tests/test_localstack.py.
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, DeadKernelError
@@ -71,7 +94,9 @@ def run_lab(path: pathlib.Path, env: dict, python: str | None = None) -> dict:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    return {**outcome, "seconds": round(time.perf_counter() - began, 1), "services": required_services(notebook)}
+    services, needs = declared(path)
+    return {**outcome, "seconds": round(time.perf_counter() - began, 1), "services": services,
+            **({"needs": needs} if needs else {})}
 
 
 def failure(text: str) -> str:
@@ -160,7 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown engine(s) {', '.join(sorted(unknown))}; choose from {', '.join(ENGINES)}")
     labs = sorted((ROOT / "labs").glob("*.ipynb"))
     if arguments.labs:
-        wanted = {s.strip() for s in arguments.labs.split(",")}
+        wanted = {s.strip() for s in arguments.labs.split(",") if s.strip()}
+        unknown_labs = wanted - {p.stem for p in labs}
+        if unknown_labs:
+            parser.error(f"no lab named {', '.join(sorted(unknown_labs))} in labs/ (give the notebook's name "
+                         "without .ipynb, e.g. --labs s3-basics,lambda)")
         labs = [p for p in labs if p.stem in wanted]
     lab_data, conformance_data = load(LABS_RESULTS), load(CONFORMANCE_RESULTS)
     today = time.strftime("%Y-%m-%d")

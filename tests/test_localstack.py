@@ -13,17 +13,13 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import re
 import time
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
 import localstack
+from engine_matrix import ROOT, run_lab  # one run-a-lab for every engine
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 LABS = sorted((ROOT / "labs").glob("*.ipynb"))
 RECORDED = ROOT / "data" / "lab-engines.json"
 ARTIFACT = ROOT / "tests" / "artifacts" / "lab-engines.json"
@@ -32,42 +28,12 @@ ARTIFACT = ROOT / "tests" / "artifacts" / "lab-engines.json"
 def results_path() -> pathlib.Path:
     """Where this run's results go: the tracked data file only when asked to record (``LABKIT_RECORD=1``)."""
     return RECORDED if os.environ.get("LABKIT_RECORD") == "1" else ARTIFACT
-UNAVAILABLE = re.compile(r"labkit: This lab needs services the localstack engine does not offer \((.*)\)\. Run it")
+
 
 PYTHON = localstack.find_python()
 pytestmark = [pytest.mark.engines,  # slow: CI runs it on its own xdist worker beside the rest
               pytest.mark.skipif(PYTHON is None, reason="LocalStack's core needs Python >= 3.13; none found "
                                                         "(set LABKIT_LOCALSTACK_PYTHON, or install one with pyenv)")]
-
-
-def required_services(notebook) -> list[str]:
-    source = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
-    match = re.search(r"labkit\.require\(([^)]*)\)", source)
-    return re.findall(r"\"([a-z0-9-]+)\"", match.group(1)) if match else []
-
-
-def run_lab(path: pathlib.Path, env: dict) -> dict:
-    """Execute a lab in a fresh kernel with ``env``; its outcome, seconds and (if any) the reason."""
-    notebook = nbformat.read(path, as_version=4)
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    began = time.perf_counter()
-    try:
-        NotebookClient(notebook, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-        outcome = {"outcome": "runs"}
-    except CellExecutionError as error:
-        text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", []))
-        found = UNAVAILABLE.search(text)
-        outcome = ({"outcome": "not available", "reason": found.group(1)} if found
-                   else {"outcome": "failed", "reason": str(error).strip().splitlines()[-1][:300]})
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    return {**outcome, "seconds": round(time.perf_counter() - began, 1), "services": required_services(notebook)}
 
 
 @pytest.fixture(scope="module")

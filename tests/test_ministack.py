@@ -97,14 +97,180 @@ def test_lab_needing_a_missing_service_stops_in_setup_with_labkits_reason(server
     assert "xray: MiniStack 1.5.33 does not emulate it" in result["reason"]
 
 
-def test_a_recorded_fault_stops_only_the_labs_that_meet_it(server):
-    """The API Gateway lab's services meet the AddPermission fault; the Lambda lab's alone do not."""
-    missing = server.unavailable(["apigateway", "lambda", "cognito-idp", "iam", "logs"])
-    assert "AddPermission" in missing["lambda"]
-    assert server.unavailable(["lambda", "logs", "iam", "s3"]) == {}
+def test_a_lacked_capability_is_named_only_for_a_lab_that_needs_it(server):
+    """Services alone never stop a lab for a fault; a capability the lab names does, with its reason."""
+    assert server.unavailable(["apigateway", "lambda", "cognito-idp", "iam", "logs"]) == {}
+    lacking = server.lacks(["ec2:default network ACL association", "ec2:something MiniStack does"])
+    assert list(lacking) == ["ec2:default network ACL association"]
+    assert lacking["ec2:default network ACL association"].startswith(f"MiniStack {ministack.VERSION} ")
 
 
-def test_a_fault_needs_the_labs_exact_services(server):
-    """The S3 in depth lab's fault (s3, sqs, lambda) does not stop the SQS lab, which needs more services."""
-    assert "ListBucketInventoryConfigurations" in server.unavailable(["s3", "sqs", "lambda"])["s3"]
-    assert "s3" not in server.unavailable(["sqs", "lambda", "logs", "iam", "s3"])
+def test_a_lack_probed_on_another_version_is_not_assumed(server, monkeypatch):
+    monkeypatch.setitem(ministack.LACKS, "rds:DescribeDBLogFiles", ministack.Lack("0.0.1", "probed elsewhere"))
+    assert server.lacks(["rds:DescribeDBLogFiles"]) == {}
+
+
+def test_the_vpc_lab_stops_in_setup_naming_the_capability(server):
+    """It used to fail part-way (StopIteration: no subnet in the default network ACL)."""
+    result = run_lab(ROOT / "labs" / "vpc.ipynb", {"LABKIT_ENGINE": "ministack",
+                                                   "AWS_ENDPOINT_URL": server.endpoint_url})
+    assert result["outcome"] == "not available", result
+    assert result["reason"].startswith("ec2:default network ACL association: MiniStack 1.5.33 leaves"), result
+
+
+def _error_code(call) -> str | None:
+    """The AWS error code ``call()`` raised, None when it succeeded."""
+    from botocore.exceptions import ClientError
+
+    try:
+        call()
+    except ClientError as error:
+        return error.response["Error"]["Code"]
+    return None
+
+
+def probe_vpc_acl(engine) -> bool:
+    ec2 = engine.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+    acls = ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["NetworkAcls"]
+    return not any(a.get("SubnetId") == subnet for acl in acls for a in acl.get("Associations", []))
+
+
+def probe_rds_log_files(engine) -> bool:
+    rds = engine.client("rds")
+    return _error_code(lambda: rds.describe_db_log_files(DBInstanceIdentifier="probe")) == "InvalidAction"
+
+
+def probe_route53_status(engine) -> bool:
+    route53 = engine.client("route53")
+    check = route53.create_health_check(CallerReference="probe", HealthCheckConfig={
+        "Type": "HTTP", "FullyQualifiedDomainName": "example.com", "Port": 80})["HealthCheck"]["Id"]
+    return _error_code(lambda: route53.get_health_check_status(HealthCheckId=check)) is not None
+
+
+def probe_sqs_move(engine) -> bool:
+    sqs = engine.client("sqs")
+    url = sqs.create_queue(QueueName="probe-dlq")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return _error_code(lambda: sqs.start_message_move_task(SourceArn=arn)) is not None
+
+
+def probe_s3_inventory(engine) -> bool:
+    s3 = engine.client("s3")
+    s3.create_bucket(Bucket="probe-inventory")
+    s3.create_bucket(Bucket="probe-reports")
+    s3.put_bucket_inventory_configuration(Bucket="probe-inventory", Id="weekly", InventoryConfiguration={
+        "Id": "weekly", "IsEnabled": True, "IncludedObjectVersions": "Current", "Schedule": {"Frequency": "Weekly"},
+        "Destination": {"S3BucketDestination": {"Bucket": "arn:aws:s3:::probe-reports", "Format": "CSV"}}})
+    return not s3.list_bucket_inventory_configurations(Bucket="probe-inventory").get("InventoryConfigurationList")
+
+
+def probe_ssm_public_parameter(engine) -> bool:
+    ssm = engine.client("ssm")
+    name = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+    return _error_code(lambda: ssm.get_parameter(Name=name)) == "ParameterNotFound"
+
+
+_ASYNC: dict = {}
+
+
+def asynchronous_run(engine) -> dict:
+    """One failing and one succeeding asynchronous invocation (MaximumRetryAttempts 1, OnSuccess and OnFailure
+    queues, a dead-letter queue): {"success": records, "failure": records, "dlq": messages}, once per server."""
+    import json
+    import time
+
+    import labkit
+
+    if _ASYNC.get("url") == engine.endpoint_url:
+        return _ASYNC
+    lam, sqs, iam = engine.client("lambda"), engine.client("sqs"), engine.client("iam")
+    role = iam.create_role(RoleName="probe-async", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    code = "def handler(event, context):\n    if event.get('fail'):\n        raise RuntimeError('no')\n    return 1\n"
+    lam.create_function(FunctionName="probe-async", Runtime="python3.12", Role=role, Handler="app.handler",
+                        Code={"ZipFile": labkit.zip_code({"app.py": code})})
+    lam.get_waiter("function_active_v2").wait(FunctionName="probe-async")
+    queues = {}
+    for name in ("success", "failure", "dlq"):
+        url = sqs.create_queue(QueueName=f"probe-{name}")["QueueUrl"]
+        queues[name] = (url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
+    lam.put_function_event_invoke_config(FunctionName="probe-async", MaximumRetryAttempts=1, DestinationConfig={
+        "OnSuccess": {"Destination": queues["success"][1]}, "OnFailure": {"Destination": queues["failure"][1]}})
+    lam.update_function_configuration(FunctionName="probe-async", DeadLetterConfig={"TargetArn": queues["dlq"][1]})
+    lam.get_waiter("function_updated_v2").wait(FunctionName="probe-async")
+    for fail in (False, True):
+        lam.invoke(FunctionName="probe-async", InvocationType="Event", Payload=json.dumps({"fail": fail}))
+    found = {name: [] for name in queues}
+    deadline = time.time() + 30  # the failure record comes in about 2 s; then 10 s more for the others
+    while time.time() < deadline:
+        for name, (url, _) in queues.items():
+            found[name] += [m["Body"] for m in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0,
+                                                                    MaxNumberOfMessages=10).get("Messages", [])]
+        if found["failure"]:
+            deadline = min(deadline, time.time() + 10)
+        time.sleep(0.5)
+    _ASYNC.clear()
+    _ASYNC.update(url=engine.endpoint_url, **found)
+    return _ASYNC
+
+
+def probe_on_success(engine) -> bool:
+    run = asynchronous_run(engine)
+    return bool(run["failure"]) and not run["success"]
+
+
+def probe_retry_attempts(engine) -> bool:
+    import json
+
+    return [json.loads(r)["requestContext"]["approximateInvokeCount"] for r in asynchronous_run(engine)["failure"]] \
+        not in ([2], [])
+
+
+def probe_dead_letter_queue(engine) -> bool:
+    run = asynchronous_run(engine)
+    return bool(run["failure"]) and not run["dlq"]
+
+
+def probe_add_permission_per_alias(engine) -> bool:
+    import json
+
+    import labkit
+
+    lam, iam = engine.client("lambda"), engine.client("iam")
+    role = iam.create_role(RoleName="probe-alias", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": []}))["Role"]["Arn"]
+    lam.create_function(FunctionName="probe-alias", Runtime="python3.12", Role=role, Handler="app.handler",
+                        Code={"ZipFile": labkit.zip_code({"app.py": "def handler(e, c):\n    return 1\n"})})
+    lam.get_waiter("function_active_v2").wait(FunctionName="probe-alias")
+    version = lam.publish_version(FunctionName="probe-alias")["Version"]
+    codes = []
+    for alias in ("blue", "green"):
+        lam.create_alias(FunctionName="probe-alias", Name=alias, FunctionVersion=version)
+        codes.append(_error_code(lambda: lam.add_permission(
+            FunctionName="probe-alias", Qualifier=alias, StatementId="apigateway", Action="lambda:InvokeFunction",
+            Principal="apigateway.amazonaws.com")))
+    return codes[0] is None and codes[1] is not None
+
+
+PROBES = {  # each capability ministack.LACKS lists -> a probe answering "does this MiniStack still lack it?"
+    "ec2:default network ACL association": probe_vpc_acl,
+    "rds:DescribeDBLogFiles": probe_rds_log_files,
+    "route53:GetHealthCheckStatus": probe_route53_status,
+    "sqs:StartMessageMoveTask": probe_sqs_move,
+    "s3:ListBucketInventoryConfigurations": probe_s3_inventory,
+    "ssm:ECS-optimized AMI public parameter": probe_ssm_public_parameter,
+    "lambda:OnSuccess destination": probe_on_success,
+    "lambda:asynchronous retry attempts": probe_retry_attempts,
+    "lambda:dead-letter queue": probe_dead_letter_queue,
+    "lambda:AddPermission per alias": probe_add_permission_per_alias,
+}
+
+
+@pytest.mark.parametrize("capability", sorted(PROBES))
+def test_each_probed_lack_is_still_there_on_the_pinned_version(server, capability):
+    """A MiniStack that gains the capability fails this: take the entry out of LACKS and the lab's stop with it."""
+    assert ministack.LACKS[capability].version == ministack.VERSION
+    assert PROBES[capability](server), f"MiniStack {ministack.VERSION} no longer lacks {capability}"

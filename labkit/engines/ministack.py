@@ -41,57 +41,72 @@ START_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
-class Fault:
-    """A MiniStack fault that stops a lab part-way, found by a recorded run (``tests/engine_matrix.py``).
+class Lack:
+    """A behaviour (capability) MiniStack ``version`` lacks, found by a probe of that version.
 
-    ``needs`` is exactly the services that lab requires: ``require`` with that set stops it in Setup with ``reason``
-    (one sentence: what MiniStack does, what AWS documents and on which page) attached to ``service``. An exact set,
-    so another lab sharing some services is not stopped for a fault it never meets; a lab whose services change is
-    no longer matched, and the next recorded run shows where it fails.
+    A lab that relies on it names the capability in its Setup (``labkit.require(..., needs=["service:what"])``)
+    and stops there with ``reason`` (one sentence: what MiniStack does, what AWS documents and on which page),
+    instead of failing, or showing a wrong answer, part-way. The probes are ``tests/test_ministack.py``'s
+    ``PROBES``: each must still find the lack on the pinned version, so a MiniStack that gains it is noticed.
     """
 
     version: str
-    needs: frozenset
-    service: str
     reason: str
 
 
-FAULTS = (
-    Fault("1.5.33", frozenset({"apigateway", "lambda", "cognito-idp", "iam", "logs"}), "lambda",
-          "MiniStack 1.5.33 keeps one policy per function, so AddPermission refuses a statement id already used "
-          "on another alias, where AWS adds the statement to that version's or alias's own policy (AddPermission, "
-          "AWS Lambda API Reference)"),
-    Fault("1.5.33", frozenset({"batch", "ec2", "iam", "events", "sqs"}), "batch",
-          "MiniStack 1.5.33's DescribeComputeEnvironments returns nothing for a compute environment named by its "
-          "ARN, which AWS accepts as well as its name (DescribeComputeEnvironments, AWS Batch API Reference)"),
-    Fault("1.5.33", frozenset({"cognito-idp", "cognito-identity"}), "cognito-idp",
-          "MiniStack 1.5.33 publishes a user pool's jwks.json with a key modulus that is not valid base64url, so an "
-          "ID token's signature cannot be checked as AWS documents (Verifying JSON web tokens, Amazon Cognito)"),
-    Fault("1.5.33", frozenset({"ecs", "ec2"}), "ecs",
-          "MiniStack 1.5.33 has no public Systems Manager parameters, so the ECS-optimized AMI id cannot be read "
-          "from /aws/service/ecs/optimized-ami/… (Retrieving Amazon ECS-optimized Linux AMI metadata)"),
-    Fault("1.5.33", frozenset({"ssm", "kms"}), "ssm",
-          "MiniStack 1.5.33's DescribeParameters returns a parameter's policies as plain strings, not the "
-          "ParameterInlinePolicy objects AWS returns, so boto3 cannot read its answer (ParameterInlinePolicy, AWS "
-          "Systems Manager API Reference)"),
-    Fault("1.5.33", frozenset({"rds", "ec2", "sns", "cloudwatch"}), "rds",
-          "MiniStack 1.5.33 does not implement DescribeDBLogFiles (it answers InvalidAction), which lists a DB "
-          "instance's log files on AWS (DescribeDBLogFiles, Amazon RDS API Reference)"),
-    Fault("1.5.33", frozenset({"route53"}), "route53",
-          "MiniStack 1.5.33 does not implement GetHealthCheckStatus (it answers InvalidInput, unknown endpoint), "
-          "which reports what Route 53's health checkers see (GetHealthCheckStatus, Amazon Route 53 API Reference)"),
-    Fault("1.5.33", frozenset({"s3", "sqs", "lambda"}), "s3",
-          "MiniStack 1.5.33's ListBucketInventoryConfigurations leaves out InventoryConfigurationList after "
-          "PutBucketInventoryConfiguration stored one (ListBucketInventoryConfigurations, Amazon S3 API Reference)"),
-    Fault("1.5.33", frozenset({"secretsmanager", "lambda", "dynamodb", "logs", "ssm", "iam"}), "secretsmanager",
-          "MiniStack 1.5.33's RotateSecret makes a new AWSCURRENT version without running the rotation function "
-          "(its log group never appears and the old password still works), where AWS calls it for createSecret, "
-          "setSecret, testSecret and finishSecret (Rotation by Lambda function, AWS Secrets Manager)"),
-    Fault("1.5.33", frozenset({"sqs", "lambda", "logs", "iam", "s3"}), "sqs",
-          "MiniStack 1.5.33 does not implement StartMessageMoveTask (it answers InvalidAction), which moves "
-          "messages from a dead-letter queue back to their source on AWS (StartMessageMoveTask, Amazon SQS API "
-          "Reference)"),
-)
+LACKS = {
+    "lambda:AddPermission per alias": Lack(
+        "1.5.33", "MiniStack 1.5.33 keeps one policy per function, so AddPermission refuses a statement id already "
+        "used on another alias, where AWS adds the statement to that version's or alias's own policy "
+        "(AddPermission, AWS Lambda API Reference)"),
+    "batch:DescribeComputeEnvironments by ARN": Lack(
+        "1.5.33", "MiniStack 1.5.33's DescribeComputeEnvironments returns nothing for a compute environment named "
+        "by its ARN, which AWS accepts as well as its name (DescribeComputeEnvironments, AWS Batch API Reference)"),
+    "cognito-idp:token signature check with jwks.json": Lack(
+        "1.5.33", "MiniStack 1.5.33 publishes a user pool's jwks.json with a key modulus that is not valid "
+        "base64url, so an ID token's signature cannot be checked as AWS documents (Verifying JSON web tokens, "
+        "Amazon Cognito)"),
+    "ssm:ECS-optimized AMI public parameter": Lack(
+        "1.5.33", "MiniStack 1.5.33 has no public Systems Manager parameters, so the ECS-optimized AMI id cannot be "
+        "read from /aws/service/ecs/optimized-ami/… (Retrieving Amazon ECS-optimized Linux AMI metadata)"),
+    "ssm:DescribeParameters policies": Lack(
+        "1.5.33", "MiniStack 1.5.33's DescribeParameters returns a parameter's policies as plain strings, not the "
+        "ParameterInlinePolicy objects AWS returns, so boto3 cannot read its answer (ParameterInlinePolicy, AWS "
+        "Systems Manager API Reference)"),
+    "rds:DescribeDBLogFiles": Lack(
+        "1.5.33", "MiniStack 1.5.33 does not implement DescribeDBLogFiles (it answers InvalidAction), which lists a "
+        "DB instance's log files on AWS (DescribeDBLogFiles, Amazon RDS API Reference)"),
+    "route53:GetHealthCheckStatus": Lack(
+        "1.5.33", "MiniStack 1.5.33 does not implement GetHealthCheckStatus (it answers InvalidInput, unknown "
+        "endpoint), which reports what Route 53's health checkers see (GetHealthCheckStatus, Amazon Route 53 API "
+        "Reference)"),
+    "s3:ListBucketInventoryConfigurations": Lack(
+        "1.5.33", "MiniStack 1.5.33's ListBucketInventoryConfigurations leaves out InventoryConfigurationList after "
+        "PutBucketInventoryConfiguration stored one (ListBucketInventoryConfigurations, Amazon S3 API Reference)"),
+    "secretsmanager:rotation by Lambda function": Lack(
+        "1.5.33", "MiniStack 1.5.33's RotateSecret makes a new AWSCURRENT version without running the rotation "
+        "function (its log group never appears and the old password still works), where AWS calls it for "
+        "createSecret, setSecret, testSecret and finishSecret (Rotation by Lambda function, AWS Secrets Manager)"),
+    "sqs:StartMessageMoveTask": Lack(
+        "1.5.33", "MiniStack 1.5.33 does not implement StartMessageMoveTask (it answers InvalidAction), which moves "
+        "messages from a dead-letter queue back to their source on AWS (StartMessageMoveTask, Amazon SQS API "
+        "Reference)"),
+    "ec2:default network ACL association": Lack(
+        "1.5.33", "MiniStack 1.5.33 leaves a new subnet associated with no network ACL (and ignores the "
+        "association.subnet-id filter), where AWS associates a new subnet with the VPC's default network ACL "
+        "(ReplaceNetworkAclAssociation, Amazon EC2 API Reference)"),
+    "lambda:OnSuccess destination": Lack(
+        "1.5.33", "MiniStack 1.5.33 sends nothing to an asynchronous invocation's OnSuccess destination (a queue), "
+        "where AWS sends it a record of each successful invocation (PutFunctionEventInvokeConfig, AWS Lambda API "
+        "Reference)"),
+    "lambda:asynchronous retry attempts": Lack(
+        "1.5.33", "MiniStack 1.5.33 invokes a failing function 3 times with MaximumRetryAttempts 1, where AWS "
+        "makes 1 + MaximumRetryAttempts attempts (PutFunctionEventInvokeConfig, AWS Lambda API Reference)"),
+    "lambda:dead-letter queue": Lack(
+        "1.5.33", "MiniStack 1.5.33 sends nothing to a function's dead-letter queue after an asynchronous invocation "
+        "fails every attempt, where AWS retains the discarded event there, in addition to an OnFailure destination "
+        "(PutFunctionEventInvokeConfig, AWS Lambda API Reference)"),
+}
 
 
 def health(url: str, timeout: float = 2.0) -> dict | None:
@@ -246,10 +261,15 @@ class MiniStackEngine(Engine):
                     reasons[service] = f"does not answer on this MiniStack ({problem})"
                 else:
                     self._answering.add(service)
-        for fault in FAULTS:  # what the labs met on this MiniStack version
-            if fault.version == version and fault.needs == set(services):
-                reasons.setdefault(fault.service, fault.reason)
         return reasons
+
+    def lacks(self, needs: list[str]) -> dict[str, str]:
+        """The capabilities in ``needs`` this MiniStack's version lacks (``LACKS``), each with its reason.
+
+        Only the version each lack was probed on: another version is not assumed to share it (the drift canary,
+        tests/drift_canary.py, runs the labs on the newest one)."""
+        version = self.health().get("version", "?")
+        return {need: LACKS[need].reason for need in needs if need in LACKS and LACKS[need].version == version}
 
     def describe(self) -> dict:
         document = health(self.endpoint_url or "") or {}
