@@ -23,6 +23,7 @@ import os
 import queue
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -413,6 +414,8 @@ def run(spec, env: dict | None = None, files: dict[str, str] | None = None, work
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
     shell_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LABKIT_", "JPY_"))}
+    # the kernel's own Python first on PATH: `python` in a command is the one the lab runs with
+    shell_env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), shell_env.get("PATH", os.defpath)])
     shell_env.update(variables)
     shell_env.update({"CODEBUILD_SRC_DIR": str(root), "CODEBUILD_BUILD_SUCCEEDING": "1"})
     shell = _Shell(str(root), shell_env)
