@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-ENGINES = ("auto", "embedded", "ministack", "localstack", "aws")
+ENGINES = ("auto", "embedded", "browser", "ministack", "localstack", "aws")
 AWS_CONFIRMATION = "I-understand-costs"
 
 

@@ -154,7 +154,7 @@ def test_real_aws_needs_explicit_confirmation():
 
 
 def test_unknown_engine_is_named():
-    with pytest.raises(LabkitError, match="is not an engine; use one of auto, embedded, ministack, localstack, aws"):
+    with pytest.raises(LabkitError, match="is not an engine; use one of auto, embedded, browser, ministack, localstack, aws"):
         select(settings(engine="moto"))
 
 

@@ -1,4 +1,6 @@
-"""Choosing the engine: LABKIT_ENGINE = auto (default) | embedded | ministack | localstack | aws.
+"""Choosing the engine: LABKIT_ENGINE = auto (default) | embedded | browser | ministack | localstack | aws.
+
+Under Pyodide (``sys.platform == "emscripten"``: JupyterLite, Pyodide in Node) ``auto`` is the browser engine.
 
 A configured endpoint (AWS_ENDPOINT_URL / LOCALSTACK_HOST) that answers ``/_labkit/health`` is a shared
 embedded engine (``python -m labkit serve``, for workshops); one that answers ``/_ministack/health`` is MiniStack
@@ -27,6 +29,10 @@ def select(settings: Settings) -> Engine:
         from .aws import AwsEngine
 
         return AwsEngine(settings)
+    from .browser import BrowserEngine, running_in_browser
+
+    if settings.engine == "browser" or (settings.engine == "auto" and running_in_browser()):
+        return BrowserEngine(settings.region, account_id=settings.account_id).start()
     url = edge_url(settings.endpoint_url, settings.localstack_host)
     configured = bool(settings.endpoint_url or settings.localstack_host)
     if configured and settings.engine in ("auto", "embedded") and labkit_health(url):

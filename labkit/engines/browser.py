@@ -1,0 +1,125 @@
+"""The browser engine: the embedded engine's moto, answered in-process, for a kernel that runs in the page (Pyodide).
+
+``LABKIT_ENGINE=browser``, chosen automatically when ``sys.platform == "emscripten"``. Pyodide gives Python one
+thread, no subprocesses and no listening sockets, so this engine is the embedded engine without anything that needs
+them:
+
+- every call is answered in-process (:mod:`labkit.engines.inprocess`, the same ``before-send`` capture and the same
+  WSGI app as the embedded engine); there is no HTTP front, and the engine's address
+  (``http://127.0.0.1:4566``) exists only for that capture: URLs that a browser or another program would fetch
+  (presigned URLs, API Gateway invoke URLs) do not answer;
+- Lambda functions run in this process (:mod:`labkit.emulator.lambda_inprocess`): a fresh module namespace per
+  function version, AWS's import rules and error shapes; a timeout cannot preempt a handler (said by a notice and a
+  registered difference); asynchronous invocations and event source mappings, which need background threads, are
+  not offered (``require`` names them);
+- Step Functions executions run to their end inside StartExecution (:mod:`labkit.emulator.stepfunctions_sync`).
+
+``require`` names what this engine cannot offer (:data:`UNAVAILABLE`): services whose moto backend needs Pyodide's
+own ``cryptography`` build are offered only when it imports.
+"""
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import sys
+import time
+from importlib.metadata import version
+
+from .base import Engine
+from .embedded import EmbeddedEngine
+
+ADDRESS_PORT = 4566  # never listened on: the in-process capture answers requests to it
+NO_THREADS = ("Pyodide runs Python without threads or subprocesses, which {what} needs; run this lab in Jupyter or "
+              "Colab (the embedded engine)")
+UNAVAILABLE = {
+    # needs a server another program can reach, or background threads
+    "ecs": NO_THREADS.format(what="running containers"),
+    "batch": NO_THREADS.format(what="running jobs"),
+    "rds": NO_THREADS.format(what="a database server"),
+    "elasticache": NO_THREADS.format(what="a cache server"),
+}
+def running_in_browser() -> bool:
+    """True under Pyodide (the kernel of JupyterLite, or Pyodide in Node)."""
+    return sys.platform == "emscripten"
+
+
+def has_cryptography() -> bool:
+    return importlib.util.find_spec("cryptography") is not None
+
+
+class BrowserEngine(EmbeddedEngine):
+    """moto in this process, answered in-process, with Lambda and Step Functions run without threads."""
+
+    def __init__(self, region: str, account_id: str | None = None):
+        super().__init__(region, account_id=account_id, dispatch="inprocess")
+        self.name = "browser"
+        self.serve_at_once = False
+
+    def start(self) -> "BrowserEngine":
+        began = time.perf_counter()
+        from moto.core.config import default_user_config
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        from ..emulator import apigateway, lazy, speedups
+        from . import inprocess
+        from .wsgi import HealthRoute
+
+        default_user_config["stepfunctions"]["execute_state_machine"] = True
+        default_user_config["iam"]["load_aws_managed_policies"] = True
+        default_user_config["batch"]["use_docker"] = False
+        logging.getLogger("moto").setLevel(logging.CRITICAL)
+        moto_app = speedups.cache_host_lookup(DomainDispatcherApplication(create_backend_app))
+        self.app = HealthRoute(apigateway.wrap(moto_app, self.account_id),
+                               {"labkit": version("dva-labkit"), "engine": "browser"})
+        self.port = ADDRESS_PORT
+        self._url = f"http://127.0.0.1:{self.port}"
+        os.environ["MOTO_PORT"] = str(self.port)  # moto's Step Functions tasks call Lambda there: captured
+        lazy.when_loaded(("moto.awslambda",), f"lambda-inprocess {self._url}", self._attach_lambda)
+        lazy.when_loaded(("moto.stepfunctions",), "stepfunctions-without-threads", _sync_stepfunctions)
+        lazy.install_lazily()
+        inprocess.register()
+        inprocess.use_dummy_credentials(self.region, self.credentials)
+        inprocess.dispatcher.add(self, self.port)
+        self.started_in = time.perf_counter() - began
+        return self
+
+    def _attach_lambda(self) -> None:
+        from ..emulator import lambda_inprocess
+        from ..emulator.lambda_ import invoke_hook
+
+        invoke_hook.attach(self._url)
+        if not isinstance(invoke_hook._pool, lambda_inprocess.InProcessPool):
+            invoke_hook._pool = lambda_inprocess.InProcessPool(self._url, invoke_hook.role_credentials)
+
+    def start_front(self) -> None:
+        """There is no HTTP front in the browser: nothing outside this process can call the engine."""
+
+    def unavailable(self, services: list[str]) -> dict[str, str]:
+        """Services this engine cannot offer here, each with the reason (see :data:`UNAVAILABLE`)."""
+        missing = {s: UNAVAILABLE[s] for s in services if s in UNAVAILABLE}
+        if not has_cryptography():
+            reason = ("every moto request imports IAM's models, which need the cryptography package (part of "
+                      "the Pyodide distribution, not installed here: `await micropip.install('cryptography')`)")
+            missing.update({s: reason for s in services if s not in missing})
+        return missing
+
+    def describe(self) -> dict:
+        return {"engine": self.name, "endpoint": "in-process (no HTTP front in the browser)", "region": self.region,
+                "account": self.account_id, "dispatch": "inprocess", "start_seconds": round(self.started_in or 0, 3)}
+
+    def stop(self) -> None:
+        from . import inprocess
+
+        inprocess.dispatcher.remove(self)
+        if not inprocess.dispatcher.has_engines():
+            inprocess.restore_credentials()
+
+
+def _sync_stepfunctions() -> None:
+    from ..emulator import stepfunctions_sync
+
+    stepfunctions_sync.apply()
+
+
+__all__ = ["BrowserEngine", "running_in_browser", "Engine"]
