@@ -1,0 +1,91 @@
+"""Checks for labs/appconfig."""
+from __future__ import annotations
+
+import json
+import re
+
+from botocore.exceptions import ClientError
+
+from ..checks import Verdict, expect, failed, passed
+from ..engines import current
+
+FLAG_NAME = re.compile(r"^[a-z][a-zA-Z\d_-]{0,63}$")
+"""A flag's (and an attribute's) key, as the AWS.AppConfig.FeatureFlags type reference allows it."""
+DISCOUNT = 10
+"""The discount_percent the exercise asks checkout_v2 to carry."""
+
+
+def feature_flags(app_id, profile_id, version_number) -> Verdict:
+    """Hosted configuration version ``version_number`` of profile ``profile_id`` (application ``app_id``) is a
+    feature-flag document with ``checkout_v2`` on (attribute ``discount_percent`` = 10, a number) and
+    ``dark_mode`` off.
+
+    What is judged ("Understanding the type reference for AWS.AppConfig.FeatureFlags", "Creating a feature flag
+    configuration profile in AWS AppConfig"): content type ``application/json``; ``"version": "1"``; every flag
+    key matches ``^[a-z][a-zA-Z\\d_-]{0,63}$``; each flag has a definition under ``flags`` and a value under
+    ``values`` with a boolean ``enabled``; the attribute ``discount_percent`` is defined on ``checkout_v2`` and
+    its value is the number 10. The embedded engine stores any content (a registered difference), so the check
+    validates the document itself. ``version_number``: the VersionNumber (int) that
+    create_hosted_configuration_version returned. Returns a :class:`Verdict`.
+    """
+    if isinstance(version_number, bool):
+        version_number = None
+    expect(version_number, "my_version", int, "the VersionNumber that create_hosted_configuration_version "
+                                              "returned (an int)")
+    appconfig = current().client("appconfig")
+    try:
+        got = appconfig.get_hosted_configuration_version(ApplicationId=app_id, ConfigurationProfileId=profile_id,
+                                                         VersionNumber=version_number)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in ("ResourceNotFoundException", "BadRequestException"):
+            raise
+        return failed(f"The flags profile has no version {version_number}: run your "
+                      "create_hosted_configuration_version cell (on the lab's app_id and flags_profile) again and "
+                      "put its VersionNumber in my_version.")
+    content_type = (got.get("ContentType") or "").split(";")[0].strip()
+    body = got["Content"].read()
+    if content_type != "application/json":
+        return failed(f"The version's ContentType is {content_type or 'missing'}: feature flags are JSON, "
+                      "so pass ContentType='application/json'.")
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return failed("The content is not valid JSON: build a dict and pass json.dumps(flags).encode() as Content.")
+    if not isinstance(document, dict):
+        return failed("The content must be a JSON object with version, flags and values.")
+    hints = []
+    if document.get("version") != "1":
+        hints.append(f'version is {document.get("version")!r}: the feature flag format needs "version": "1" '
+                     "(a string)")
+    flags, values = document.get("flags"), document.get("values")
+    if not isinstance(flags, dict) or not isinstance(values, dict):
+        hints.append("the document needs two objects: flags (the definitions) and values (each flag's state)")
+        return failed("; ".join(hints) + ".")
+    for name in list(flags) + list(values):
+        if not FLAG_NAME.match(name):
+            hints.append(f"{name!r} is not a valid flag key (a lowercase letter, then up to 63 letters, digits, "
+                         "_ or -)")
+    for name in values:
+        if name not in flags:
+            hints.append(f"values has {name!r}, which flags does not define: every value needs a definition")
+    for name, value in values.items():
+        if not isinstance(value, dict) or not isinstance(value.get("enabled"), bool):
+            hints.append(f"values.{name} needs \"enabled\": true or false (a JSON boolean, not a string)")
+    wanted = {"checkout_v2": True, "dark_mode": False}
+    for name, state in wanted.items():
+        value = values.get(name)
+        if name not in flags or not isinstance(value, dict):
+            hints.append(f"define {name} under flags and give it a value under values")
+        elif value.get("enabled") is not state and isinstance(value.get("enabled"), bool):
+            hints.append(f"{name} should be {'on' if state else 'off'} (enabled: {str(state).lower()})")
+    checkout = flags.get("checkout_v2") if isinstance(flags.get("checkout_v2"), dict) else {}
+    if "discount_percent" not in (checkout.get("attributes") or {}):
+        hints.append("checkout_v2 has no attribute discount_percent under flags.checkout_v2.attributes")
+    discount = (values.get("checkout_v2") or {}).get("discount_percent") if isinstance(
+        values.get("checkout_v2"), dict) else None
+    if isinstance(discount, bool) or not isinstance(discount, (int, float)) or discount != DISCOUNT:
+        hints.append(f"values.checkout_v2.discount_percent is {discount!r}: set it to the number {DISCOUNT}")
+    if hints:
+        return failed("; ".join(dict.fromkeys(hints)) + ".")
+    return passed(f"Version {version_number} is a valid feature-flag document: checkout_v2 on with a "
+                  f"{DISCOUNT} % discount, dark_mode off. On AWS the next step is StartDeployment to an environment.")

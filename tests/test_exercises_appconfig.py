@@ -1,0 +1,132 @@
+"""labkit.exercises.appconfig: right and wrong answers, on the embedded engine."""
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+import labkit
+from labkit.checks import evaluate
+from labkit.exercises import appconfig as exercise
+
+RIGHT = {
+    "version": "1",
+    "flags": {
+        "checkout_v2": {"name": "New checkout", "attributes": {
+            "discount_percent": {"constraints": {"type": "number", "minimum": 0, "maximum": 50}}}},
+        "dark_mode": {"name": "Dark mode"},
+    },
+    "values": {
+        "checkout_v2": {"enabled": True, "discount_percent": 10},
+        "dark_mode": {"enabled": False},
+    },
+}
+
+
+@pytest.fixture
+def profile(engine):
+    client = labkit.client("appconfig")
+    app_id = client.create_application(Name=labkit.name("ex-shop"))["Id"]
+    profile_id = client.create_configuration_profile(ApplicationId=app_id, Name="flags", LocationUri="hosted",
+                                                     Type="AWS.AppConfig.FeatureFlags")["Id"]
+
+    def put(document=RIGHT, content_type="application/json", raw=None):
+        content = raw if raw is not None else json.dumps(document).encode()
+        return client.create_hosted_configuration_version(ApplicationId=app_id, ConfigurationProfileId=profile_id,
+                                                          Content=content, ContentType=content_type)["VersionNumber"]
+
+    yield app_id, profile_id, put
+    for version in client.list_hosted_configuration_versions(ApplicationId=app_id,
+                                                             ConfigurationProfileId=profile_id)["Items"]:
+        client.delete_hosted_configuration_version(ApplicationId=app_id, ConfigurationProfileId=profile_id,
+                                                   VersionNumber=version["VersionNumber"])
+    client.delete_configuration_profile(ApplicationId=app_id, ConfigurationProfileId=profile_id)
+    client.delete_application(ApplicationId=app_id)
+
+
+def changed(edit):
+    document = copy.deepcopy(RIGHT)
+    edit(document)
+    return document
+
+
+def test_right_answer_passes(profile):
+    app_id, profile_id, put = profile
+    verdict = evaluate(exercise.feature_flags, app_id, profile_id, put())
+    assert verdict.passed, verdict.message
+
+
+def test_placeholder_is_a_hint(profile):
+    app_id, profile_id, _ = profile
+    verdict = evaluate(exercise.feature_flags, app_id, profile_id, None)
+    assert verdict.kind == "failed" and "my_version is still None" in verdict.message
+
+
+def test_a_version_that_does_not_exist_is_a_hint(profile):
+    app_id, profile_id, put = profile
+    verdict = evaluate(exercise.feature_flags, app_id, profile_id, put() + 5)
+    assert verdict.kind == "failed" and "has no version" in verdict.message
+
+
+def test_wrong_content_type_fails(profile):
+    app_id, profile_id, put = profile
+    verdict = evaluate(exercise.feature_flags, app_id, profile_id, put(content_type="text/plain"))
+    assert verdict.kind == "failed" and "ContentType is text/plain" in verdict.message
+
+
+def test_numeric_version_fails(profile):
+    app_id, profile_id, put = profile
+    verdict = evaluate(exercise.feature_flags, app_id, profile_id,
+                       put(changed(lambda d: d.update(version=1))))
+    assert verdict.kind == "failed" and 'needs "version": "1"' in verdict.message
+
+
+def test_enabled_as_a_string_fails(profile):
+    app_id, profile_id, put = profile
+    verdict = evaluate(exercise.feature_flags, app_id, profile_id,
+                       put(changed(lambda d: d["values"]["dark_mode"].update(enabled="false"))))
+    assert verdict.kind == "failed" and "values.dark_mode needs" in verdict.message
+
+
+def test_flag_switched_the_wrong_way_fails(profile):
+    app_id, profile_id, put = profile
+    verdict = evaluate(exercise.feature_flags, app_id, profile_id,
+                       put(changed(lambda d: d["values"]["checkout_v2"].update(enabled=False))))
+    assert verdict.kind == "failed" and "checkout_v2 should be on" in verdict.message
+
+
+def test_value_without_definition_fails(profile):
+    app_id, profile_id, put = profile
+    verdict = evaluate(exercise.feature_flags, app_id, profile_id,
+                       put(changed(lambda d: d["flags"].pop("dark_mode"))))
+    assert verdict.kind == "failed" and "which flags does not define" in verdict.message
+
+
+def test_undefined_attribute_and_wrong_discount_fail(profile):
+    app_id, profile_id, put = profile
+
+    def edit(d):
+        d["flags"]["checkout_v2"].pop("attributes")
+        d["values"]["checkout_v2"]["discount_percent"] = "10"
+
+    verdict = evaluate(exercise.feature_flags, app_id, profile_id, put(changed(edit)))
+    assert verdict.kind == "failed" and "no attribute discount_percent" in verdict.message
+    assert "set it to the number 10" in verdict.message
+
+
+def test_invalid_flag_key_fails(profile):
+    app_id, profile_id, put = profile
+
+    def edit(d):
+        d["flags"]["Dark Mode"] = {"name": "x"}
+        d["values"]["Dark Mode"] = {"enabled": False}
+
+    verdict = evaluate(exercise.feature_flags, app_id, profile_id, put(changed(edit)))
+    assert verdict.kind == "failed" and "'Dark Mode' is not a valid flag key" in verdict.message
+
+
+def test_not_json_fails(profile):
+    app_id, profile_id, put = profile
+    verdict = evaluate(exercise.feature_flags, app_id, profile_id, put(raw=b"checkout_v2=on"))
+    assert verdict.kind == "failed" and "not valid JSON" in verdict.message
