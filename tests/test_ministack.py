@@ -255,6 +255,71 @@ def probe_add_permission_per_alias(engine) -> bool:
     return codes[0] is None and codes[1] is not None
 
 
+def probe_ssm_policies(engine) -> bool:
+    import json
+
+    ssm = engine.client("ssm")
+    ssm.put_parameter(Name="/probe/expiring", Value="v", Type="String", Tier="Advanced", Policies=json.dumps([
+        {"Type": "Expiration", "Version": "1.0", "Attributes": {"Timestamp": "2030-01-01T00:00:00.000Z"}}]))
+    try:
+        ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Values": ["/probe/expiring"]}])
+    except AttributeError:  # botocore reads each policy as an object; MiniStack sends a string
+        return True
+    return False
+
+
+def probe_batch_by_arn(engine) -> bool:
+    batch = engine.client("batch")
+    arn = batch.create_compute_environment(computeEnvironmentName="probe-ce", type="UNMANAGED")["computeEnvironmentArn"]
+    by_name = batch.describe_compute_environments(computeEnvironments=["probe-ce"])["computeEnvironments"]
+    return len(by_name) == 1 and not batch.describe_compute_environments(computeEnvironments=[arn])["computeEnvironments"]
+
+
+def probe_jwks(engine) -> bool:
+    """RFC 7518's "n" is base64url: a length of 1 more than a multiple of 4 cannot be decoded."""
+    import json
+    import urllib.request
+
+    pool = engine.client("cognito-idp").create_user_pool(PoolName="probe")["UserPool"]["Id"]
+    with urllib.request.urlopen(f"{engine.endpoint_url}/{pool}/.well-known/jwks.json") as response:
+        keys = json.load(response)["keys"]
+    return any(len(key["n"]) % 4 == 1 for key in keys)
+
+
+def probe_rotation(engine) -> bool:
+    """The rotation function tells a queue which step it ran: a direct Invoke reaches the queue (so the channel
+    works), RotateSecret never does."""
+    import json
+    import time
+
+    import labkit
+
+    lam, sqs, secrets = engine.client("lambda"), engine.client("sqs"), engine.client("secretsmanager")
+    url = sqs.create_queue(QueueName="probe-rotation-steps")["QueueUrl"]
+    code = ("import boto3, os\n\ndef handler(event, context):\n"
+            f"    boto3.client('sqs').send_message(QueueUrl={url!r}, MessageBody=event.get('Step', 'direct'))\n")
+    role = engine.client("iam").create_role(RoleName="probe-rotation", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": []}))["Role"]["Arn"]
+    arn = lam.create_function(FunctionName="probe-rotation", Runtime="python3.12", Role=role, Handler="app.handler",
+                              Timeout=10, Code={"ZipFile": labkit.zip_code({"app.py": code})})["FunctionArn"]
+    lam.get_waiter("function_active_v2").wait(FunctionName="probe-rotation")
+
+    def steps(seconds):
+        found, deadline = [], time.time() + seconds
+        while time.time() < deadline:
+            found += [m["Body"] for m in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1,
+                                                             MaxNumberOfMessages=10).get("Messages", [])]
+        return found
+
+    lam.invoke(FunctionName="probe-rotation", Payload=b"{}")
+    if steps(3) != ["direct"]:
+        return False  # the function cannot reach the queue here: this probe tells nothing
+    secrets.create_secret(Name="probe-rotated", SecretString="old")
+    secrets.rotate_secret(SecretId="probe-rotated", RotationLambdaARN=arn,
+                          RotationRules={"AutomaticallyAfterDays": 30})
+    return steps(8) == []
+
+
 PROBES = {  # each capability ministack.LACKS lists -> a probe answering "does this MiniStack still lack it?"
     "ec2:default network ACL association": probe_vpc_acl,
     "rds:DescribeDBLogFiles": probe_rds_log_files,
@@ -266,7 +331,15 @@ PROBES = {  # each capability ministack.LACKS lists -> a probe answering "does t
     "lambda:asynchronous retry attempts": probe_retry_attempts,
     "lambda:dead-letter queue": probe_dead_letter_queue,
     "lambda:AddPermission per alias": probe_add_permission_per_alias,
+    "ssm:DescribeParameters policies": probe_ssm_policies,
+    "batch:DescribeComputeEnvironments by ARN": probe_batch_by_arn,
+    "cognito-idp:token signature check with jwks.json": probe_jwks,
+    "secretsmanager:rotation by Lambda function": probe_rotation,
 }
+
+
+def test_every_lack_has_a_probe():
+    assert sorted(PROBES) == sorted(ministack.LACKS)
 
 
 @pytest.mark.parametrize("capability", sorted(PROBES))
