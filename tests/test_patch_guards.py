@@ -39,6 +39,10 @@ GUARDED = {
         "tests/conformance/test_sqs_message_move.py::test_moto_still_lacks_message_move_tasks",
     "moto.sqs.responses.SQSResponse.cancel_message_move_task":
         "tests/conformance/test_sqs_message_move.py::test_moto_still_lacks_message_move_tasks",
+    "moto.ecr.responses.ECRResponse.start_lifecycle_policy_preview":
+        "tests/conformance/test_ecr.py::test_moto_still_lacks_the_lifecycle_preview",
+    "moto.ecr.responses.ECRResponse.get_lifecycle_policy_preview":
+        "tests/conformance/test_ecr.py::test_moto_still_lacks_the_lifecycle_preview",
     "moto.appconfig.responses.AppConfigResponse.list_applications":
         "tests/conformance/test_appconfig_lists.py::test_moto_still_lacks_the_list_operations",
     "moto.appconfig.responses.AppConfigResponse.list_hosted_configuration_versions":
