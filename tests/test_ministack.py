@@ -320,6 +320,26 @@ def probe_rotation(engine) -> bool:
     return steps(8) == []
 
 
+def probe_insights_stats(engine) -> bool:
+    import json
+    import time
+
+    logs = engine.client("logs")
+    logs.create_log_group(logGroupName="probe-insights")
+    logs.create_log_stream(logGroupName="probe-insights", logStreamName="s")
+    now = int(time.time() * 1000)
+    logs.put_log_events(logGroupName="probe-insights", logStreamName="s", logEvents=[
+        {"timestamp": now + i, "message": json.dumps({"path": "/a", "latency_ms": 10 * i})} for i in (1, 2, 3)])
+    query = logs.start_query(logGroupName="probe-insights", startTime=now // 1000 - 600, endTime=now // 1000 + 600,
+                             queryString="stats avg(latency_ms) as avg_ms by path")["queryId"]
+    for _ in range(40):
+        answer = logs.get_query_results(queryId=query)
+        if answer["status"] not in ("Scheduled", "Running"):
+            break
+        time.sleep(0.25)
+    return answer["status"] == "Complete" and not any(f["field"] == "avg_ms" for row in answer["results"] for f in row)
+
+
 PROBES = {  # each capability ministack.LACKS lists -> a probe answering "does this MiniStack still lack it?"
     "ec2:default network ACL association": probe_vpc_acl,
     "rds:DescribeDBLogFiles": probe_rds_log_files,
@@ -335,6 +355,7 @@ PROBES = {  # each capability ministack.LACKS lists -> a probe answering "does t
     "batch:DescribeComputeEnvironments by ARN": probe_batch_by_arn,
     "cognito-idp:token signature check with jwks.json": probe_jwks,
     "secretsmanager:rotation by Lambda function": probe_rotation,
+    "logs:Logs Insights stats": probe_insights_stats,
 }
 
 

@@ -106,6 +106,10 @@ LACKS = {
         "1.5.33", "MiniStack 1.5.33 sends nothing to a function's dead-letter queue after an asynchronous invocation "
         "fails every attempt, where AWS retains the discarded event there, in addition to an OnFailure destination "
         "(PutFunctionEventInvokeConfig, AWS Lambda API Reference)"),
+    "logs:Logs Insights stats": Lack(
+        "1.5.33", "MiniStack 1.5.33 answers a Logs Insights query with stats (avg, count… by a field) with the "
+        "matching log events themselves, unaggregated, where AWS returns one row per group with each statistic "
+        "(stats, Amazon CloudWatch Logs User Guide)"),
 }
 
 
