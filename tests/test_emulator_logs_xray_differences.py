@@ -1,4 +1,4 @@
-"""The differences the Logs Insights/EMF and X-Ray sampling labs announce still hold on the embedded engine (if
+"""The differences the Logs Insights and X-Ray sampling labs announce still hold on the embedded engine (if
 moto learns one, the notice and the lab's workaround must go), and the notice fires only when a lab meets it."""
 from __future__ import annotations
 
@@ -50,15 +50,6 @@ def test_moto_still_ignores_filter_and_stats(group):
         for i, level in enumerate(["INFO", "ERROR", "INFO"])])
     assert len(run(logs, name, 'filter level = "ERROR" | fields @message')) == 3      # AWS: 1
     assert len(run(logs, name, "stats count(*) by level")) == 3                        # AWS: 2 rows
-
-
-def test_moto_still_extracts_no_emf_metric(group):
-    logs, name = group
-    document = {"Service": "s", "Latency": 5, "_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [
-        {"Namespace": "DVA/Differences", "Dimensions": [["Service"]], "Metrics": [{"Name": "Latency"}]}]}}
-    logs.put_log_events(logGroupName=name, logStreamName="s",
-                        logEvents=[{"timestamp": document["_aws"]["Timestamp"], "message": json.dumps(document)}])
-    assert labkit.client("cloudwatch").list_metrics(Namespace="DVA/Differences")["Metrics"] == []
 
 
 def test_moto_still_has_no_sampling_rules(engine):

@@ -45,15 +45,6 @@ DIFFERENCES = [
         doc="CloudWatch Logs Insights language query syntax",
         labs=("cloudwatch-logs-insights",),
     ),
-    Difference(
-        id="logs-emf-not-extracted",
-        service="CloudWatch Logs",
-        aws="A log event in the embedded metric format (a JSON object with an _aws.CloudWatchMetrics directive) "
-            "becomes metric values in CloudWatch, in the directive's namespace and dimensions.",
-        engine="The log event is stored as text; no metric is extracted.",
-        doc="Specification: Embedded metric format",
-        labs=("cloudwatch-logs-insights",),
-    ),
 ]
 
 SUPPORTED_QUERY_COMMANDS = {"fields", "sort", "limit"}
@@ -76,18 +67,12 @@ def beyond_moto(query: str) -> bool:
     return False
 
 
-def has_emf(response) -> bool:
-    """True when a PutLogEvents request carries a log event with an embedded metric format directive."""
-    return any('"_aws"' in (event.get("message") or "") for event in response._get_param("logEvents") or [])
-
-
 TRIGGERS = [
     Trigger("moto.cloudwatch.responses.CloudWatchResponse.put_metric_alarm", "cloudwatch-alarms-not-evaluated"),
     Trigger("moto.cloudwatch.responses.CloudWatchResponse.set_alarm_state", "cloudwatch-alarm-actions-not-run"),
     Trigger("moto.logs.responses.LogsResponse.put_metric_filter", "logs-metric-filters-not-applied"),
     Trigger("moto.logs.responses.LogsResponse.start_query", "logs-insights-partial",
             when=lambda response: beyond_moto(response._get_param("queryString"))),
-    Trigger("moto.logs.responses.LogsResponse.put_log_events", "logs-emf-not-extracted", when=has_emf),
 ]
 
 PATCHES = [trigger_patch("cloudwatch-notices", TRIGGERS)]
