@@ -10,8 +10,8 @@ them:
   (presigned URLs, API Gateway invoke URLs) do not answer;
 - Lambda functions run in this process (:mod:`labkit.emulator.lambda_inprocess`): a fresh module namespace per
   function version, AWS's import rules and error shapes; a timeout cannot preempt a handler (said by a notice and a
-  registered difference); asynchronous invocations and event source mappings, which need background threads, are
-  not offered (``require`` names them);
+  registered difference); asynchronous invocations run inside the request that queued them and event source
+  mappings poll after each of the notebook's calls (:mod:`labkit.emulator.browser_scheduler`);
 - Step Functions executions run to their end inside StartExecution (:mod:`labkit.emulator.stepfunctions_sync`).
 
 ``require`` names what this engine cannot offer (:data:`UNAVAILABLE`): services whose moto backend needs Pyodide's
@@ -61,7 +61,7 @@ class BrowserEngine(EmbeddedEngine):
         from moto.core.config import default_user_config
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        from ..emulator import apigateway, lazy, speedups
+        from ..emulator import apigateway, browser_scheduler, lazy, speedups
         from . import inprocess
         from .wsgi import HealthRoute
 
@@ -70,8 +70,8 @@ class BrowserEngine(EmbeddedEngine):
         default_user_config["batch"]["use_docker"] = False
         logging.getLogger("moto").setLevel(logging.CRITICAL)
         moto_app = speedups.cache_host_lookup(DomainDispatcherApplication(create_backend_app))
-        self.app = HealthRoute(apigateway.wrap(moto_app, self.account_id),
-                               {"labkit": version("dva-labkit"), "engine": "browser"})
+        self.app = browser_scheduler.wrap(HealthRoute(apigateway.wrap(moto_app, self.account_id),
+                                                      {"labkit": version("dva-labkit"), "engine": "browser"}))
         self.port = ADDRESS_PORT
         self._url = f"http://127.0.0.1:{self.port}"
         os.environ["MOTO_PORT"] = str(self.port)  # moto's Step Functions tasks call Lambda there: captured
@@ -85,12 +85,14 @@ class BrowserEngine(EmbeddedEngine):
         return self
 
     def _attach_lambda(self) -> None:
-        from ..emulator import lambda_inprocess
-        from ..emulator.lambda_ import invoke_hook
+        from ..emulator import browser_scheduler, lambda_inprocess
+        from ..emulator.lambda_ import async_invoke, invoke_hook
 
         invoke_hook.attach(self._url)
         if not isinstance(invoke_hook._pool, lambda_inprocess.InProcessPool):
             invoke_hook._pool = lambda_inprocess.InProcessPool(self._url, invoke_hook.role_credentials)
+            async_invoke._queue = browser_scheduler.sync_event_queue()
+            browser_scheduler.install_cooperative_pollers()
 
     def start_front(self) -> None:
         """There is no HTTP front in the browser: nothing outside this process can call the engine."""
