@@ -65,3 +65,35 @@ def test_every_capability_a_lab_needs_is_lacked_by_some_engine():
     needed = {need: path.stem for path in sorted((ROOT / "labs").glob("*.ipynb")) for need in declared(path)[1]}
     assert {need: lab for need, lab in needed.items() if need not in lacked} == {}
     assert needed, "no lab declares a capability: the parse of labkit.require(..., needs=[...]) found none"
+
+
+def test_the_matrix_reads_a_new_labs_services_and_needs_from_its_require_call(tmp_path):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("labkit.require('not', 'this')"),
+        nbformat.v4.new_code_cell('%load_ext something\nimport labkit\n\nlabkit.require("codebuild", "s3",\n'
+                                  '               needs=["s3:ListBucketInventoryConfigurations"])\nx = 1')])
+    nbformat.write(notebook, tmp_path / "new-lab.ipynb")
+    assert declared(tmp_path / "new-lab.ipynb") == (["codebuild", "s3"], ["s3:ListBucketInventoryConfigurations"])
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")]), tmp_path / "plain.ipynb")
+    assert declared(tmp_path / "plain.ipynb") == ([], [])
+
+
+@pytest.mark.parametrize("message, reason", [
+    ("labkit: This lab needs services the ministack engine does not offer (xray: absent). Run it on the embedded",
+     "xray: absent"),
+    ("labkit: This lab needs behaviour the ministack engine does not offer (ec2:default network ACL association: "
+     "none). Run it on the embedded", "ec2:default network ACL association: none")])
+def test_the_matrix_recognises_both_of_requires_stops(message, reason):
+    from engine_matrix import UNAVAILABLE
+
+    assert UNAVAILABLE.search(message).group(1) == reason
+
+
+def test_the_matrix_refuses_a_lab_name_it_does_not_know(capsys):
+    from engine_matrix import main
+
+    with pytest.raises(SystemExit):
+        main(["--labs", "s3-basic", "--engines", "ministack", "--no-conformance"])
+    assert "no lab named s3-basic in labs/" in capsys.readouterr().err
