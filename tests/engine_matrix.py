@@ -3,10 +3,13 @@
     python tests/engine_matrix.py                      # embedded, MiniStack and (where it can start) LocalStack
     python tests/engine_matrix.py --engines ministack  # refresh one engine; the others' recorded runs are kept
     python tests/engine_matrix.py --labs s3-basics,lambda --no-conformance
+    python tests/engine_matrix.py --labs codebuild,ecr --engines ministack --no-conformance  # only these cells
 
 Each lab runs in a fresh kernel with its solutions (as the book build does): it "runs", or it stops in its Setup
-cell with labkit's own "does not offer" message ("not available", with that reason), or it fails (the last line of
-the error). Each conformance test passes, fails (its first assertion line) or is skipped with the reason
+cell with labkit's own "does not offer" message ("not available", with that reason: a service the engine lacks,
+or a capability named in ``labkit.require(..., needs=[...])`` that it lacks), or it fails (the last line of the
+error). A lab's services and needs are read from its ``labkit.require`` call, so a new lab needs nothing here; a
+lab with no recorded run on an engine shows "not run yet" on the page. Each conformance test passes, fails (its first assertion line) or is skipped with the reason
 (``tests/conformance/conftest.py``: a service the engine does not offer, or a test of labkit's own patches).
 Writes ``data/lab-engines.json`` and ``data/conformance.json``. LocalStack (``tests/localstack.py``) needs a
 Python >= 3.13; LocalStack in Docker and real AWS are not run here (the pages say so).
