@@ -340,6 +340,11 @@ def probe_insights_stats(engine) -> bool:
     return answer["status"] == "Complete" and not any(f["field"] == "avg_ms" for row in answer["results"] for f in row)
 
 
+def probe_ecr_scanning_configuration(engine) -> bool:
+    ecr = engine.client("ecr")
+    return _error_code(lambda: ecr.get_registry_scanning_configuration()) == "InvalidAction"
+
+
 PROBES = {  # each capability ministack.LACKS lists -> a probe answering "does this MiniStack still lack it?"
     "ec2:default network ACL association": probe_vpc_acl,
     "rds:DescribeDBLogFiles": probe_rds_log_files,
@@ -356,6 +361,7 @@ PROBES = {  # each capability ministack.LACKS lists -> a probe answering "does t
     "cognito-idp:token signature check with jwks.json": probe_jwks,
     "secretsmanager:rotation by Lambda function": probe_rotation,
     "logs:Logs Insights stats": probe_insights_stats,
+    "ecr:GetRegistryScanningConfiguration": probe_ecr_scanning_configuration,
 }
 
 

@@ -110,6 +110,10 @@ LACKS = {
         "1.5.33", "MiniStack 1.5.33 answers a Logs Insights query with stats (avg, count… by a field) with the "
         "matching log events themselves, unaggregated, where AWS returns one row per group with each statistic "
         "(stats, Amazon CloudWatch Logs User Guide)"),
+    "ecr:GetRegistryScanningConfiguration": Lack(
+        "1.5.33", "MiniStack 1.5.33 does not implement GetRegistryScanningConfiguration (it answers InvalidAction), "
+        "which returns a registry's scanning configuration on AWS (GetRegistryScanningConfiguration, Amazon ECR API "
+        "Reference)"),
 }
 
 
