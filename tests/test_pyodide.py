@@ -1,0 +1,86 @@
+"""Labs under Pyodide: Node loads the npm package pyodide, the course's pure-Python wheels from PyPI and labkit,
+and runs the S3 basics, DynamoDB, SQS, Lambda and Step Functions labs on the browser engine, solutions on
+(tests/browser/: run.mjs, driver.py, assets.py).
+
+Asserted: every check of each lab says ✓; the only failing cells are the ones declared below (:data:`NEEDS_THREADS`)
+or cells that use a package Pyodide builds itself (matplotlib, pandas), which this machine cannot fetch (the
+published site loads them with Pyodide); moto and labkit never used the absent ``cryptography`` (see driver.py).
+Writes tests/artifacts/browser.json; ``LABKIT_RECORD=1`` writes data/browser.json instead (the measured times).
+Skipped, with the reason, when Node, npm's pyodide or a wheel cannot be had.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+import assets  # noqa: E402
+
+pytestmark = pytest.mark.engines
+
+LABS = ("s3-basics", "dynamodb", "sqs", "lambda", "step-functions")
+PYODIDE_BUILT = {"matplotlib", "pandas", "numpy"}
+NEEDS_THREADS = {
+    # lab cells whose own code starts threads, which Pyodide cannot: (lab, cell index) → what they do
+    ("dynamodb", 19): "a parallel Scan with a ThreadPoolExecutor (four segments at once)",
+    ("sqs", 8): "a producer thread sending messages while the cell long-polls",
+    ("sqs", 9): "plots the table cell 8 would have made",
+}
+
+
+@pytest.fixture(scope="module")
+def run():
+    try:
+        paths = assets.prepare()
+    except assets.Unavailable as exc:
+        pytest.skip(f"Pyodide test assets unavailable: {exc}")
+    done = subprocess.run(
+        [paths["node"], str(ROOT / "tests" / "browser" / "run.mjs"), paths["pyodide"], paths["wheels"], str(ROOT),
+         str(ROOT / "tests" / "browser" / "driver.py"), json.dumps({"labs": list(LABS)})],
+        capture_output=True, text=True, timeout=1200, cwd=ROOT)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("LABKIT-RESULT ")]
+    assert done.returncode == 0 and lines, f"the Pyodide run failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    result = json.loads(lines[-1][len("LABKIT-RESULT "):])
+    record = {"pyodide": assets.PYODIDE, "python": result["python"], "engine": result["engine"],
+              "first_s3_answer_seconds": result["times"]["first_s3_answer_s"],
+              "pyodide_load_seconds": result["times"]["pyodide_load_s"],
+              "unpack_seconds": result["times"]["unpack_s"],
+              "labs": {slug: {"seconds": lab["seconds"],
+                              "checks": {v["check"]: v["kind"] for v in lab["verdicts"]},
+                              "cells_needing": sorted({n["needs"] for n in lab["needs"]}),
+                              "cells_needing_threads": sorted(cell for (name, cell) in NEEDS_THREADS if name == slug)}
+                       for slug, lab in result["labs"].items()},
+              "measured_on": "Node.js under tests/test_pyodide.py (2 shared cores)"}
+    target = ROOT / ("data" if os.environ.get("LABKIT_RECORD") == "1" else "tests/artifacts") / "browser.json"
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(json.dumps(record, indent=2) + "\n")
+    return result
+
+
+def test_it_ran_on_the_browser_engine_under_pyodide(run):
+    assert (run["engine"], run["platform"]) == ("browser", "emscripten")
+
+
+@pytest.mark.parametrize("slug", LABS)
+def test_every_check_passes(run, slug):
+    verdicts = run["labs"][slug]["verdicts"]
+    assert verdicts, f"{slug}: no check ran"
+    assert [v for v in verdicts if v["kind"] != "passed"] == []
+
+
+@pytest.mark.parametrize("slug", LABS)
+def test_only_declared_cells_fail(run, slug):
+    lab = run["labs"][slug]
+    unexpected = [e for e in lab["errors"] if (slug, e["cell"]) not in NEEDS_THREADS]
+    assert unexpected == [], "\n".join(e["trace"] for e in unexpected)
+    assert {n["needs"] for n in lab["needs"]} <= PYODIDE_BUILT
+
+
+def test_moto_and_labkit_never_used_the_absent_cryptography(run):
+    assert [use for use in run["absent_uses"] if use["package"] not in PYODIDE_BUILT] == []
