@@ -98,3 +98,39 @@ def test_moto_alone_extracts_nothing(engine):
         {"timestamp": int(time.time() * 1000), "message": json.dumps(emf("Latency", 1, service))}])
     assert len(cloudwatch_backends[account][region].metric_data) == before
     logs_backend.delete_log_group(group)
+
+
+EMF_HANDLER = """
+import json, time
+
+def handler(event, context):
+    print(json.dumps({"Service": event["service"], "Latency": 42, "_aws": {
+        "Timestamp": int(time.time() * 1000),
+        "CloudWatchMetrics": [{"Namespace": "DVA/Conformance/EMF", "Dimensions": [["Service"]],
+                               "Metrics": [{"Name": "Latency", "Unit": "Milliseconds"}]}]}}))
+    return "ok"
+"""
+
+
+def test_a_lambda_function_printing_emf_publishes_the_metric(engine):
+    """In Lambda, what a function prints goes to its CloudWatch Logs stream, and an EMF line there becomes a metric
+    ("Specification: Embedded metric format"): no PutMetricData call from the function."""
+    lam, iam, logs = labkit.client("lambda"), labkit.client("iam"), labkit.client("logs")
+    role = labkit.lambda_role()
+    name, service = labkit.name("emf-fn"), labkit.name("svc")
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="app.handler",
+                        Code={"ZipFile": labkit.zip_code({"app.py": EMF_HANDLER})}, Timeout=10)
+    try:
+        lam.get_waiter("function_active_v2").wait(FunctionName=name)
+        assert lam.invoke(FunctionName=name, Payload=json.dumps({"service": service}))["StatusCode"] == 200
+        assert statistics("Latency", [{"Name": "Service", "Value": service}]) == (42.0, 1.0)
+    finally:
+        lam.delete_function(FunctionName=name)
+        try:
+            logs.delete_log_group(logGroupName=f"/aws/lambda/{name}")
+        except logs.exceptions.ResourceNotFoundException:
+            pass
+        role_name = role.rsplit("/", 1)[-1]
+        for policy in iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]:
+            iam.detach_role_policy(RoleName=role_name, PolicyArn=policy["PolicyArn"])
+        iam.delete_role(RoleName=role_name)
