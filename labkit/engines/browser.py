@@ -14,8 +14,8 @@ them:
   mappings poll after each of the notebook's calls (:mod:`labkit.emulator.browser_scheduler`);
 - Step Functions executions run to their end inside StartExecution (:mod:`labkit.emulator.stepfunctions_sync`).
 
-``require`` names what this engine cannot offer (:data:`UNAVAILABLE`): services whose moto backend needs Pyodide's
-own ``cryptography`` build are offered only when it imports.
+``require`` names what this engine cannot offer (:data:`UNAVAILABLE`); without Pyodide's own ``cryptography``
+build no service is offered (moto imports it on every request), and ``require`` says how to load it.
 """
 from __future__ import annotations
 
@@ -30,15 +30,11 @@ from .base import Engine
 from .embedded import EmbeddedEngine
 
 ADDRESS_PORT = 4566  # never listened on: the in-process capture answers requests to it
-NO_THREADS = ("Pyodide runs Python without threads or subprocesses, which {what} needs; run this lab in Jupyter or "
-              "Colab (the embedded engine)")
-UNAVAILABLE = {
-    # needs a server another program can reach, or background threads
-    "ecs": NO_THREADS.format(what="running containers"),
-    "batch": NO_THREADS.format(what="running jobs"),
-    "rds": NO_THREADS.format(what="a database server"),
-    "elasticache": NO_THREADS.format(what="a cache server"),
-}
+UNAVAILABLE: dict[str, str] = {}
+"""Services the browser engine cannot offer even with Pyodide's packages loaded, each with the reason: none known
+(the labs' own thread-starting cells are declared by tests/test_pyodide.py, not here)."""
+
+
 def running_in_browser() -> bool:
     """True under Pyodide (the kernel of JupyterLite, or Pyodide in Node)."""
     return sys.platform == "emscripten"
@@ -101,8 +97,9 @@ class BrowserEngine(EmbeddedEngine):
         """Services this engine cannot offer here, each with the reason (see :data:`UNAVAILABLE`)."""
         missing = {s: UNAVAILABLE[s] for s in services if s in UNAVAILABLE}
         if not has_cryptography():
-            reason = ("every moto request imports IAM's models, which need the cryptography package (part of "
-                      "the Pyodide distribution, not installed here: `await micropip.install('cryptography')`)")
+            reason = ("every moto request imports IAM's models (moto.core.responses marks the account visited), "
+                      "which need the cryptography package: it is part of the Pyodide distribution but not loaded "
+                      "here; run `import micropip; await micropip.install('cryptography')`, then this cell again")
             missing.update({s: reason for s in services if s not in missing})
         return missing
 

@@ -1,0 +1,58 @@
+"""The browser engine (labkit/engines/browser.py) on CPython: what Pyodide needs, checked without Pyodide.
+
+Its patches are process-wide (Lambda in-process, Step Functions and background work without threads), so the
+scenarios run in a process of their own (tests/browser/cpython_scenarios.py), never in a shared pytest worker.
+tests/test_pyodide.py runs labs on it under Pyodide itself.
+"""
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def seen():
+    done = subprocess.run([sys.executable, str(ROOT / "tests" / "browser" / "cpython_scenarios.py")],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("SCENARIOS ")]
+    assert done.returncode == 0 and lines, done.stdout[-2000:] + done.stderr[-3000:]
+    return json.loads(lines[-1][len("SCENARIOS "):])
+
+
+def test_chosen_by_labkit_engine_browser(seen):
+    assert seen["engine"] == "browser"
+
+
+def test_require_names_every_service_when_cryptography_is_missing(seen):
+    assert seen["unavailable"] == {}
+    assert seen["unavailable_without_cryptography"] == ["lambda", "s3"]
+
+
+def test_each_function_has_its_own_module_namespace(seen):
+    assert seen["namespaces"] == ['"one"', '"two"', '"one"']
+
+
+def test_a_handler_imports_what_aws_gives_it_and_nothing_of_the_notebook(seen):
+    error, payload = seen["import_notebook_package"]
+    assert error == "Unhandled"
+    assert json.loads(payload)["errorType"] == "Runtime.ImportModuleError"
+    assert "No module named 'moto'" in json.loads(payload)["errorMessage"]
+    assert seen["import_sdk"] == [None, '"ok"']
+
+
+def test_a_handler_past_its_timeout_is_reported_timed_out(seen):
+    error, payload = seen["timeout"]
+    assert error == "Unhandled" and json.loads(payload)["errorType"] == "Sandbox.Timedout"
+
+
+def test_background_work_runs_without_threads(seen):
+    assert seen["async_done_when_invoke_returns"] == 1
+    assert seen["execution"] == ["SUCCEEDED", '["sfn", 2]']
+    assert seen["esm_done_after_next_call"] == 1
+    assert seen["threads"] == 1
