@@ -1,18 +1,16 @@
-"""AWS AppConfig and AWS AppSync on the embedded engine: what moto 5.2.5 stores, and what it lacks.
+"""AWS AppConfig on the embedded engine: what moto 5.2.5 stores, and what it lacks.
 
 moto keeps AppConfig applications, configuration profiles and hosted configuration versions, but answers
 ListApplications with HTTP 500 (NotImplementedError) and has no ListHostedConfigurationVersions, so cleanup could not
 find what a lab made. labkit adds both list operations, shaped as the AWS AppConfig API Reference documents them
 ("ListApplications", "ListHostedConfigurationVersions": ``{"Items": [...]}``). Environments, deployment strategies,
 deployments and the AppConfig Data API are not emulated: the differences below say so, and the lab shows them.
-
-AppSync: moto keeps GraphQL APIs, schemas (parsed with graphql-core), API keys and API caches; it has no data sources
-or resolvers and runs no query. Those are differences, not patches.
 """
 from __future__ import annotations
 
 import json
 
+from .notices import Trigger, install_triggers, trigger_patch
 from .registry import Difference, Patch
 
 PATCHES = [
@@ -60,37 +58,21 @@ DIFFERENCES = [
         doc="Understanding the type reference for AWS.AppConfig.FeatureFlags",
         labs=("appconfig",),
     ),
-    Difference(
-        id="appsync-no-query-execution",
-        service="AppSync",
-        aws="An AppSync GraphQL API answers queries, mutations and subscriptions at its GRAPHQL endpoint, running "
-            "the resolvers attached to each field against their data sources (DynamoDB, Lambda, HTTP, …).",
-        engine="Data sources and resolvers are not implemented (the engine answers 404) and no query is executed: "
-               "the lab does the control-plane work (API, schema, API keys, cache) only.",
-        doc="Configuring resolvers in AWS AppSync",
-        labs=("appsync",),
-    ),
-    Difference(
-        id="appsync-schema-not-validated",
-        service="AppSync",
-        aws="GetSchemaCreationStatus reports FAILED, with the reason in details, for a schema that is not valid "
-            "GraphQL (a field of an undefined type, for one); GetIntrospectionSchema with includeDirectives returns "
-            "the schema's directives, such as @aws_subscribe.",
-        engine="Only the syntax is checked: an undefined type is accepted, and the introspected SDL leaves out "
-               "the AppSync directives.",
-        doc="GetSchemaCreationStatus",
-        labs=("appsync",),
-    ),
-    Difference(
-        id="appsync-api-key-expiry-upper-bound",
-        service="AppSync",
-        aws="An API key's expiry is at least 1 day and at most 365 days after its creation, rounded down to the "
-            "nearest hour; CreateApiKey refuses anything else (ApiKeyValidityOutOfBoundsException).",
-        engine="A key shorter than 1 day is refused, but an expiry beyond 365 days is accepted and not rounded.",
-        doc="CreateApiKey",
-        labs=("appsync",),
-    ),
 ]
+
+
+
+def _feature_flags_profile(backend, app_id, config_profile_id, *args, **kwargs) -> bool:
+    """True when the hosted version is created in a feature-flag profile (which AWS validates, the engine not)."""
+    return backend.get_configuration_profile(app_id, config_profile_id)._type == "AWS.AppConfig.FeatureFlags"
+
+
+TRIGGERS = [
+    Trigger("moto.appconfig.models.AppConfigBackend.create_hosted_configuration_version",
+            "appconfig-feature-flags-not-validated", when=_feature_flags_profile),
+]
+
+PATCHES.append(trigger_patch("appconfig-notices", TRIGGERS))
 
 moto_had_list_applications = None  # what moto's AppConfigResponse defined itself before install()
 
@@ -120,7 +102,7 @@ def list_hosted_configuration_versions(self) -> str:
 
 
 def install() -> None:
-    """Add the two list operations to moto's AppConfig responses (idempotent)."""
+    """Add the two list operations to moto's AppConfig responses, and the notices (idempotent)."""
     global moto_had_list_applications
     from moto.appconfig.responses import AppConfigResponse
 
@@ -128,3 +110,4 @@ def install() -> None:
         moto_had_list_applications = "list_applications" in vars(AppConfigResponse)
         AppConfigResponse.list_applications = list_applications
         AppConfigResponse.list_hosted_configuration_versions = list_hosted_configuration_versions
+    install_triggers(TRIGGERS)
