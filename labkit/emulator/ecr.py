@@ -41,7 +41,7 @@ DIFFERENCES = [
         aws="GetAuthorizationToken returns a base64 token 'AWS:<password>' valid for 12 hours, which docker login "
             "uses against the registry https://<account>.dkr.ecr.<region>.amazonaws.com to push and pull images.",
         engine="The token's password is a fixed text, its expiresAt is in the past (2015), and no Docker registry "
-               "answers at the proxyEndpoint: images are added with the PutImage API only.",
+               "answers at the proxyEndpoint: images are pushed with the API only (layer upload, then PutImage).",
         doc="Private registry authentication in Amazon ECR",
         labs=("ecr",),
     ),
