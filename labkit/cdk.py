@@ -56,3 +56,16 @@ def ready() -> str:
         raise ServiceUnavailable(f"This lab needs the AWS CDK for Python ({missing.name} is not installed): "
                                  f"{INSTALL}") from None
     return program
+
+
+def doctor_line() -> str:
+    """One line for ``python -m labkit doctor``: the aws-cdk-lib version and the Node.js jsii would run, or what
+    is missing (nothing is started or changed)."""
+    import importlib.metadata
+
+    try:
+        library = importlib.metadata.version("aws-cdk-lib")
+    except importlib.metadata.PackageNotFoundError:
+        return f"aws-cdk-lib not installed — {INSTALL}"
+    program = os.environ.get("JSII_NODE") or wheel_node() or shutil.which("node")
+    return f"aws-cdk-lib {library}, Node.js {program}" if program else f"no Node.js for jsii — {INSTALL}"

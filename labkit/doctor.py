@@ -38,6 +38,9 @@ def report() -> list[str]:
     lines = [f"{key}: {value}" for key, value in engine.describe().items()]
     lines += [f"{package}: {version(package)}" for package in PACKAGES]
     lines.append(f"ministack: {ministack_line()}")
+    from . import cdk
+
+    lines.append(f"cdk: {cdk.doctor_line()}")  # the CDK lab: aws-cdk-lib and the Node.js jsii runs
     # one service at a time: a fault some labs meet only with a combination of services is require()'s to report
     missing = {service: reason for service in PROBES for reason in [engine.unavailable([service]).get(service)]
                if reason}
