@@ -254,7 +254,8 @@ def own_progress_item(body: bytes, student: str) -> bytes:
 
 
 JSON_SERVICES = {"lambda", "apigateway", "execute-api", "logs", "events", "states", "kinesis", "dynamodb", "sqs",
-                 "secretsmanager", "ssm", "kms", "xray", "ecs", "ecr", "cognito-idp", "codedeploy", "codepipeline"}
+                 "secretsmanager", "ssm", "kms", "xray", "ecs", "ecr", "cognito-idp", "codedeploy", "codepipeline",
+                 "codebuild"}
 
 
 def error_response(code: str, message: str, service: str | None, json_protocol: bool) -> tuple[str, list, bytes]:
