@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import subprocess
+import sys
 import time
 
 import pytest
@@ -31,9 +33,9 @@ def results_path() -> pathlib.Path:
 
 
 PYTHON = localstack.find_python()
-pytestmark = [pytest.mark.engines,  # slow: CI runs it on its own xdist worker beside the rest
-              pytest.mark.skipif(PYTHON is None, reason="LocalStack's core needs Python >= 3.13; none found "
-                                                        "(set LABKIT_LOCALSTACK_PYTHON, or install one with pyenv)")]
+on_localstack = [pytest.mark.engines,  # slow: tests/_schedule.py starts it first, on a worker of its own
+                 pytest.mark.skipif(PYTHON is None, reason="LocalStack's core needs Python >= 3.13; none found "
+                                                           "(set LABKIT_LOCALSTACK_PYTHON, or install one with pyenv)")]
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +46,51 @@ def localstack_url():
     localstack.stop(process)
 
 
-def test_every_lab_runs_or_is_reported_unavailable(localstack_url):
+# Run first in each lab's kernel on LocalStack (an IPython startup file), except when recording the book's data,
+# whose times are a learner's: botocore's waiters poll every second instead of every 10 s (Kinesis) or 30 s
+# (CloudFormation), with the same total wait (MaxAttempts scaled up). LocalStack has no request rate to respect, and
+# those intervals only added idle time to this run (the CloudFormation lab's waiters slept 90 s, the Kinesis lab's
+# 60 s); what each lab does and shows is the same.
+POLL_EVERY_SECOND = """\
+import botocore.waiter as _waiter
+_labkit_wait = _waiter.Waiter.wait
+def _poll_every_second(self, **kwargs):
+    config = dict(kwargs.pop("WaiterConfig", None) or {})
+    delay = config.get("Delay", self.config.delay)
+    if delay > 1:
+        config["MaxAttempts"] = config.get("MaxAttempts", self.config.max_attempts) * delay
+        config["Delay"] = 1
+    return _labkit_wait(self, WaiterConfig=config, **kwargs)
+_waiter.Waiter.wait = _poll_every_second
+del _waiter
+"""
+
+
+@pytest.fixture(scope="module")
+def poll_every_second(tmp_path_factory) -> dict:
+    """``{"IPYTHONDIR": folder}``: an IPython folder whose startup file is POLL_EVERY_SECOND."""
+    ipython = tmp_path_factory.mktemp("ipython")
+    startup = ipython / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-poll-every-second.py").write_text(POLL_EVERY_SECOND)
+    return {"IPYTHONDIR": str(ipython)}
+
+
+@pytest.fixture(scope="module")
+def kernel_env(poll_every_second) -> dict:
+    """What each lab's kernel gets besides the engine: poll_every_second, unless recording data/lab-engines.json."""
+    return {} if results_path() == RECORDED else poll_every_second
+
+
+@on_localstack[0]
+@on_localstack[1]
+def test_every_lab_runs_or_is_reported_unavailable(localstack_url, kernel_env):
     url, start_seconds = localstack_url
     results = {}
     recording = results_path() == RECORDED
     for path in LABS:
-        results[path.stem] = {"localstack": run_lab(path, {"LABKIT_ENGINE": "localstack", "AWS_ENDPOINT_URL": url})}
+        results[path.stem] = {"localstack": run_lab(path, {"LABKIT_ENGINE": "localstack", "AWS_ENDPOINT_URL": url,
+                                                           **kernel_env})}
         if recording:  # the data file keeps both engines; a test run has already run each lab on the embedded engine
             results[path.stem]["embedded"] = run_lab(path, {"LABKIT_ENGINE": "embedded"})
     written = results_path()
@@ -61,3 +102,38 @@ def test_every_lab_runs_or_is_reported_unavailable(localstack_url):
     failed = {lab: r for lab, r in results.items()
               if r.get("embedded", {"outcome": "runs"})["outcome"] != "runs" or r["localstack"]["outcome"] == "failed"}
     assert failed == {}, f"labs failing for a reason labkit does not report: {json.dumps(failed, indent=1)}"
+
+
+def test_waiters_poll_every_second_for_as_long(monkeypatch):
+    """POLL_EVERY_SECOND: a 30 s waiter polls every second, up to 30 times as many attempts (the same wait)."""
+    import botocore.waiter
+
+    monkeypatch.setattr(botocore.waiter.Waiter, "wait", botocore.waiter.Waiter.wait)  # restored after the test
+    exec(POLL_EVERY_SECOND, {})
+    slept, calls = [], []
+    monkeypatch.setattr(botocore.waiter.time, "sleep", slept.append)
+    config = botocore.waiter.SingleWaiterConfig({
+        "delay": 30, "maxAttempts": 2, "operation": "DescribeThing",
+        "acceptors": [{"state": "success", "matcher": "path", "argument": "Status", "expected": "DONE"}]})
+
+    def describe(**kwargs):
+        calls.append(kwargs)
+        return {"Status": "DONE" if len(calls) == 3 else "PENDING"}
+
+    botocore.waiter.Waiter("thing_done", config, describe).wait(Name="x")
+    assert slept == [1, 1] and calls == [{"Name": "x"}] * 3
+    calls.clear()
+    with pytest.raises(botocore.waiter.WaiterError, match="Max attempts exceeded"):
+        botocore.waiter.Waiter("thing_done", config, lambda **kwargs: calls.append(1) or {"Status": "PENDING"}).wait()
+    assert len(calls) == 60  # 2 attempts 30 s apart: 60 s, now 60 attempts 1 s apart
+    calls.clear()
+    botocore.waiter.Waiter("thing_done", config, describe).wait(WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+    assert calls and slept[-1] == 1  # a waiter already polling every second is left as it is
+
+
+def test_the_startup_file_reaches_an_ipython_kernel(poll_every_second):
+    """The labs' kernels are IPython: its startup folder, given by IPYTHONDIR, patches botocore before any cell."""
+    shown = subprocess.run([sys.executable, "-m", "IPython", "-c",
+                            "import botocore.waiter as w; print(w.Waiter.wait.__name__)"],
+                           capture_output=True, text=True, env={**os.environ, **poll_every_second}, timeout=60)
+    assert shown.stdout.split()[-1] == "_poll_every_second", shown.stderr[-2000:]
