@@ -325,9 +325,14 @@ class _Shell:
         self.lines: queue.Queue = queue.Queue()
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(["bash", "--noprofile", "--norc"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=self.cwd,
-                                     env=self.env, bufsize=1)
+        try:
+            self.proc = subprocess.Popen(["bash", "--noprofile", "--norc"], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=self.cwd,
+                                         env=self.env, bufsize=1)
+        except FileNotFoundError:
+            raise BuildspecError(["labkit runs the buildspec's commands with bash, as CodeBuild's Linux images do, "
+                                  "and this machine has no bash on PATH: run the lab on Linux or macOS, Colab or "
+                                  "Binder"]) from None
         threading.Thread(target=self._pump, args=(self.proc,), daemon=True).start()
 
     def _pump(self, proc) -> None:

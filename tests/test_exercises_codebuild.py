@@ -138,3 +138,10 @@ def test_secrets_manager_json_key(engine):
         assert env == {"P": "s3cret"}
     finally:
         sm.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
+
+
+def test_no_bash_is_a_clear_message(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setattr(buildspec.sys, "executable", "/nonexistent/python")
+    with pytest.raises(buildspec.BuildspecError, match="no bash on PATH"):
+        buildspec.run("version: 0.2\nphases:\n  build:\n    commands: [echo hi]\n")
