@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import io
 import importlib.machinery
-import importlib.util
 import os
 import shutil
 import sys
@@ -201,7 +201,7 @@ class InProcessPool:
         paths = [task, *layer_paths(opt, spec.runtime), RUNTIME_MODULES]
         environment = InProcessEnvironment(spec, folder, paths, stream)
         began = time.perf_counter()
-        init_logs = __import__("io").StringIO()
+        init_logs = io.StringIO()
         with self._inside(environment), contextlib.redirect_stdout(init_logs), contextlib.redirect_stderr(init_logs):
             environment.handler, environment.load_error = worker.load_handler(spec.handler)
         environment.init_ms = (time.perf_counter() - began) * 1000

@@ -26,7 +26,6 @@ import sys
 import time
 from importlib.metadata import version
 
-from .base import Engine
 from .embedded import EmbeddedEngine
 
 ADDRESS_PORT = 4566  # never listened on: the in-process capture answers requests to it
@@ -121,4 +120,4 @@ def _sync_stepfunctions() -> None:
     stepfunctions_sync.apply()
 
 
-__all__ = ["BrowserEngine", "running_in_browser", "Engine"]
+__all__ = ["BrowserEngine", "running_in_browser", "has_cryptography"]
