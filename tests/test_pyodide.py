@@ -40,6 +40,7 @@ def run():
         paths = assets.prepare()
     except assets.Unavailable as exc:
         pytest.skip(f"Pyodide test assets unavailable: {exc}")
+    load_before = os.getloadavg()[0]
     done = subprocess.run(
         [paths["node"], str(ROOT / "tests" / "browser" / "run.mjs"), paths["pyodide"], paths["wheels"], str(ROOT),
          str(ROOT / "tests" / "browser" / "driver.py"), json.dumps({"labs": list(LABS)})],
@@ -56,7 +57,9 @@ def run():
                               "cells_needing": sorted({n["needs"] for n in lab["needs"]}),
                               "cells_needing_threads": sorted(cell for (name, cell) in NEEDS_THREADS if name == slug)}
                        for slug, lab in result["labs"].items()},
-              "measured_on": "Node.js under tests/test_pyodide.py (2 shared cores)"}
+              "measured_on": "Node.js under tests/test_pyodide.py",
+              "load_average_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+              "cpus": os.cpu_count()}
     target = ROOT / ("data" if os.environ.get("LABKIT_RECORD") == "1" else "tests/artifacts") / "browser.json"
     target.parent.mkdir(exist_ok=True)
     target.write_text(json.dumps(record, indent=2) + "\n")
