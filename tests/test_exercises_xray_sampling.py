@@ -68,3 +68,8 @@ def test_changed_default_fails():
 def test_string_numbers_fail_with_a_hint():
     verdict = evaluate(ex.checkout_rules, changed(fixed_target="3"))
     assert not verdict.passed and "This check broke" not in verdict.message
+
+
+def test_rule_on_the_labs_host_only_fails():
+    verdict = ex.checkout_rules(changed(host="shop.example.com"))
+    assert not verdict.passed and "should match any host" in verdict.message

@@ -81,7 +81,7 @@ def checkout_rules(rules, host: str = "shop.example.com", path: str = "/checkout
         checkout = {"host": host, "method": "POST", "path": path}
         reservoir_only = _sampled(rules, checkout, 20, 1.0)
     except InvalidSamplingManifestError as error:
-        return failed(f"The SDK refuses the document: {_message(error)}"
+        return failed(f"The SDK refuses the document: {_message(error).rstrip('.')}."
                       " A custom rule needs host, http_method, url_path, fixed_target and rate; the default rule "
                       "only fixed_target and rate; and 'version': 2.")
     except (TypeError, AttributeError, KeyError, ValueError) as error:
@@ -95,6 +95,11 @@ def checkout_rules(rules, host: str = "shop.example.com", path: str = "/checkout
         return failed(f"Of 20 POST {path} requests in one second, {reservoir_only} were sampled by the reservoir; "
                       f"the rule should guarantee {reservoir} a second (fixed_target), and match POST {path} on "
                       "any host (host '*').")
+    other_host = "api.example.org"
+    on_other_host = _sampled(rules, {"host": other_host, "method": "POST", "path": path}, 20, 1.0)
+    if on_other_host != reservoir:
+        return failed(f"POST {path} on another host ({other_host}) got {on_other_host} a second from the reservoir, "
+                      f"not {reservoir}: the rule should match any host (host '*'), not only {host}.")
     below, above = _sampled(rules, checkout, 20, rate - 0.001), _sampled(rules, checkout, 20, rate + 0.001)
     if below != 20 or above != reservoir:
         return failed(f"Beyond the reservoir, POST {path} should be sampled at rate {rate} ({rate:.0%}); your rule's "
