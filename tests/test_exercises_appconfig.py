@@ -130,3 +130,37 @@ def test_not_json_fails(profile):
     app_id, profile_id, put = profile
     verdict = evaluate(exercise.feature_flags, app_id, profile_id, put(raw=b"checkout_v2=on"))
     assert verdict.kind == "failed" and "not valid JSON" in verdict.message
+
+
+@pytest.mark.parametrize("edit, hint", [
+    (lambda d: d["flags"]["checkout_v2"]["attributes"]["discount_percent"]["constraints"].update(maximum=5),
+     "outside its constraints (minimum 0, maximum 5)"),
+    (lambda d: d["flags"]["checkout_v2"]["attributes"]["discount_percent"].update(constraints={"type": "string"}),
+     "which its constraint type 'string' does not allow"),
+    (lambda d: d["flags"]["checkout_v2"]["attributes"].update(enabled={"constraints": {"type": "boolean"}}),
+     "attribute named enabled"),
+    (lambda d: d["flags"]["dark_mode"].update(attributes={"theme": {"constraints": {"type": "string",
+                                                                                    "required": True}}}),
+     "values.dark_mode has no theme, which its constraints mark required"),
+    (lambda d: (d["flags"]["dark_mode"].update(attributes={"themes": {"constraints": {
+        "type": "array", "elements": {"type": "string", "enum": ["dark", "light"]}}}}),
+                d["values"]["dark_mode"].update(themes=["dark", "sepia"])),
+     "'sepia', not one of its enum"),
+])
+def test_attribute_value_breaking_its_constraints_fails(profile, edit, hint):
+    """AppConfig keeps an attribute value that breaks its constraints from being deployed: the check says so."""
+    app_id, profile_id, put = profile
+    verdict = evaluate(exercise.feature_flags, app_id, profile_id, put(changed(edit)))
+    assert verdict.kind == "failed" and hint in verdict.message, verdict.message
+
+
+def test_attribute_values_within_their_constraints_pass(profile):
+    app_id, profile_id, put = profile
+
+    def edit(d):
+        d["flags"]["dark_mode"]["attributes"] = {"themes": {"constraints": {
+            "type": "array", "elements": {"type": "string", "pattern": "^[a-z]+$"}}}}
+        d["values"]["dark_mode"]["themes"] = ["dark", "light"]
+
+    verdict = evaluate(exercise.feature_flags, app_id, profile_id, put(changed(edit)))
+    assert verdict.passed, verdict.message

@@ -15,6 +15,73 @@ DISCOUNT = 10
 """The discount_percent the exercise asks checkout_v2 to carry."""
 
 
+ATTRIBUTE_TYPES = {"string": str, "number": (int, float), "boolean": bool}
+"""An attribute constraint's ``type`` and the JSON value it allows; an ``array`` holds strings or numbers, each
+judged by its ``elements`` constraints ("Understanding the type reference for AWS.AppConfig.FeatureFlags")."""
+
+
+def _attribute_hints(flags: dict, values: dict) -> list[str]:
+    """What AppConfig would not deploy in the attributes: the reserved name ``enabled``, and a value that breaks its
+    definition's constraints (type, required, minimum, maximum, enum, pattern; "Creating a feature flag
+    configuration profile in AWS AppConfig": constraints keep unexpected attribute values from being deployed).
+    Returns one hint per problem; raises nothing."""
+    hints = []
+    for flag, definition in flags.items():
+        attributes = (definition.get("attributes") if isinstance(definition, dict) else None) or {}
+        value = values.get(flag) if isinstance(values.get(flag), dict) else {}
+        for name, attribute in attributes.items() if isinstance(attributes, dict) else ():
+            if name == "enabled":
+                hints.append(f"{flag} defines an attribute named enabled: that name is reserved for the flag's "
+                             "on/off state, choose another")
+                continue
+            constraints = (attribute.get("constraints") if isinstance(attribute, dict) else None) or {}
+            if not isinstance(constraints, dict) or name not in value:
+                if isinstance(constraints, dict) and constraints.get("required"):
+                    hints.append(f"values.{flag} has no {name}, which its constraints mark required")
+                continue
+            kind, given = constraints.get("type"), value[name]
+            if kind == "array":
+                constraints = constraints.get("elements") if isinstance(constraints.get("elements"), dict) else {}
+                items = given if isinstance(given, list) else None
+                kind = constraints.get("type")
+            else:
+                items = [given]
+            if kind is not None and kind not in ATTRIBUTE_TYPES:
+                hints.append(f"{flag}.attributes.{name} has constraint type {kind!r}: AppConfig knows string, "
+                             "number, boolean and array (of strings or numbers)")
+                continue
+            wanted = ATTRIBUTE_TYPES.get(kind) if kind else (str, int, float)
+            if items is None or (any(
+                    not isinstance(item, wanted) or (isinstance(item, bool) and wanted is not bool)
+                    for item in items)):
+                hints.append(f"values.{flag}.{name} is {given!r}, which its constraint type "
+                             f"{constraints.get('type')!r} does not allow")
+                continue
+            for item in items:
+                low, high = constraints.get("minimum"), constraints.get("maximum")
+                if isinstance(item, (int, float)) and not isinstance(item, bool) and (
+                        (isinstance(low, (int, float)) and item < low) or (isinstance(high, (int, float))
+                                                                           and item > high)):
+                    hints.append(f"values.{flag}.{name} is {item!r}, outside its constraints (minimum {low}, "
+                                 f"maximum {high}): AppConfig would not deploy it")
+                elif isinstance(constraints.get("enum"), list) and item not in constraints["enum"]:
+                    hints.append(f"values.{flag}.{name} is {item!r}, not one of its enum {constraints['enum']}")
+                elif isinstance(constraints.get("pattern"), str) and isinstance(item, str) and not _matches(
+                        constraints["pattern"], item):
+                    hints.append(f"values.{flag}.{name} is {item!r}, which does not match its pattern "
+                                 f"{constraints['pattern']!r}")
+    return hints
+
+
+def _matches(pattern: str, text: str) -> bool:
+    """True when ``text`` matches the JSON Schema ``pattern`` (searched, as JSON Schema does); a pattern Python
+    cannot read is not held against the learner."""
+    try:
+        return re.search(pattern, text) is not None
+    except re.error:
+        return True
+
+
 def feature_flags(app_id, profile_id, version_number) -> Verdict:
     """Hosted configuration version ``version_number`` of profile ``profile_id`` (application ``app_id``) is a
     feature-flag document with ``checkout_v2`` on (attribute ``discount_percent`` = 10, a number) and
@@ -24,7 +91,8 @@ def feature_flags(app_id, profile_id, version_number) -> Verdict:
     configuration profile in AWS AppConfig"): content type ``application/json``; ``"version": "1"``; every flag
     key matches ``^[a-z][a-zA-Z\\d_-]{0,63}$``; each flag has a definition under ``flags`` and a value under
     ``values`` with a boolean ``enabled``; the attribute ``discount_percent`` is defined on ``checkout_v2`` and
-    its value is the number 10. The embedded engine stores any content (a registered difference), so the check
+    its value is the number 10; every attribute value meets its definition's constraints (type, minimum, maximum,
+    enum, pattern, required) and no attribute is named ``enabled``. The embedded engine stores any content (a registered difference), so the check
     validates the document itself. ``version_number``: the VersionNumber (int) that
     create_hosted_configuration_version returned. Returns a :class:`Verdict`.
     """
@@ -85,6 +153,7 @@ def feature_flags(app_id, profile_id, version_number) -> Verdict:
         values.get("checkout_v2"), dict) else None
     if isinstance(discount, bool) or not isinstance(discount, (int, float)) or discount != DISCOUNT:
         hints.append(f"values.checkout_v2.discount_percent is {discount!r}: set it to the number {DISCOUNT}")
+    hints += _attribute_hints(flags, values)
     if hints:
         return failed("; ".join(dict.fromkeys(hints)) + ".")
     return passed(f"Version {version_number} is a valid feature-flag document: checkout_v2 on with a "
