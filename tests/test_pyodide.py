@@ -2,7 +2,7 @@
 and runs the S3 basics, DynamoDB, SQS, Lambda and Step Functions labs on the browser engine, solutions on
 (tests/browser/: run.mjs, driver.py, assets.py).
 
-Asserted: every check of each lab says ✓; the only failing cells are the ones declared below (:data:`NEEDS_THREADS`)
+Asserted: every check of each lab says ✓ and its Cleanup leaves nothing; the only failing cells are the ones declared below (:data:`NEEDS_THREADS`)
 or cells that use a package Pyodide builds itself (matplotlib, pandas), which this machine cannot fetch (the
 published site loads them with Pyodide); moto and labkit never used the absent ``cryptography`` (see driver.py).
 Writes tests/artifacts/browser.json; ``LABKIT_RECORD=1`` writes data/browser.json instead (the measured times).
@@ -83,6 +83,11 @@ def test_only_declared_cells_fail(run, slug):
     unexpected = [e for e in lab["errors"] if (slug, e["cell"]) not in NEEDS_THREADS]
     assert unexpected == [], "\n".join(e["trace"] for e in unexpected)
     assert {n["needs"] for n in lab["needs"]} <= PYODIDE_BUILT
+
+
+@pytest.mark.parametrize("slug", LABS)
+def test_cleanup_leaves_nothing(run, slug):
+    assert run["labs"][slug]["left"] == {}
 
 
 def test_moto_and_labkit_never_used_the_absent_cryptography(run):

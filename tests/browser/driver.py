@@ -147,7 +147,9 @@ for slug in ARGS["labs"]:
         elif "raises-exception" not in tags:
             errors.append({"cell": index, "error": f"{type(error).__name__}: {error}"[:500],
                            "trace": "".join(traceback.format_exception(error))[-1500:]})
-    labs[slug] = {"seconds": round(time.perf_counter() - began, 2), "errors": errors, "needs": needs,
+    seconds = round(time.perf_counter() - began, 2)
+    left = {kind: names for kind, names in labkit.leftovers().items() if names}  # after the lab's Cleanup
+    labs[slug] = {"seconds": seconds, "errors": errors, "needs": needs, "left": left,
                   "verdicts": [v for v in verdicts if v["lab"] == slug]}
 
 print("LABKIT-RESULT " + json.dumps({
