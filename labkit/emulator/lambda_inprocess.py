@@ -181,6 +181,12 @@ class InProcessPool:
             return Result(json.dumps(reply["error"]).encode(), True, lines, environment.log_stream)
         return Result(reply["payload"].encode(), False, lines, environment.log_stream)
 
+    def close(self) -> None:
+        """Retire every environment (the engine stopped, or functions now call back to another address)."""
+        environments, self._idle = list(self._idle.values()), {}
+        for environment in environments:
+            environment.close()
+
     def _acquire(self, spec: FunctionSpec) -> InProcessEnvironment:
         key = spec.key()
         prefix = f"{spec.arn}:{spec.version}:"
