@@ -95,3 +95,17 @@ def test_sdl_reader_sees_directives_where_they_are_returned():
     types = exercise.sdl_types(RIGHT)
     assert types["Mutation"]["deleteNote"] == {"args": "(id:ID!)", "type": "Note", "rest": ""}
     assert '"deleteNote"' in types["Subscription"]["onDeleteNote"]["rest"]
+
+
+def test_schema_with_an_undefined_type_is_a_hint(make_api):
+    """The engine accepts the syntax but cannot build the schema (AWS: FAILED): a hint, not 'check broke'."""
+    verdict = evaluate(exercise.delete_note_schema, make_api(schema=RIGHT.replace(
+        "deleteNote(id: ID!): Note", "deleteNote(id: ID!): DeletedNote")))
+    assert verdict.kind == "failed" and "every type a field returns or takes" in verdict.message, verdict.message
+
+
+def test_a_pass_says_when_the_directive_could_not_be_judged(make_api):
+    """The embedded engine drops directives from the SDL: a pass there must not claim @aws_subscribe was seen."""
+    verdict = evaluate(exercise.delete_note_schema, make_api(schema=RIGHT.replace(
+        ' @aws_subscribe(mutations: ["deleteNote"])', "")))
+    assert verdict.passed and "@aws_subscribe was not judged" in verdict.message, verdict.message

@@ -44,7 +44,9 @@ def delete_note_schema(api_id) -> Verdict:
     developer guide "Real-time data"): the schema's creation status is SUCCESS (or ACTIVE); the introspected SDL
     has the three fields with those argument and return types. Where the engine returns directives (AWS does with
     ``includeDirectives``), ``onDeleteNote`` must carry ``@aws_subscribe(mutations: ["deleteNote"])``; the embedded
-    engine leaves directives out (a registered difference), so there the directive cannot be judged.
+    engine leaves directives out (a registered difference), so there the directive cannot be judged and the
+    verdict says so. A schema the engine cannot build (HTTP 5xx on introspection: an undefined type, which AWS
+    refuses with FAILED) is a hint.
     ``api_id``: the apiId (str). Returns a :class:`Verdict`; an unknown API is a hint, not an error.
     """
     expect(api_id, "my_api_id", str, "the apiId of the GraphQL API you created (create_graphql_api(...)"
@@ -70,6 +72,10 @@ def delete_note_schema(api_id) -> Verdict:
     try:
         sdl = appsync.get_introspection_schema(apiId=api_id, format="SDL", includeDirectives=True)["schema"].read()
     except ClientError as exc:
+        if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+            return failed("The engine accepted the schema's syntax but cannot build it, so it is not a valid "
+                          "GraphQL schema (on AWS its status would be FAILED): check that every type a field "
+                          "returns or takes (Note, ID, String…) is defined or built in, then upload it again.")
         if exc.response.get("Error", {}).get("Code") not in ("NotFoundException", "GraphQLSchemaException",
                                                              "BadRequestException"):
             raise
@@ -98,5 +104,9 @@ def delete_note_schema(api_id) -> Verdict:
                      "each deleteNote result to its subscribers")
     if hints:
         return failed("; ".join(hints) + ".")
+    unjudged = "" if any("@aws_subscribe" in field["rest"] for field in types.get("Subscription", {}).values()) \
+        else (" This engine leaves directives out of the introspected schema, so @aws_subscribe was not judged: "
+              'make sure onDeleteNote carries @aws_subscribe(mutations: ["deleteNote"]).')
     return passed("deleteNote(id: ID!): Note is a mutation and onDeleteNote: Note a subscription next to it; "
-                  "on AWS the @aws_subscribe directive makes AppSync push every deleted note to subscribers.")
+                  "on AWS the @aws_subscribe directive makes AppSync push every deleted note to subscribers."
+                  + unjudged)
