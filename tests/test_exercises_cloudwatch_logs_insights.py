@@ -101,3 +101,26 @@ def test_line_not_sent_fails(group):
     name, _ = group
     verdict = ex.checkout_emf(document(), name)
     assert not verdict.passed and "has no event with this text" in verdict.message
+
+
+def test_library_default_dimensions_next_to_service_fail(group):
+    """put_dimensions keeps the library's default dimensions: another metric than Service=checkout alone."""
+    name, send = group
+    doc = json.loads(document(Dimensions=[["LogGroup", "ServiceName", "ServiceType", "Service"]]))
+    doc.update({"LogGroup": "Unknown-metrics", "ServiceName": "Unknown", "ServiceType": "Unknown"})
+    verdict = ex.checkout_emf(send(json.dumps(doc)), name)
+    assert not verdict.passed and "a separate metric" in verdict.message and "set_dimensions" in verdict.message
+
+
+def test_wrong_value_fails(group):
+    name, send = group
+    verdict = ex.checkout_emf(send(document(CheckoutLatency=25)), name)
+    assert not verdict.passed and "is 25" in verdict.message
+
+
+def test_missing_order_id_fails(group):
+    name, send = group
+    doc = json.loads(document())
+    del doc["orderId"]
+    verdict = ex.checkout_emf(send(json.dumps(doc)), name)
+    assert not verdict.passed and "no orderId member" in verdict.message
