@@ -18,9 +18,9 @@ def checkout_emf(event: str, log_group: str, namespace: str = "DVA/EMF", metric:
     property ``prop``.
 
     The document is judged by the rules of "Specification: Embedded metric format" (:func:`emf_metrics`). The
-    dimensions must be exactly ``dimension``: dimensions are part of a metric's identity, each
-    new combination a new variation of the metric ("Dimension", Amazon CloudWatch API Reference), so the library's default dimensions added next to it make
-    another metric. The log group is read with ``FilterLogEvents``.
+    dimensions must be exactly ``dimension``: dimensions are part of a metric's identity, each new combination a
+    new variation of the metric ("Dimension", Amazon CloudWatch API Reference), so the library's default
+    dimensions added next to it make another metric. The log group is read with ``FilterLogEvents``.
     """
     expect(event, "my_event", str, "the EMF line your metrics logger wrote (one JSON object, as text)")
     try:
