@@ -66,3 +66,69 @@ def test_lambda_alone_does_not_load_cloudformation_and_gets_its_patches():
 def test_cloudformation_loaded_after_lambda_knows_event_invoke_config():
     result = probe("lambda", "list_functions", "then-cloudformation")
     assert result["event_invoke_config_type"] == "EventInvokeConfigResource"
+
+
+def test_botocore_sessions_share_one_loader_unless_given_another_data_path(engine, tmp_path):
+    """labkit/emulator/speedups.py: every session on botocore's default data path reads through one loader (moto
+    makes several sessions, each of which parsed endpoints.json and whole service models again)."""
+    import boto3
+    import botocore.session
+
+    from labkit.emulator import speedups
+
+    first, second = botocore.session.Session(), boto3.Session()._session
+    assert first.get_component("data_loader") is speedups.shared_loader()
+    assert second.get_component("data_loader") is speedups.shared_loader()
+    assert first.get_available_regions("sqs") == second.get_available_regions("sqs") != []
+    own = botocore.session.Session()
+    own.set_config_variable("data_path", str(tmp_path))  # AWS_DATA_PATH: that session keeps its own loader
+    assert own.get_component("data_loader") is not speedups.shared_loader()
+    assert str(tmp_path) in own.get_component("data_loader").search_paths
+
+
+def test_moto_still_makes_its_own_sessions():
+    """moto asks a new boto3 Session for EC2's regions while its module imports; when this fails, moto stopped
+    (then speedups-one-data-loader saves less and may go)."""
+    import inspect
+
+    from moto.core.base_backend import AccountSpecificBackend
+    from moto.ec2.models import availability_zones_and_regions
+
+    assert "Session()" in inspect.getsource(availability_zones_and_regions.RegionsAndZonesBackend)
+    assert hasattr(AccountSpecificBackend.get_session, "cache_info")  # one Session per process, of its own
+
+
+EC2_PROBE = r'''
+import json, sys
+import labkit
+labkit.client("ssm").describe_parameters()  # moto's SSM imports EC2
+from moto.ec2.models import instance_types
+from moto.utilities.utils import load_resource
+offerings = instance_types.INSTANCE_TYPE_OFFERINGS
+before = {kind: type(regions).__name__ + ":" + str(dict.__len__(regions)) for kind, regions in offerings.items()}
+ec2 = labkit.client("ec2")
+answer = ec2.describe_instance_type_offerings(LocationType="availability-zone",
+                                              Filters=[{"Name": "instance-type", "Values": ["t3.micro"]}])
+expected = [o for o in load_resource("ec2/resources/instance_type_offerings/availability-zone/us-east-1.json")
+            if o["InstanceType"] == "t3.micro"]
+for o in expected:
+    o["LocationType"] = "availability-zone"
+print(json.dumps({"before": before, "answer": sorted(answer["InstanceTypeOfferings"], key=str),
+                  "expected": sorted(expected, key=str), "regions": len(offerings["region"]),
+                  "has_region": "eu-west-1" in offerings["region"], "unknown": offerings["region"].get("xx-none-1"),
+                  "read_after": dict.__len__(offerings["availability-zone"])}))
+'''
+
+
+def test_ec2_offerings_are_read_when_asked_for_and_answer_as_moto():
+    """labkit/emulator/ec2_offerings.py: loading EC2 (here through SSM) reads no offerings file; the first
+    DescribeInstanceTypeOfferings reads its region's, and answers what moto's data file holds."""
+    done = subprocess.run([sys.executable, "-c", EC2_PROBE], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "LABKIT_ENGINE": "embedded"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["before"] == {"availability-zone": "OnDemandOfferings:0", "availability-zone-id":
+                                "OnDemandOfferings:0", "region": "OnDemandOfferings:0"}
+    assert result["answer"] == result["expected"] and len(result["answer"]) >= 3
+    assert result["regions"] > 20 and result["has_region"] and result["unknown"] is None
+    assert result["read_after"] == 1
