@@ -164,3 +164,8 @@ def test_attribute_values_within_their_constraints_pass(profile):
 
     verdict = evaluate(exercise.feature_flags, app_id, profile_id, put(changed(edit)))
     assert verdict.passed, verdict.message
+
+
+def test_lab_ids_overwritten_is_a_hint_not_a_broken_check(profile):
+    verdict = evaluate(exercise.feature_flags, None, None, 1)
+    assert verdict.kind == "failed" and "run the cells of Steps 1 and 3 again" in verdict.message, verdict.message

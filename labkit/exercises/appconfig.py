@@ -100,6 +100,9 @@ def feature_flags(app_id, profile_id, version_number) -> Verdict:
         version_number = None
     expect(version_number, "my_version", int, "the VersionNumber that create_hosted_configuration_version "
                                               "returned (an int)")
+    if not isinstance(app_id, str) or not isinstance(profile_id, str) or not app_id or not profile_id:
+        return failed("app_id and flags_profile no longer hold the lab's application and profile ids (strings): run "
+                      "the cells of Steps 1 and 3 again, then your answer cell.")
     appconfig = current().client("appconfig")
     try:
         got = appconfig.get_hosted_configuration_version(ApplicationId=app_id, ConfigurationProfileId=profile_id,
