@@ -41,8 +41,8 @@ def delete_note_schema(api_id) -> Verdict:
     ``onDeleteNote: Note`` on Subscription, and keeps ``getNote(id: ID!): Note`` on Query.
 
     What is judged (AWS AppSync API Reference "GetSchemaCreationStatus", "GetIntrospectionSchema"; AppSync
-    developer guide "Real-time data"): the schema's creation status is SUCCESS (or ACTIVE); the introspected SDL
-    has the three fields with those argument and return types. Where the engine returns directives (AWS does with
+    Developer Guide "Using subscriptions for real-time data applications in AWS AppSync"): the schema's creation
+    status is SUCCESS (or ACTIVE); the introspected SDL has the three fields with those argument and return types. Where the engine returns directives (AWS does with
     ``includeDirectives``), ``onDeleteNote`` must carry ``@aws_subscribe(mutations: ["deleteNote"])``; the embedded
     engine leaves directives out (a registered difference), so there the directive cannot be judged and the
     verdict says so. A schema the engine cannot build (HTTP 5xx on introspection: an undefined type, which AWS
