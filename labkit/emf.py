@@ -46,6 +46,8 @@ def emf_metrics(message: str) -> list[dict]:
         if not isinstance(sets, list) or not all(isinstance(s, list) for s in sets):
             raise EmfError("Dimensions is not an array of dimension sets (arrays of names)")
         for name in (n for s in sets for n in s):
+            if not isinstance(name, str):
+                raise EmfError(f"a dimension set names {name!r}, not a member name (a string)")
             if not isinstance(root.get(name), str):
                 raise EmfError(f"dimension {name!r} has no string value in the root object")
         metrics = directive.get("Metrics")

@@ -58,6 +58,7 @@ def test_emf_metrics_array_values():
     (json.dumps({"CheckoutLatency": 1}), "no _aws"),
     (document(Service=5), "dimension 'Service' has no string value"),
     (document(CheckoutLatency="fast"), "no numeric value"),
+    (document(Dimensions=[[["Service"]]]), "not a member name"),
 ])
 def test_emf_metrics_refuses_what_the_specification_refuses(message, why):
     with pytest.raises(ex.EmfError, match=why):
