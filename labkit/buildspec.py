@@ -350,6 +350,9 @@ class _Shell:
             self.start()
             for name in ("CODEBUILD_BUILD_SUCCEEDING",):
                 self.proc.stdin.write(f"export {name}={_quote(self.env.get(name, '1'))}\n")
+        syntax = subprocess.run(["bash", "-n"], input=command + "\n", capture_output=True, text=True, env=self.env)
+        if syntax.returncode != 0:  # an unclosed quote would otherwise swallow the lines after it until the timeout
+            return syntax.returncode, [line.replace("bash: -: ", "bash: ") for line in syntax.stderr.splitlines()]
         marker = f"__labkit_rc_{uuid.uuid4().hex}"
         self.proc.stdin.write("{\n" + command + f"\n}} < /dev/null\necho {marker} $?\n")
         self.proc.stdin.flush()
@@ -393,6 +396,26 @@ def _matches(root: Path, patterns: list[str]) -> list[str]:
     return found
 
 
+def _check_run_arguments(env, files, workdir) -> None:
+    """BuildspecError for arguments of :func:`run` that are not of the documented shape."""
+    problems = []
+    if env is not None and not isinstance(env, dict):
+        problems.append(f"env must be a dict of NAME: value, not {type(env).__name__}")
+    if files is not None and not isinstance(files, dict):
+        problems.append(f"files must be a dict of {{relative path: text}}, not {type(files).__name__}")
+    for rel, text in (files or {}).items() if isinstance(files, dict) else ():
+        path = Path(str(rel))
+        if not isinstance(rel, str) or not rel or path.is_absolute() or ".." in path.parts:
+            problems.append(f"files key {rel!r} must be a path inside the source directory, such as 'app.py' or "
+                            "'src/app.py'")
+        if not isinstance(text, str):
+            problems.append(f"files[{rel!r}] must be the file's text (a str), not {type(text).__name__}")
+    if workdir is not None and Path(workdir).exists() and not Path(workdir).is_dir():
+        problems.append(f"workdir {str(workdir)!r} is a file, not a directory")
+    if problems:
+        raise BuildspecError(problems)
+
+
 def run(spec, env: dict | None = None, files: dict[str, str] | None = None, workdir: str | None = None,
         ssm=None, secretsmanager=None) -> BuildRun:
     """Run the buildspec's phase commands locally, in order, as CodeBuild's build container would.
@@ -400,7 +423,8 @@ def run(spec, env: dict | None = None, files: dict[str, str] | None = None, work
     ``spec``: YAML text or dict (validated first: BuildspecError lists the problems). ``env``: extra variables
     (a StartBuild ``environmentVariablesOverride``: they win over the buildspec's). ``files``: the source,
     {relative path: text}, written into the working directory (``CODEBUILD_SRC_DIR``; a new temporary directory
-    unless ``workdir`` is given). Parameter Store and Secrets Manager values come from the engine
+    unless ``workdir`` is given; a path outside it, or text that is not a str, raises BuildspecError). A command
+    that bash cannot parse (an unclosed quote) fails at once with bash's message. Parameter Store and Secrets Manager values come from the engine
     (:func:`resolve_env`).
 
     Transitions ("Build phase transitions"): within a phase, the first failing command skips the phase's other
@@ -410,6 +434,7 @@ def run(spec, env: dict | None = None, files: dict[str, str] | None = None, work
     machine's bash and tools.
     """
     spec = load(spec)
+    _check_run_arguments(env, files, workdir)
     variables = resolve_env(spec, ssm=ssm, secretsmanager=secretsmanager)
     variables.update({str(k): str(v) for k, v in (env or {}).items()})
     root = Path(workdir or tempfile.mkdtemp(prefix="codebuild-"))

@@ -1,6 +1,8 @@
 """labkit.exercises.codebuild and labkit.buildspec: right and wrong answers, on the embedded engine."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 import labkit
@@ -145,3 +147,29 @@ def test_no_bash_is_a_clear_message(monkeypatch):
     monkeypatch.setattr(buildspec.sys, "executable", "/nonexistent/python")
     with pytest.raises(buildspec.BuildspecError, match="no bash on PATH"):
         buildspec.run("version: 0.2\nphases:\n  build:\n    commands: [echo hi]\n")
+
+
+def test_value_copied_into_the_command_fails(parameter):
+    spec = RIGHT.format(name=parameter).replace('"url=$API_URL"', '"url=https://api.example.com/v1"')
+    verdict = check(spec, parameter)
+    assert verdict.kind == "failed" and "written into the buildspec itself" in verdict.message
+
+
+def test_unclosed_quote_fails_at_once_with_bash_message():
+    started = time.monotonic()
+    run = buildspec.run('version: 0.2\nphases:\n  build:\n    commands:\n      - echo "hi\n      - echo after\n')
+    assert time.monotonic() - started < 10 and run.status == "FAILED"
+    assert "matching" in run.log and "after" not in run.log.replace("echo after", "")
+    buildspec.remove(run)
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({"env": ["A=1"]}, "env must be a dict"),
+    ({"files": "app.py"}, "files must be a dict"),
+    ({"files": {"app.py": 5}}, "must be the file's text"),
+    ({"files": {"/tmp/outside.txt": "x"}}, "inside the source directory"),
+    ({"files": {"../outside.txt": "x"}}, "inside the source directory"),
+])
+def test_bad_run_arguments_are_clear_errors(kwargs, expected):
+    with pytest.raises(buildspec.BuildspecError, match=expected):
+        buildspec.run("version: 0.2\nphases:\n  build:\n    commands: [echo hi]\n", **kwargs)

@@ -82,3 +82,11 @@ def test_any_rule_not_last_is_a_shape_error(make_repository):
     policy = {"rules": [rule(1, "any", 4), rule(2, "untagged", 1)]}
     verdict = check(make_repository(policy=policy))
     assert verdict.kind == "failed" and "tagStatus any must have the highest rulePriority" in verdict.message
+
+
+def test_age_rule_that_fits_the_sample_fails(make_repository):
+    """sinceImagePushed 25 days expires exactly release-1..4 of the sample today, but is not "keep the 3 newest"."""
+    releases = rule(2, "tagged", 25, tagPatternList=["release-*"])
+    releases["selection"].update(countType="sinceImagePushed", countUnit="days")
+    verdict = check(make_repository(policy={"rules": [rule(1, "untagged", 1), releases]}))
+    assert verdict.kind == "failed" and "release-5" in verdict.message

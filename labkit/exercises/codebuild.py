@@ -1,6 +1,7 @@
 """Checks for labs/codebuild."""
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from .. import buildspec
@@ -19,7 +20,8 @@ def config_buildspec(spec, parameter_name) -> Verdict:
     finds becomes the hint); ``env.parameter-store`` maps ``API_URL`` to ``parameter_name`` (str), and the value is
     not also written in plain text under ``env.variables``; run locally by :func:`labkit.buildspec.run`, every
     phase succeeds and ``artifacts.files`` picks up ``dist/config.txt``, whose text contains the parameter's
-    value. A parameter that is missing on the engine is reported as the hint (``BuildspecError``).
+    value, taken from the variable (a second run with another value of ``API_URL`` must write that value, so a
+    URL copied into a command does not pass). A parameter that is missing on the engine is reported as the hint (``BuildspecError``).
     """
     expect(spec, "my_buildspec", str, "your buildspec as YAML text (a triple-quoted string)")
     expect(parameter_name, "parameter_name", str, "the Parameter Store name the lab created")
@@ -55,6 +57,16 @@ def config_buildspec(spec, parameter_name) -> Verdict:
         if value not in text:
             return failed(f"{OUTPUT} does not contain the parameter's value: write \"${VARIABLE}\" into it "
                           f"(e.g. echo \"url=${VARIABLE}\" > {OUTPUT}).")
+        probe_value = f"probe-{uuid.uuid4().hex[:12]}"  # the same build with another value of the variable
+        probe = buildspec.run(spec, env={VARIABLE: probe_value})
+        try:
+            probe_path = Path(probe.workdir) / OUTPUT
+            if not probe_path.is_file() or probe_value not in probe_path.read_text():
+                return failed(f"{OUTPUT} holds the parameter's value written into the buildspec itself: write the "
+                              f"variable instead (\"${VARIABLE}\"), so a new value in Parameter Store reaches the "
+                              "next build without editing the buildspec.")
+        finally:
+            buildspec.remove(probe)
     finally:
         buildspec.remove(run)
     return passed(f"Valid buildspec; {VARIABLE} comes from Parameter Store; every phase SUCCEEDED and "

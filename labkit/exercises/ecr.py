@@ -69,7 +69,8 @@ def release_repository(repository_name) -> Verdict:
     Judged: DescribeRepositories (``imageTagMutability`` IMMUTABLE, "Preventing image tags from being overwritten in
     Amazon ECR"); GetLifecyclePolicy (rules shaped as "Lifecycle policy properties in Amazon ECR" requires); then
     what the policy would expire in a made-up history of 7 releases, 4 untagged and 2 dev images, evaluated as
-    "Lifecycle policy evaluation rules" say (``labkit.emulator.ecr.preview``). A repository or policy that is
+    "Lifecycle policy evaluation rules" say (``labkit.emulator.ecr.preview``), now and again a year later (a
+    count of images to keep does not depend on their age). A repository or policy that is
     missing is a hint (the engine's ``RepositoryNotFoundException`` / ``LifecyclePolicyNotFoundException``).
     """
     import time
@@ -103,6 +104,9 @@ def release_repository(repository_name) -> Verdict:
     now = time.time()
     images = _sample_images(now)
     expired = {i["imageDigest"] for i in preview(text, images, now=now)}
+    # judged again a year later with no new push: "keep the newest N" expires the same images, while an age rule
+    # (sinceImagePushed) that happens to fit the sample's dates now expires the images it should keep
+    expired |= {i["imageDigest"] for i in preview(text, images, now=now + 365 * DAY)}
     releases = [i for i in images if i["imageTags"] and i["imageTags"][0].startswith("release-")]
     untagged = [i for i in images if not i["imageTags"]]
     keep = {i["imageDigest"] for i in releases[-RELEASES_KEPT:] + untagged[-UNTAGGED_KEPT:]}
