@@ -106,6 +106,23 @@ def test_wildcard_policy_fails(made):
     assert verdict.kind == "failed" and "more than send to your queue" in verdict.message
 
 
+def test_wildcard_queue_arn_fails_and_send_wildcard_action_counts(made):
+    """A wildcard inside the ARN reaches every queue (too wide, not "may not send"); "sqs:Send*" allows the send."""
+    def every_queue(resources):
+        statement = resources[of_type(resources, "AWS::IAM::Policy")]["Properties"]["PolicyDocument"]["Statement"][0]
+        statement["Action"], statement["Resource"] = "sqs:SendMessage", "arn:aws:sqs:*:*:*"
+
+    verdict = evaluate(cdk_checks.queue_grant, deploy(made, every_queue))
+    assert verdict.kind == "failed" and "more than send to your queue" in verdict.message
+
+    def send_wildcard(resources):
+        statement = resources[of_type(resources, "AWS::IAM::Policy")]["Properties"]["PolicyDocument"]["Statement"][0]
+        statement["Action"] = ["sqs:Send*", "sqs:GetQueueUrl"]
+
+    verdict = evaluate(cdk_checks.queue_grant, deploy(made, send_wildcard))
+    assert verdict.passed, verdict.message
+
+
 def test_missing_variable_fails(made):
     def no_variable(resources):
         resources[of_type(resources, "AWS::Lambda::Function")]["Properties"].pop("Environment")

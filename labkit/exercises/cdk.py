@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from fnmatch import fnmatchcase
 
 from botocore.exceptions import ClientError
 
@@ -77,12 +78,14 @@ def queue_grant(stack, env_var: str = "QUEUE_URL") -> Verdict:
             continue
         for statement in _as_list(properties.get("PolicyDocument", {}).get("Statement", [])):
             actions = [str(a) for a in _as_list(statement.get("Action", []))]
-            if statement.get("Effect") != "Allow" or not any(a in (SEND, "sqs:*", "*") for a in actions):
+            # IAM action names are case-insensitive and may hold wildcards ("sqs:Send*" allows SendMessage too)
+            if statement.get("Effect") != "Allow" or not any(fnmatchcase(SEND.lower(), a.lower()) for a in actions):
                 continue
             targets = _as_list(statement.get("Resource", []))
-            if "*" in targets or any(a in ("sqs:*", "*") for a in actions):
+            # a wildcard in an ARN ("arn:aws:sqs:*:*:*") reaches other queues, as "*" does
+            if any(isinstance(t, str) and "*" in t for t in targets) or any(a.lower() in ("sqs:*", "*") for a in actions):
                 too_wide.append(policy_id)
-            elif SEND in actions:
+            else:
                 granted = granted or next((q for q in map(lambda r: _names_queue(r, queue_ids), targets) if q), None)
     if too_wide:
         return failed("The function's role may do more than send to your queue (a wildcard action or resource in "
