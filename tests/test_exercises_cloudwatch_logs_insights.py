@@ -125,3 +125,8 @@ def test_missing_order_id_fails(group):
     del doc["orderId"]
     verdict = ex.checkout_emf(send(json.dumps(doc)), name)
     assert not verdict.passed and "no orderId member" in verdict.message
+
+
+def test_lost_group_variable_is_a_hint_not_a_broken_check():
+    verdict = evaluate(ex.checkout_emf, document(), None)
+    assert not verdict.passed and not verdict.broken and "group" in verdict.message

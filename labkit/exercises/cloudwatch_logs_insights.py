@@ -23,6 +23,7 @@ def checkout_emf(event: str, log_group: str, namespace: str = "DVA/EMF", metric:
     dimensions added next to it make another metric. The log group is read with ``FilterLogEvents``.
     """
     expect(event, "my_event", str, "the EMF line your metrics logger wrote (one JSON object, as text)")
+    expect(log_group, "group", str, "the lab's log group name (step 1 sets it; run that cell again)")
     try:
         data = emf_metrics(event)
     except EmfError as error:
