@@ -104,8 +104,25 @@ def test_schema_with_an_undefined_type_is_a_hint(make_api):
     assert verdict.kind == "failed" and "every type a field returns or takes" in verdict.message, verdict.message
 
 
-def test_a_pass_says_when_the_directive_could_not_be_judged(make_api):
-    """The embedded engine drops directives from the SDL: a pass there must not claim @aws_subscribe was seen."""
+@pytest.mark.parametrize("wrong", ['onDeleteNote: Note', 'onDeleteNote: Note @aws_subscribe(mutations: ["addNote"])'])
+def test_subscription_without_its_directive_fails(make_api, wrong):
+    """The embedded engine returns the applied directives (labkit puts them back): a missing or wrong
+    @aws_subscribe is judged there, as on AWS."""
     verdict = evaluate(exercise.delete_note_schema, make_api(schema=RIGHT.replace(
-        ' @aws_subscribe(mutations: ["deleteNote"])', "")))
+        'onDeleteNote: Note @aws_subscribe(mutations: ["deleteNote"])', wrong)))
+    assert verdict.kind == "failed" and 'must carry @aws_subscribe(mutations: ["deleteNote"])' in verdict.message
+
+
+def test_a_pass_says_when_the_directive_could_not_be_judged(make_api, monkeypatch):
+    """On an engine that may drop directives and shows none, a pass must not claim @aws_subscribe was seen."""
+    monkeypatch.setattr(exercise, "DIRECTIVES_RETURNED", ())
+    verdict = evaluate(exercise.delete_note_schema, make_api(schema=RIGHT.replace(
+        ' @aws_subscribe(mutations: ["addNote"])', "").replace(' @aws_subscribe(mutations: ["deleteNote"])', "")))
     assert verdict.passed and "@aws_subscribe was not judged" in verdict.message, verdict.message
+
+
+def test_introspected_sdl_keeps_applied_directives(make_api):
+    """labkit/emulator/appsync.py: GetIntrospectionSchema (SDL, includeDirectives) keeps @aws_subscribe."""
+    sdl = labkit.client("appsync").get_introspection_schema(apiId=make_api(), format="SDL", includeDirectives=True)[
+        "schema"].read().decode()
+    assert 'onDeleteNote: Note @aws_subscribe(mutations: ["deleteNote"])' in sdl

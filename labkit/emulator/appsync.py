@@ -1,12 +1,14 @@
 """AWS AppSync on the embedded engine: moto 5.2.5 keeps GraphQL APIs, schemas (parsed with graphql-core), API keys
-and API caches; it has no data sources or resolvers and runs no query. Those are differences, shown as notices."""
+and API caches; it has no data sources or resolvers and runs no query. Those are differences, shown as notices.
+labkit puts back the directives applied to fields (``@aws_subscribe``) that moto's introspected SDL leaves out."""
 from __future__ import annotations
 
 import calendar
+import re
 import time
 
 from .notices import Trigger, install_triggers, trigger_patch
-from .registry import Difference
+from .registry import Difference, Patch
 
 DIFFERENCES = [
     Difference(
@@ -23,10 +25,9 @@ DIFFERENCES = [
         id="appsync-schema-not-validated",
         service="AppSync",
         aws="GetSchemaCreationStatus reports FAILED, with the reason in details, for a schema that is not valid "
-            "GraphQL (a field of an undefined type, for one); GetIntrospectionSchema with includeDirectives returns "
-            "the schema's directives, such as @aws_subscribe.",
-        engine="Only the syntax is checked: an undefined type is accepted, and the introspected SDL leaves out "
-               "the AppSync directives.",
+            "GraphQL (a field of an undefined type, for one).",
+        engine="Only the syntax is checked: an undefined type is accepted (and GetIntrospectionSchema then fails "
+               "with HTTP 500).",
         doc="GetSchemaCreationStatus",
         labs=("appsync",),
     ),
@@ -56,9 +57,69 @@ TRIGGERS = [
             when=_beyond_a_year),
 ]
 
-PATCHES = [trigger_patch("appsync-notices", TRIGGERS)]
+_BLOCK = re.compile(r"\b(?:type|interface)\s+(\w+)[^{]*\{([^}]*)\}", re.S)
+_FIELD = re.compile(r"(\w+)\s*(?:\([^)]*\))?\s*:\s*[\w!\[\]]+((?:\s*@\w+(?:\s*\([^)]*\))?)*)")
+
+
+def applied_directives(definition: str) -> dict[tuple[str, str], str]:
+    """The directives applied to fields in a schema's SDL: ``{(type name, field name): '@aws_subscribe(...)'}``.
+
+    Reads object types, interfaces and their extensions; a field may span lines. Descriptions and comments are
+    dropped first. Raises nothing: what it cannot read is left out."""
+    text = re.sub(r'"""(.*?)"""', "", definition, flags=re.S)
+    text = re.sub(r'"[^"\n]*"(?=\s*\w+\s*[(:])', "", text)  # one-line field descriptions
+    text = re.sub(r"#[^\n]*", "", text)
+    found = {}
+    for type_name, body in _BLOCK.findall(text):
+        for field, directives in _FIELD.findall(body):
+            if directives.strip():
+                found[(type_name, field)] = " ".join(directives.split())
+    return found
+
+
+def with_applied_directives(sdl: str, definition: str) -> str:
+    """``sdl`` (moto's printed schema, one field a line) with each field's applied directives from ``definition``
+    put back at the end of its line, as GetIntrospectionSchema with includeDirectives returns them on AWS."""
+    directives = applied_directives(definition)
+    lines, current = [], None
+    for line in sdl.splitlines():
+        head = re.match(r"^(?:type|interface)\s+(\w+)", line)
+        if head:
+            current = head.group(1)
+        elif line.startswith("}"):
+            current = None
+        elif current:
+            field = re.match(r"^\s+(\w+)", line)
+            if field and (current, field.group(1)) in directives and "@" not in line:
+                line = f"{line} {directives[(current, field.group(1))]}"
+        lines.append(line)
+    return "\n".join(lines) + ("\n" if sdl.endswith("\n") else "")
+
+
+def _keeping_directives(original):
+    def get_introspection_schema(self, format_, include_directives):
+        sdl = original(self, format_, include_directives)
+        if format_ == "SDL" and include_directives and isinstance(self.definition, str):
+            return with_applied_directives(sdl, self.definition)
+        return sdl
+    get_introspection_schema.labkit_original = original
+    return get_introspection_schema
+
+
+PATCHES = [
+    trigger_patch("appsync-notices", TRIGGERS),
+    Patch(name="appsync-introspection-directives",
+          changes="GetIntrospectionSchema (SDL, includeDirectives) keeps the directives applied to fields, such as "
+                  "@aws_subscribe, which moto drops when it prints the schema from its introspection.",
+          symbols=("moto.appsync.models.GraphqlSchema.get_introspection_schema",),
+          upstream="moto appsync: print applied directives in get_introspection_schema with includeDirectives."),
+]
 
 
 def install() -> None:
-    """Show the notices above when a lab meets them (idempotent)."""
+    """Show the notices above when a lab meets them, and keep applied directives in the SDL (idempotent)."""
+    from moto.appsync.models import GraphqlSchema
+
+    if not hasattr(GraphqlSchema.get_introspection_schema, "labkit_original"):
+        GraphqlSchema.get_introspection_schema = _keeping_directives(GraphqlSchema.get_introspection_schema)
     install_triggers(TRIGGERS)

@@ -11,6 +11,11 @@ from ..engines import current
 READY = ("SUCCESS", "ACTIVE")
 """GetSchemaCreationStatus statuses of a schema in force (AWS AppSync API Reference, "GetSchemaCreationStatus")."""
 
+DIRECTIVES_RETURNED = ("aws", "embedded")
+"""Engines whose GetIntrospectionSchema (SDL, includeDirectives) returns the directives applied to fields: AWS, and
+the embedded engine (labkit/emulator/appsync.py puts them back). Elsewhere a schema with no @aws_subscribe at all
+cannot be told from an engine that drops them, so the directive is judged only where the SDL shows one."""
+
 _TYPE_BLOCK = re.compile(r"\b(type|input|interface)\s+(\w+)[^{]*\{([^}]*)\}", re.S)
 _FIELD = re.compile(r"^\s*(\w+)\s*(\([^)]*\))?\s*:\s*([\w!\[\]]+)(.*)$")
 
@@ -43,9 +48,9 @@ def delete_note_schema(api_id) -> Verdict:
     What is judged (AWS AppSync API Reference "GetSchemaCreationStatus", "GetIntrospectionSchema"; AppSync
     Developer Guide "Using subscriptions for real-time data applications in AWS AppSync"): the schema's creation
     status is SUCCESS (or ACTIVE); the introspected SDL has the three fields with those argument and return types. Where the engine returns directives (AWS does with
-    ``includeDirectives``), ``onDeleteNote`` must carry ``@aws_subscribe(mutations: ["deleteNote"])``; the embedded
-    engine leaves directives out (a registered difference), so there the directive cannot be judged and the
-    verdict says so. A schema the engine cannot build (HTTP 5xx on introspection: an undefined type, which AWS
+    ``includeDirectives``, and so does the embedded engine), ``onDeleteNote`` must carry
+    ``@aws_subscribe(mutations: ["deleteNote"])``; on an engine that may drop directives and shows none, the
+    directive cannot be judged and the verdict says so. A schema the engine cannot build (HTTP 5xx on introspection: an undefined type, which AWS
     refuses with FAILED) is a hint.
     ``api_id``: the apiId (str). Returns a :class:`Verdict`; an unknown API is a hint, not an error.
     """
@@ -82,6 +87,8 @@ def delete_note_schema(api_id) -> Verdict:
         return failed("The API has no schema yet: call start_schema_creation(apiId=my_api_id, definition=...) "
                       "with your schema (bytes), then wait for its status.")
     types = sdl_types(sdl.decode("utf-8"))
+    judged = getattr(current(), "name", "") in DIRECTIVES_RETURNED or any(
+        "@aws_subscribe" in field["rest"] for field in types.get("Subscription", {}).values())
     hints = []
     query = types.get("Query", {})
     if query.get("getNote", {}).get("type") != "Note" or query.get("getNote", {}).get("args") != "(id:ID!)":
@@ -98,15 +105,15 @@ def delete_note_schema(api_id) -> Verdict:
     elif subscription["type"] != "Note":
         hints.append(f"onDeleteNote returns {subscription['type']}: it must return Note, the type deleteNote "
                      "returns (a subscription's type matches the mutation it listens to)")
-    elif any("@aws_subscribe" in field["rest"] for field in types.get("Subscription", {}).values()) and not re.search(
+    elif judged and not re.search(
             r"@aws_subscribe\s*\(\s*mutations\s*:\s*\[[^\]]*\"deleteNote\"", subscription["rest"]):
         hints.append('onDeleteNote must carry @aws_subscribe(mutations: ["deleteNote"]) so that AppSync pushes '
                      "each deleteNote result to its subscribers")
     if hints:
         return failed("; ".join(hints) + ".")
-    unjudged = "" if any("@aws_subscribe" in field["rest"] for field in types.get("Subscription", {}).values()) \
-        else (" This engine leaves directives out of the introspected schema, so @aws_subscribe was not judged: "
-              'make sure onDeleteNote carries @aws_subscribe(mutations: ["deleteNote"]).')
+    unjudged = "" if judged else (" This engine shows no directive in the introspected schema, so @aws_subscribe "
+                                  'was not judged: make sure onDeleteNote carries @aws_subscribe(mutations: '
+                                  '["deleteNote"]).')
     return passed("deleteNote(id: ID!): Note is a mutation and onDeleteNote: Note a subscription next to it; "
                   "on AWS the @aws_subscribe directive makes AppSync push every deleted note to subscribers."
                   + unjudged)
