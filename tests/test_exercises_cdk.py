@@ -155,6 +155,17 @@ def test_missing_node_is_a_clear_message_not_a_traceback(monkeypatch):
     assert cdk.INSTALL in str(raised.value)
 
 
+def test_jsii_node_naming_no_program_is_a_clear_message(monkeypatch, tmp_path):
+    from labkit import cdk
+    from labkit.errors import ServiceUnavailable
+
+    monkeypatch.setenv("JSII_NODE", str(tmp_path / "no-such-node"))
+    with pytest.raises(ServiceUnavailable, match="JSII_NODE is set to .*not a program"):
+        labkit.require("cdk", "cloudformation")
+    monkeypatch.setenv("JSII_NODE", cdk.wheel_node())
+    assert cdk.node() == cdk.wheel_node()
+
+
 def test_jsii_runs_the_wheel_node_without_node_on_path(tmp_path):
     """With an empty PATH only JSII_NODE (set by require('cdk')) can lead jsii to Node.js: a synth succeeds."""
     import os
