@@ -18,8 +18,12 @@ from typing import Callable
 
 MAX_IDLE_PER_FUNCTION = 4
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
-INIT_TIMEOUT = 10.0
-IDLE_SECONDS = 600  # an environment unused this long is retired (AWS also recycles idle ones)  # AWS limits the init phase (importing the handler) to 10 s, apart from the function timeout
+INIT_TIMEOUT = 10.0  # AWS limits the init phase (importing the handler) to 10 s, apart from the function timeout
+IDLE_SECONDS = 600
+"""An environment unused this long is retired (its worker process ends), by a timer even if nothing is invoked
+again: the next invocation of that function version is then a cold start. AWS keeps an environment "for some time
+in anticipation of another function invocation" and does not say how long ("Understanding the Lambda execution
+environment lifecycle"), so either outcome is one AWS can give; 10 minutes keeps a learner's next cell warm."""
 
 
 REQUEST_ID = threading.local()
@@ -151,6 +155,7 @@ class EnvironmentPool:
         self.credentials = credentials
         self._idle: dict[str, list[Environment]] = {}
         self._lock = threading.Lock()
+        self._reaper: threading.Timer | None = None
 
     def invoke(self, spec: FunctionSpec, event: object) -> Result:
         environment = self._acquire(spec)
@@ -227,8 +232,50 @@ class EnvironmentPool:
             idle = self._idle.setdefault(environment.spec.key(), [])
             if len(idle) < MAX_IDLE_PER_FUNCTION:
                 idle.append(environment)
+                self._schedule_reaper()
                 return
         environment.close()
+
+    def _schedule_reaper(self, delay: float | None = None) -> None:
+        """Retire idle environments once they have been idle IDLE_SECONDS (called with the lock held)."""
+        if self._reaper is not None:
+            return
+        self._reaper = threading.Timer(IDLE_SECONDS if delay is None else delay, self._reap)
+        self._reaper.daemon = True
+        self._reaper.name = "labkit-lambda-reaper"
+        self._reaper.start()
+
+    def _reap(self) -> None:
+        with self._lock:
+            self._reaper = None
+            now = time.time()
+            self._retire_idle(now - IDLE_SECONDS)
+            remaining = [e.last_used for idle in self._idle.values() for e in idle]
+            if remaining:  # the next one to reach its idle time
+                self._schedule_reaper(max(0.05, min(remaining) + IDLE_SECONDS - now))
+
+    def retire_function(self, region: str, account: str, name: str, version: str | None = None) -> int:
+        """End the idle environments of a deleted function (every version, or only ``version``); returns how
+        many. One busy with an invocation finishes it and is then retired by the idle timer."""
+        retired = []
+        with self._lock:
+            for key, idle in list(self._idle.items()):
+                for environment in list(idle):
+                    parts = environment.spec.arn.split(":")
+                    if parts[3:5] == [region, account] and parts[6] == name and (
+                            version is None or environment.spec.version == version):
+                        idle.remove(environment)
+                        retired.append(environment)
+                if not idle:
+                    del self._idle[key]
+        for environment in retired:
+            environment.close()
+        return len(retired)
+
+    def idle_count(self) -> int:
+        """How many warm (idle) environments are alive."""
+        with self._lock:
+            return sum(len(idle) for idle in self._idle.values())
 
     def _retire_stale(self, arn: str, version: str, current_key: str) -> None:
         """Close idle environments of older code or configuration of the same function version."""
@@ -247,5 +294,8 @@ class EnvironmentPool:
         with self._lock:
             environments = [e for idle in self._idle.values() for e in idle]
             self._idle.clear()
+            if self._reaper is not None:
+                self._reaper.cancel()
+                self._reaper = None
         for environment in environments:
             environment.close()

@@ -17,6 +17,7 @@ alias's ``RoutingConfig``.
 from __future__ import annotations
 
 import base64
+import functools
 import inspect
 import json
 import random
@@ -52,6 +53,13 @@ PATCHES = [
         symbols=("moto.awslambda.models.LambdaBackend.invoke", "moto.awslambda.models.LambdaStorage.get_alias"),
         upstream="moto/awslambda/models.py LambdaBackend.invoke: choose the version from the alias's RoutingConfig.",
     ),
+    Patch(
+        name="lambda-runtime-retire-on-delete",
+        changes="LambdaBackend.delete_function also ends the deleted function's (or version's) warm execution "
+                "environments, so a lab's Cleanup leaves no worker process behind.",
+        symbols=("moto.awslambda.models.LambdaBackend.delete_function",),
+        upstream="None: the worker processes are labkit's own.",
+    ),
 ]
 
 
@@ -83,8 +91,19 @@ def attach(endpoint_url: str, before_invoke=None) -> EnvironmentPool:
             name, qualifier = routed_qualifier(self, function_name, qualifier)
             return original_backend_invoke(self, name, qualifier, body, headers, response_headers)
 
+        original_delete = LambdaBackend.delete_function
+
+        @functools.wraps(original_delete)
+        def delete_function(self, function_name, qualifier=None):
+            original_delete(self, function_name, qualifier)
+            name, version = split_qualifier(function_name, qualifier)
+            retire = getattr(_pool, "retire_function", None)  # the browser engine's in-process pool has none
+            if retire is not None:  # the function (or that version) is gone: so are its warm environments
+                retire(self.region_name, self.account_id, name, version)
+
         LambdaFunction.invoke = function_invoke
         LambdaBackend.invoke = backend_invoke
+        LambdaBackend.delete_function = delete_function
         _pool = EnvironmentPool(endpoint_url, role_credentials)
     _endpoints.append(endpoint_url)
     if before_invoke is not None:

@@ -1,0 +1,126 @@
+"""Warm execution environments (worker processes) end when they are no longer needed: after IDLE_SECONDS unused
+(by a timer, with no further invocation), and when their function or version is deleted (a lab's Cleanup)."""
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import pytest
+
+import labkit
+
+HANDLER = "def handler(event, context):\n    return {'version': context.function_version}\n"
+
+
+def create(name: str, publish: bool = False) -> str:
+    labkit.client("lambda").create_function(
+        FunctionName=name, Runtime="python3.12", Role=labkit.lambda_role(), Handler="app.handler",
+        Code={"ZipFile": labkit.zip_code({"app.py": HANDLER})}, Publish=publish)
+    return name
+
+
+def invoke(name: str, **kwargs) -> tuple[dict, str]:
+    response = labkit.client("lambda").invoke(FunctionName=name, Payload=b"{}", LogType="Tail", **kwargs)
+    return json.loads(response["Payload"].read()), base64.b64decode(response["LogResult"]).decode()
+
+
+def workers(name: str) -> list:
+    """The warm environments of function ``name`` (idle in the pool)."""
+    from labkit.emulator.lambda_ import invoke_hook
+
+    pool = invoke_hook._pool
+    with pool._lock:
+        return [e for idle in pool._idle.values() for e in idle if e.spec.name == name]
+
+
+def ended(environments, within: float = 5.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if all(e.process.poll() is not None for e in environments):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_an_idle_environment_ends_by_itself_and_the_next_invoke_is_cold(engine, monkeypatch):
+    from labkit.lambda_runtime import environments
+
+    name = create(labkit.name("idle"))
+    try:
+        monkeypatch.setattr(environments, "IDLE_SECONDS", 0.5)
+        _, first_log = invoke(name)
+        warm = workers(name)
+        assert len(warm) == 1 and warm[0].process.poll() is None
+        assert "Init Duration" in first_log  # a cold start
+        assert ended(warm)  # no invocation since: the timer retired it
+        assert workers(name) == []
+        _, log = invoke(name)
+        assert "Init Duration" in log  # a new environment: a cold start, as AWS after it recycled one
+    finally:
+        labkit.client("lambda").delete_function(FunctionName=name)
+
+
+def test_a_busy_pool_keeps_its_environment_warm(engine, monkeypatch):
+    from labkit.lambda_runtime import environments
+
+    name = create(labkit.name("warm"))
+    try:
+        monkeypatch.setattr(environments, "IDLE_SECONDS", 1.5)
+        invoke(name)
+        for _ in range(4):  # used every 0.5 s: never idle for 1.5 s
+            time.sleep(0.5)
+            _, log = invoke(name)
+            assert "Init Duration" not in log
+    finally:
+        labkit.client("lambda").delete_function(FunctionName=name)
+
+
+def test_deleting_a_function_ends_its_environments_and_no_other(engine):
+    gone, kept = create(labkit.name("gone")), create(labkit.name("kept"))
+    try:
+        invoke(gone), invoke(kept)
+        doomed, others = workers(gone), workers(kept)
+        assert doomed and others
+        labkit.client("lambda").delete_function(FunctionName=gone)
+        assert ended(doomed, within=1.0)
+        assert workers(gone) == []
+        assert all(e.process.poll() is None for e in others)
+    finally:
+        labkit.client("lambda").delete_function(FunctionName=kept)
+    assert ended(others, within=1.0)
+
+
+def test_deleting_a_version_ends_only_that_version(engine):
+    lam = labkit.client("lambda")
+    name = create(labkit.name("versions"), publish=True)
+    try:
+        assert invoke(name, Qualifier="1")[0] == {"version": "1"}
+        assert invoke(name)[0] == {"version": "$LATEST"}
+        by_version = {e.spec.version: e for e in workers(name)}
+        assert set(by_version) == {"1", "$LATEST"}
+        lam.delete_function(FunctionName=name, Qualifier="1")
+        assert ended([by_version["1"]], within=1.0)
+        assert by_version["$LATEST"].process.poll() is None
+    finally:
+        lam.delete_function(FunctionName=name)
+
+
+def test_cleanup_of_a_lab_leaves_no_worker(engine):
+    """labkit.cleanup() deletes the lab's functions: their worker processes end with them."""
+    labkit.require("lambda")  # what exists now is the lab's baseline
+    name = create(labkit.name("cleanup"))
+    invoke(name)
+    warm = workers(name)
+    assert warm
+    labkit.cleanup()
+    assert ended(warm, within=2.0)
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_timer():
+    yield
+    from labkit.emulator.lambda_ import invoke_hook
+
+    if invoke_hook._pool is not None:
+        invoke_hook._pool._reap()  # with the real IDLE_SECONDS again: nothing young is retired
