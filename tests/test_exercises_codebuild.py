@@ -173,3 +173,16 @@ def test_unclosed_quote_fails_at_once_with_bash_message():
 def test_bad_run_arguments_are_clear_errors(kwargs, expected):
     with pytest.raises(buildspec.BuildspecError, match=expected):
         buildspec.run("version: 0.2\nphases:\n  build:\n    commands: [echo hi]\n", **kwargs)
+
+
+def test_file_written_in_post_build_fails(parameter):
+    spec = RIGHT.format(name=parameter).replace("  build:\n    commands:", "  build:\n    commands:\n      - echo b\n"
+                                                "  post_build:\n    commands:")
+    verdict = check(spec, parameter)
+    assert verdict.kind == "failed" and "written in post_build" in verdict.message
+
+
+def test_failed_command_hint_carries_the_error(parameter):
+    spec = RIGHT.format(name=parameter).replace("      - mkdir -p dist\n", "")
+    verdict = check(spec, parameter)
+    assert verdict.kind == "failed" and "No such file or directory" in verdict.message
