@@ -424,8 +424,8 @@ def run(spec, env: dict | None = None, files: dict[str, str] | None = None, work
     (a StartBuild ``environmentVariablesOverride``: they win over the buildspec's). ``files``: the source,
     {relative path: text}, written into the working directory (``CODEBUILD_SRC_DIR``; a new temporary directory
     unless ``workdir`` is given; a path outside it, or text that is not a str, raises BuildspecError). A command
-    that bash cannot parse (an unclosed quote) fails at once with bash's message. Parameter Store and Secrets Manager values come from the engine
-    (:func:`resolve_env`).
+    that bash cannot parse (an unclosed quote) fails at once with bash's message. Parameter Store and Secrets
+    Manager values come from the engine (:func:`resolve_env`).
 
     Transitions ("Build phase transitions"): within a phase, the first failing command skips the phase's other
     commands, then ``finally`` runs; a failed install or pre_build skips the later phases; after build (failed or

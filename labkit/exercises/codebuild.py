@@ -31,9 +31,9 @@ def config_buildspec(spec, parameter_name) -> Verdict:
     finds becomes the hint); ``env.parameter-store`` maps ``API_URL`` to ``parameter_name`` (str), and the value is
     not also written in plain text under ``env.variables``; run locally by :func:`labkit.buildspec.run`, every
     phase succeeds and ``artifacts.files`` picks up ``dist/config.txt`` (also with ``post_build`` left out: the
-    exercise asks for the file from the build phase), whose text contains the parameter's
-    value, taken from the variable (a second run with another value of ``API_URL`` must write that value, so a
-    URL copied into a command does not pass). A parameter that is missing on the engine is reported as the hint (``BuildspecError``).
+    exercise asks for the file from the build phase), whose text contains the parameter's value, taken from the
+    variable (a second run with another value of ``API_URL`` must write that value, so a URL copied into a command
+    does not pass). A parameter that is missing on the engine is reported as the hint (``BuildspecError``).
     """
     expect(spec, "my_buildspec", str, "your buildspec as YAML text (a triple-quoted string)")
     expect(parameter_name, "parameter_name", str, "the Parameter Store name the lab created")
