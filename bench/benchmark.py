@@ -215,6 +215,51 @@ def ratios(results: dict) -> dict:
     return out
 
 
+TYPICAL_LAB_MB = 200  # issue 17's bars: kernel + engine after a typical lab; three labs open at once
+THREE_LABS_MB = 600
+QUIET_LOAD = 3.0  # a run that starts with a higher load average is recorded, but its ratios are doubtful
+
+
+def bars(results: dict) -> list[dict]:
+    """Each of issue 17's bars for the embedded engine, judged on ``results`` (a benchmark.json): ``bar``, what
+    was measured (``value``), the ``target`` and whether it is ``met`` (None: not measured in this run).
+
+    First answer at or below MiniStack's; calls/s at or above MiniStack's and at least 6x LocalStack's; the probe
+    process (kernel-like, after the workload) and each lab's kernel (with its Lambda workers) at most 200 MB; three
+    labs open at most 600 MB.
+    """
+    engines = results.get("engines", {})
+    embedded, ministack, localstack = (engines.get(n) for n in ("embedded", "ministack", "localstack"))
+    labs = results.get("three_labs_mb") or {}
+    per_lab = {name: mb for name, mb in labs.items() if name != "all three"}
+    out = []
+
+    def bar(name, value, target, met):
+        out.append({"bar": name, "value": value, "target": target, "met": met})
+
+    if embedded and ministack:
+        bar("first answer ≤ MiniStack's (s)", round(embedded["start_s"], 2), round(ministack["start_s"], 2),
+            embedded["start_s"] <= ministack["start_s"])
+        bar("calls/s ≥ MiniStack's", round(embedded["calls_per_s"]), round(ministack["calls_per_s"]),
+            embedded["calls_per_s"] >= ministack["calls_per_s"])
+    else:
+        bar("first answer ≤ MiniStack's (s)", embedded and round(embedded["start_s"], 2), None, None)
+        bar("calls/s ≥ MiniStack's", embedded and round(embedded["calls_per_s"]), None, None)
+    if embedded and localstack:
+        bar("calls/s ≥ 6 × LocalStack's", round(embedded["calls_per_s"]), round(6 * localstack["calls_per_s"]),
+            embedded["calls_per_s"] >= 6 * localstack["calls_per_s"])
+    else:
+        bar("calls/s ≥ 6 × LocalStack's", embedded and round(embedded["calls_per_s"]), None, None)
+    if embedded:
+        bar("probe process after the workload (MB)", embedded["memory_mb"], TYPICAL_LAB_MB,
+            embedded["memory_mb"] <= TYPICAL_LAB_MB)
+    for name, mb in per_lab.items():
+        bar(f"{name} lab's kernel + workers (MB)", mb, TYPICAL_LAB_MB, mb <= TYPICAL_LAB_MB)
+    bar("three labs open (MB)", labs.get("all three"), THREE_LABS_MB,
+        None if "all three" not in labs else labs["all three"] <= THREE_LABS_MB)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=REPEATS, help=f"rounds of every engine (default {REPEATS})")
@@ -275,6 +320,14 @@ def main() -> None:
     if arguments.three_labs:
         results["three_labs_mb"] = three_labs_memory()
         print("three labs open (kernel + engine + Lambda workers, MB):", results["three_labs_mb"])
+    results["bars"] = bars(results)
+    print("bars:")
+    for b in results["bars"]:
+        verdict = {True: "met", False: "NOT met", None: "not measured"}[b["met"]]
+        print(f"  {b['bar']:42} {b['value']!s:>8} vs {b['target']!s:>8}  {verdict}")
+    if results["machine"]["load_average_at_start"][0] > QUIET_LOAD:
+        print(f"load average {results['machine']['load_average_at_start'][0]:.1f} > {QUIET_LOAD}: the ratios are "
+              "doubtful; re-run on a quiet machine before recording them")
     if arguments.json:
         arguments.json.write_text(json.dumps(results, indent=2) + "\n")
 
