@@ -13,6 +13,9 @@
   ``countNumber`` days ago; an image is expired by at most one rule, and an image that matches the tag selection
   of a higher-priority rule cannot be expired by a lower-priority one (it still counts in that rule's images).
   ``countType`` values for archiving (``sinceImagePulled``, ``sinceImageTransitioned``) are not evaluated.
+- Lifecycle policy validation: ``PutLifecyclePolicy`` refuses a policy whose values have the wrong type, and a
+  ``sinceImagePushed`` rule without ``countUnit``, with ``InvalidParameterException`` ("Lifecycle policy
+  properties in Amazon ECR"); moto 5.2.5 answers the first with HTTP 500 and accepts the second.
 """
 from __future__ import annotations
 
@@ -69,6 +72,13 @@ PATCHES = [
           symbols=("moto.ecr.models.ECRBackend.put_image", "moto.ecr.exceptions.ImageAlreadyExistsException",
                    "moto.ecr.exceptions.ServiceException"),
           upstream="moto ecr: raise ImageTagAlreadyExistsException for an immutable tag"),
+    Patch(name="ecr-lifecycle-policy-validation",
+          changes="A lifecycle policy with a value of the wrong type (an action or selection that is not an object, "
+                  "a countNumber that is a string) is refused with InvalidParameterException (moto: HTTP 500), and "
+                  "a sinceImagePushed rule needs countUnit (moto accepts it without)",
+          symbols=("moto.ecr.policy_validation.EcrLifecyclePolicyValidator.validate",
+                   "moto.ecr.exceptions.InvalidParameterException"),
+          upstream="moto ecr: EcrLifecyclePolicyValidator raises InvalidParameterException for mistyped values"),
     Patch(name="ecr-lifecycle-policy-preview",
           changes="StartLifecyclePolicyPreview / GetLifecyclePolicyPreview evaluate the policy against the "
                   "repository's images (moto answers 500, NotImplementedError)",
@@ -80,6 +90,7 @@ PATCHES = [
 DAY = 86400
 EVALUATED = ("imageCountMoreThan", "sinceImagePushed")
 _original_put_image = None
+_original_validate = None
 moto_had_lifecycle_preview = None  # what moto's ECRResponse defined itself before install()
 _previews: dict[tuple[str, str], str] = {}  # (registry id, repository) -> policy text of the last started preview
 
@@ -147,6 +158,29 @@ def _put_image(self, repository_name, image_manifest, image_tag, *args, **kwargs
         if repository is None or same:
             raise
         raise ImageTagAlreadyExistsException(image_tag, repository_name) from None
+
+
+def _validate(self) -> None:
+    """moto's lifecycle policy validation; a mistyped value that moto's validator trips over (AttributeError,
+    TypeError) and a ``sinceImagePushed`` rule without ``countUnit`` are refused with InvalidParameterException,
+    as AWS refuses a policy that breaks "Lifecycle policy properties in Amazon ECR" (countUnit: required when
+    countType is sinceImagePushed)."""
+    from moto.ecr.exceptions import InvalidParameterException
+
+    prefix = self.INVALID_PARAMETER_ERROR_MESSAGE
+    try:
+        _original_validate(self)
+    except InvalidParameterException:
+        raise
+    except (AttributeError, TypeError, KeyError, ValueError):
+        raise InvalidParameterException(prefix + "a value in the policy has the wrong type (selection and action "
+                                        "are objects, rulePriority and countNumber integers)'") from None
+    for rule in self._rules:
+        selection = rule.get("selection") if isinstance(rule, dict) else None
+        if isinstance(selection, dict) and selection.get("countType") == "sinceImagePushed" \
+                and not selection.get("countUnit"):
+            raise InvalidParameterException(prefix + "countUnit is required when countType is sinceImagePushed "
+                                            "(\"countUnit\": \"days\")'")
 
 
 def _exception_class():
@@ -217,8 +251,9 @@ def get_lifecycle_policy_preview(self):
 
 def install() -> None:
     """Fix the immutable-tag error, add the lifecycle preview actions, show the notices (idempotent)."""
-    global _original_put_image, moto_had_lifecycle_preview, ImageTagAlreadyExistsException
+    global _original_put_image, _original_validate, moto_had_lifecycle_preview, ImageTagAlreadyExistsException
     from moto.ecr.models import ECRBackend
+    from moto.ecr.policy_validation import EcrLifecyclePolicyValidator
     from moto.ecr.responses import ECRResponse
 
     install_triggers(TRIGGERS)
@@ -229,3 +264,5 @@ def install() -> None:
         ECRBackend.put_image = _put_image
         ECRResponse.start_lifecycle_policy_preview = start_lifecycle_policy_preview
         ECRResponse.get_lifecycle_policy_preview = get_lifecycle_policy_preview
+        _original_validate = EcrLifecyclePolicyValidator.validate
+        EcrLifecyclePolicyValidator.validate = _validate

@@ -112,3 +112,24 @@ def test_moto_still_lacks_the_lifecycle_preview(engine):
 
     labkit.client("ecr").describe_repositories()
     assert patch.moto_had_lifecycle_preview is False
+
+
+@pytest.mark.parametrize("selection, action", [
+    ({"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 1}, "expire"),
+    ({"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": "1"}, {"type": "expire"}),
+    ({"tagStatus": "untagged", "countType": "sinceImagePushed", "countNumber": 14}, {"type": "expire"}),
+])
+def test_a_malformed_lifecycle_policy_is_refused(repository, selection, action):
+    """"Lifecycle policy properties in Amazon ECR": action is an object, countNumber an integer, countUnit required
+    with sinceImagePushed; AWS refuses such a policy with InvalidParameterException (moto: HTTP 500, or accepted)."""
+    ecr, make = repository
+    name = make()
+    policy = {"rules": [{"rulePriority": 1, "description": "a rule of a learner's policy", "selection": selection,
+                         "action": action}]}
+    with pytest.raises(ClientError) as caught:
+        ecr.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=json.dumps(policy))
+    assert caught.value.response["Error"]["Code"] == "InvalidParameterException"
+    selection = {**selection, "countNumber": 14, "countUnit": "days"} if selection["countType"] == "sinceImagePushed" \
+        else {**selection, "countNumber": 1}
+    policy["rules"][0].update(selection=selection, action={"type": "expire"})
+    ecr.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=json.dumps(policy))  # the fixed one is taken
