@@ -424,7 +424,8 @@ def run(spec, env: dict | None = None, files: dict[str, str] | None = None, work
     (a StartBuild ``environmentVariablesOverride``: they win over the buildspec's). ``files``: the source,
     {relative path: text}, written into the working directory (``CODEBUILD_SRC_DIR``; a new temporary directory
     unless ``workdir`` is given; a path outside it, or text that is not a str, raises BuildspecError). A command
-    that bash cannot parse (an unclosed quote) fails at once with bash's message. Parameter Store and Secrets
+    that bash cannot parse (an unclosed quote) fails at once with bash's message; a phase whose ``on-failure`` is
+    not ABORT raises BuildspecError (only the default transitions run here). Parameter Store and Secrets
     Manager values come from the engine (:func:`resolve_env`).
 
     Transitions ("Build phase transitions"): within a phase, the first failing command skips the phase's other
@@ -435,6 +436,12 @@ def run(spec, env: dict | None = None, files: dict[str, str] | None = None, work
     """
     spec = load(spec)
     _check_run_arguments(env, files, workdir)
+    unsupported = [f"`phases.{name}.on-failure: {phase['on-failure']}`: this local run follows only the default, "
+                   "ABORT (the transitions of 'Build phase transitions'); remove the line to run the buildspec here"
+                   for name, phase in (spec.get("phases") or {}).items()
+                   if isinstance(phase, dict) and phase.get("on-failure") not in (None, "ABORT")]
+    if unsupported:  # CONTINUE or RETRY would change the transitions: refused rather than run differently
+        raise BuildspecError(unsupported)
     variables = resolve_env(spec, ssm=ssm, secretsmanager=secretsmanager)
     variables.update({str(k): str(v) for k, v in (env or {}).items()})
     root = Path(workdir or tempfile.mkdtemp(prefix="codebuild-"))

@@ -186,3 +186,13 @@ def test_failed_command_hint_carries_the_error(parameter):
     spec = RIGHT.format(name=parameter).replace("      - mkdir -p dist\n", "")
     verdict = check(spec, parameter)
     assert verdict.kind == "failed" and "No such file or directory" in verdict.message
+
+
+def test_on_failure_other_than_abort_is_refused_not_run_differently():
+    spec = "version: 0.2\nphases:\n  pre_build:\n    on-failure: CONTINUE\n    commands: ['false']\n  build:\n" \
+           "    commands: [echo b]\n"
+    with pytest.raises(buildspec.BuildspecError, match="on-failure: CONTINUE"):
+        buildspec.run(spec)
+    run = buildspec.run(spec.replace("CONTINUE", "ABORT"))
+    assert [p.status for p in run.phases] == ["FAILED", "SKIPPED"]
+    buildspec.remove(run)
