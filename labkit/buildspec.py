@@ -17,10 +17,10 @@ temporary directory, following the AWS documentation:
 """
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 import queue
+import re
 import shutil
 import subprocess
 import sys
@@ -383,17 +383,35 @@ def _quote(value: str) -> str:
     return "'" + str(value).replace("'", "'\"'\"'") + "'"
 
 
+def _glob_regex(pattern: str) -> re.Pattern:
+    """A path pattern of ``artifacts.files`` as a regular expression: ``*`` and ``?`` stay within one directory,
+    ``**/`` stands for any number of directories (none too), ``**`` at the end for everything below
+    ("Build specification reference for CodeBuild": ``**/*`` all files recursively, ``dir/*`` the files of
+    ``dir``, ``dir/**/*`` all files under ``dir``)."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out))
+
+
 def _matches(root: Path, patterns: list[str]) -> list[str]:
-    files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
-    found = []
-    for path in files:
-        for pattern in patterns:
-            pattern = pattern.lstrip("./") if pattern.startswith("./") else pattern
-            if pattern in ("**/*", "**") or fnmatch.fnmatchcase(path, pattern) or \
-                    (pattern.endswith("/**/*") and path.startswith(pattern[:-4])):
-                found.append(path)
-                break
-    return found
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    compiled = [_glob_regex(pattern[2:] if pattern.startswith("./") else pattern) for pattern in patterns]
+    return [path for path in files if any(regex.fullmatch(path) for regex in compiled)]
 
 
 def _check_run_arguments(env, files, workdir) -> None:

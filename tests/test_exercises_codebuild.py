@@ -196,3 +196,16 @@ def test_on_failure_other_than_abort_is_refused_not_run_differently():
     run = buildspec.run(spec.replace("CONTINUE", "ABORT"))
     assert [p.status for p in run.phases] == ["FAILED", "SKIPPED"]
     buildspec.remove(run)
+
+
+def test_artifact_patterns_follow_glob_rules():
+    """"Build specification reference for CodeBuild": `**/*` every file, `dir/*` the files of dir, `dir/**/*`
+    everything under dir; `*` does not cross a directory."""
+    files = {"app.py": "", "src/lib.py": "", "dist/a/b.txt": "", "dist/c.txt": ""}
+    spec = "version: 0.2\nphases:\n  build:\n    commands: [echo]\nartifacts:\n  files: {}\n"
+    expected = {"'**/*.py'": ["app.py", "src/lib.py"], "'*.py'": ["app.py"], "'dist/*'": ["dist/c.txt"],
+                "'src/**/*.py'": ["src/lib.py"], "'./dist/**/*'": ["dist/a/b.txt", "dist/c.txt"]}
+    for pattern, found in expected.items():
+        run = buildspec.run(spec.format(f"[{pattern}]"), files=files)
+        assert run.artifacts == found, pattern
+        buildspec.remove(run)
