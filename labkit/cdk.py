@@ -53,9 +53,13 @@ def ready() -> str:
 
     Raises ServiceUnavailable with the install command when either is missing. Importing ``aws_cdk`` starts
     Node.js and loads the CDK library into it (jsii loads its assemblies at import: one to three seconds, once per
-    process), so a lab's later imports are quick.
+    process), so a lab's later imports are quick. Before that import, jsii's relay of the Node.js console is made
+    to write text (labkit/emulator/jsii_console.py): in a kernel each of the CDK's warnings reads as one line.
     """
     program = node()
+    from .emulator import jsii_console
+
+    jsii_console.patch_jsii()  # the CDK's warnings as text lines, not base64 JSON, in a kernel (before Node.js starts)
     try:
         import aws_cdk  # noqa: F401
         import constructs  # noqa: F401
