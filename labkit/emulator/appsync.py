@@ -1,6 +1,9 @@
 """AWS AppSync on the embedded engine: moto 5.2.5 keeps GraphQL APIs, schemas (parsed with graphql-core), API keys
 and API caches; it has no data sources or resolvers and runs no query. Those are differences, shown as notices.
-labkit puts back the directives applied to fields (``@aws_subscribe``) that moto's introspected SDL leaves out."""
+labkit puts back the directives applied to fields (``@aws_subscribe``) that moto's introspected SDL leaves out,
+validates a schema as GraphQL (not only its syntax: a field of an undefined type ends FAILED with the reason in
+``details``, "GetSchemaCreationStatus"), and answers GetSchemaCreationStatus for an unknown API or an API without
+a schema with NotFoundException (one of the operation's documented errors) where moto failed with HTTP 500."""
 from __future__ import annotations
 
 import calendar
@@ -19,16 +22,6 @@ DIFFERENCES = [
         engine="Data sources and resolvers are not implemented (the engine answers 404) and no query is executed: "
                "the lab does the control-plane work (API, schema, API keys, cache) only.",
         doc="Configuring resolvers in AWS AppSync",
-        labs=("appsync",),
-    ),
-    Difference(
-        id="appsync-schema-not-validated",
-        service="AppSync",
-        aws="GetSchemaCreationStatus reports FAILED, with the reason in details, for a schema that is not valid "
-            "GraphQL (a field of an undefined type, for one).",
-        engine="Only the syntax is checked: an undefined type is accepted (and GetIntrospectionSchema then fails "
-               "with HTTP 500).",
-        doc="GetSchemaCreationStatus",
         labs=("appsync",),
     ),
     Difference(
@@ -52,7 +45,6 @@ def _beyond_a_year(api, description, expires, *args, **kwargs) -> bool:
 
 
 TRIGGERS = [
-    Trigger("moto.appsync.models.GraphqlAPI.start_schema_creation", "appsync-schema-not-validated"),
     Trigger("moto.appsync.models.GraphqlAPI.create_api_key", "appsync-api-key-expiry-upper-bound",
             when=_beyond_a_year),
 ]
@@ -106,8 +98,66 @@ def _keeping_directives(original):
     return get_introspection_schema
 
 
+def schema_problem(definition: str) -> str | None:
+    """Why ``definition`` is not a valid GraphQL schema once AppSync's scalars and directives are added (a field
+    of an undefined type, a duplicate type, …), or None when it is valid. Uses graphql-core's ``build_schema``
+    (the reference implementation of the GraphQL specification). Raises nothing."""
+    from graphql import build_schema
+    from graphql.error import GraphQLError
+    from moto.appsync.models import AWS_CUSTOM_GRAPHQL
+
+    try:
+        build_schema(definition + AWS_CUSTOM_GRAPHQL)
+    except (GraphQLError, TypeError) as exc:
+        return str(exc)
+    return None
+
+
+def _validating(original):
+    def _parse_graphql_definition(self):
+        original(self)
+        if self.status == "SUCCESS":
+            problem = schema_problem(self.definition)
+            if problem:
+                self.status, self.parse_error = "FAILED", problem
+    _parse_graphql_definition.labkit_original = original
+    return _parse_graphql_definition
+
+
+def _status_or_not_found(original):
+    def get_schema_creation_status(self, api_id):
+        from moto.appsync.exceptions import AppSyncExceptions, GraphqlAPINotFound
+
+        api = self.graphql_apis.get(api_id)
+        if api is None:
+            raise GraphqlAPINotFound(api_id)
+        if api.graphql_schema is None:
+            error = AppSyncExceptions("NotFoundException",
+                                      f"No schema has been created for GraphQL API {api_id}: call "
+                                      "StartSchemaCreation first.")
+            error.code = 404
+            raise error
+        return original(self, api_id)
+    get_schema_creation_status.labkit_original = original
+    return get_schema_creation_status
+
+
 PATCHES = [
     trigger_patch("appsync-notices", TRIGGERS),
+    Patch(name="appsync-schema-validation",
+          changes="StartSchemaCreation validates the schema with graphql-core's build_schema (AppSync's scalars "
+                  "added): a schema that parses but is not valid GraphQL (a field of an undefined type) ends "
+                  "FAILED with the reason in details, instead of SUCCESS and a later HTTP 500.",
+          symbols=("moto.appsync.models.GraphqlSchema._parse_graphql_definition",
+                   "moto.appsync.models.AWS_CUSTOM_GRAPHQL"),
+          upstream="moto appsync: build the schema (not only parse it) in _parse_graphql_definition."),
+    Patch(name="appsync-schema-status-not-found",
+          changes="GetSchemaCreationStatus answers NotFoundException (HTTP 404) for an unknown API or an API "
+                  "without a schema, where moto raised KeyError or AttributeError (HTTP 500, retried by the SDK).",
+          symbols=("moto.appsync.models.AppSyncBackend.get_schema_creation_status",
+                   "moto.appsync.exceptions.GraphqlAPINotFound",
+                   "moto.appsync.exceptions.AppSyncExceptions"),
+          upstream="moto appsync: raise NotFoundException in get_schema_creation_status when there is no schema."),
     Patch(name="appsync-introspection-directives",
           changes="GetIntrospectionSchema (SDL, includeDirectives) keeps the directives applied to fields, such as "
                   "@aws_subscribe, which moto drops when it prints the schema from its introspection.",
@@ -117,9 +167,14 @@ PATCHES = [
 
 
 def install() -> None:
-    """Show the notices above when a lab meets them, and keep applied directives in the SDL (idempotent)."""
-    from moto.appsync.models import GraphqlSchema
+    """Show the notices above when a lab meets them, keep applied directives in the SDL, validate schemas and
+    answer NotFoundException for a missing schema (idempotent)."""
+    from moto.appsync.models import AppSyncBackend, GraphqlSchema
 
     if not hasattr(GraphqlSchema.get_introspection_schema, "labkit_original"):
         GraphqlSchema.get_introspection_schema = _keeping_directives(GraphqlSchema.get_introspection_schema)
+    if not hasattr(GraphqlSchema._parse_graphql_definition, "labkit_original"):
+        GraphqlSchema._parse_graphql_definition = _validating(GraphqlSchema._parse_graphql_definition)
+    if not hasattr(AppSyncBackend.get_schema_creation_status, "labkit_original"):
+        AppSyncBackend.get_schema_creation_status = _status_or_not_found(AppSyncBackend.get_schema_creation_status)
     install_triggers(TRIGGERS)
