@@ -169,3 +169,73 @@ def test_attribute_values_within_their_constraints_pass(profile):
 def test_lab_ids_overwritten_is_a_hint_not_a_broken_check(profile):
     verdict = evaluate(exercise.feature_flags, None, None, 1)
     assert verdict.kind == "failed" and "run the cells of Steps 1 and 3 again" in verdict.message, verdict.message
+
+
+@pytest.fixture
+def settings_profile(profile):
+    """A freeform profile next to the flags profile, as the lab's Step 1 makes (`settings`)."""
+    app_id, profile_id, put = profile
+    client = labkit.client("appconfig")
+    settings = client.create_configuration_profile(ApplicationId=app_id, Name="settings", LocationUri="hosted",
+                                                   Type="AWS.Freeform")["Id"]
+
+    def store(document):
+        return client.create_hosted_configuration_version(
+            ApplicationId=app_id, ConfigurationProfileId=settings, Content=json.dumps(document).encode(),
+            ContentType="application/json")["VersionNumber"]
+
+    yield settings, store
+    for version in client.list_hosted_configuration_versions(ApplicationId=app_id,
+                                                             ConfigurationProfileId=settings)["Items"]:
+        client.delete_hosted_configuration_version(ApplicationId=app_id, ConfigurationProfileId=settings,
+                                                   VersionNumber=version["VersionNumber"])
+    client.delete_configuration_profile(ApplicationId=app_id, ConfigurationProfileId=settings)
+
+
+def test_flags_stored_in_the_freeform_profile_name_the_wrong_profile(profile, settings_profile):
+    """The flags profile has no such version: the hint says where the answer went, not 'no version'."""
+    app_id, profile_id, _ = profile
+    _, store = settings_profile
+    store({"max_items_per_page": 20})
+    version = store(RIGHT)  # version 2 of settings; the flags profile has none
+    verdict = evaluate(exercise.feature_flags, app_id, profile_id, version)
+    assert verdict.kind == "failed" and "profile 'settings' (AWS.Freeform)" in verdict.message, verdict.message
+    assert "store(flags_profile" in verdict.message and "dark_mode" not in verdict.message
+
+
+def test_flags_stored_in_the_freeform_profile_under_a_number_the_flags_profile_has(profile, settings_profile):
+    """The flags profile's version with that number is another document: the hint is the wrong profile, not its
+    missing flags (issue 16)."""
+    app_id, profile_id, put = profile
+    _, store = settings_profile
+    put({"version": "1", "flags": {"gift_wrap": {"name": "Gift"}}, "values": {"gift_wrap": {"enabled": True}}})
+    version = store(RIGHT)  # version 1 of settings, and version 1 of the flags profile is the gift_wrap document
+    verdict = evaluate(exercise.feature_flags, app_id, profile_id, version)
+    assert verdict.kind == "failed" and "profile 'settings' (AWS.Freeform)" in verdict.message, verdict.message
+    assert "dark_mode" not in verdict.message
+
+
+def test_the_freeform_profile_checked_is_a_hint(profile, settings_profile):
+    app_id, _, _ = profile
+    settings, store = settings_profile
+    verdict = evaluate(exercise.feature_flags, app_id, settings, store(RIGHT))
+    assert verdict.kind == "failed" and "of type AWS.Freeform, not AWS.AppConfig.FeatureFlags" in verdict.message, \
+        verdict.message
+
+
+def test_a_wrong_answer_in_the_flags_profile_still_gets_its_own_hints(profile, settings_profile):
+    """A flags document elsewhere does not hide what is wrong with the one in the flags profile."""
+    app_id, profile_id, put = profile
+    _, store = settings_profile
+    store(RIGHT)
+    version = put(changed(lambda d: d["values"]["dark_mode"].update(enabled=True)))
+    verdict = evaluate(exercise.feature_flags, app_id, profile_id, version)
+    assert verdict.kind == "failed" and "dark_mode should be off" in verdict.message, verdict.message
+
+
+def test_a_missing_version_is_not_blamed_on_another_profile_holding_other_content(profile, settings_profile):
+    app_id, profile_id, _ = profile
+    _, store = settings_profile
+    version = store({"max_items_per_page": 20})  # settings has this number, but not a flags document
+    verdict = evaluate(exercise.feature_flags, app_id, profile_id, version)
+    assert verdict.kind == "failed" and f"has no version {version}" in verdict.message, verdict.message

@@ -44,8 +44,8 @@ DIFFERENCES = [
         aws="An application reads its deployed configuration with the AppConfig Data API: StartConfigurationSession "
             "returns an InitialConfigurationToken; each GetLatestConfiguration returns the configuration (empty "
             "when unchanged), a NextPollConfigurationToken and NextPollIntervalInSeconds.",
-        engine="The AppConfig Data API (appconfigdata) is not implemented (the engine answers 404): the lab reads "
-               "the hosted configuration version it created instead of a deployed configuration.",
+        engine="The AppConfig Data API (appconfigdata) is not implemented (the engine answers 404), and nothing is "
+               "ever deployed to read: the lab shows the polling code (latest()) without running it.",
         doc="GetLatestConfiguration",
         labs=("appconfig",),
     ),

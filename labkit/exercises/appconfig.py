@@ -82,6 +82,46 @@ def _matches(pattern: str, text: str) -> bool:
         return True
 
 
+FEATURE_FLAGS = "AWS.AppConfig.FeatureFlags"
+"""The configuration profile type whose hosted versions are feature-flag documents (CreateConfigurationProfile)."""
+
+
+def _flags_document(body: bytes) -> dict | None:
+    """The feature-flag document in ``body`` when it is one that defines ``checkout_v2`` (the exercise's answer),
+    else None. Raises nothing."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None
+    flags = document.get("flags") if isinstance(document, dict) else None
+    return document if isinstance(flags, dict) and "checkout_v2" in flags else None
+
+
+def _stored_elsewhere(appconfig, app_id, profile_id, version_number) -> str | None:
+    """The hint for an answer stored in another profile of the application: when a profile other than
+    ``profile_id`` holds version ``version_number`` and that version is the exercise's flags document, a sentence
+    naming that profile (its name and type); otherwise None. AppConfig numbers versions per profile, so the same
+    number can exist in several. Raises nothing for a profile or version it cannot read."""
+    try:
+        profiles = appconfig.list_configuration_profiles(ApplicationId=app_id).get("Items", [])
+    except ClientError:
+        return None
+    for other in profiles:
+        if other.get("Id") == profile_id:
+            continue
+        try:
+            got = appconfig.get_hosted_configuration_version(ApplicationId=app_id, ConfigurationProfileId=other["Id"],
+                                                             VersionNumber=version_number)
+        except ClientError:
+            continue
+        if _flags_document(got["Content"].read()) is not None:
+            return (f"Your flags document is version {version_number} of the profile {other.get('Name')!r} "
+                    f"({other.get('Type') or 'AWS.Freeform'}), not of the feature-flag profile flags_profile: "
+                    "store it with store(flags_profile, ...) (or ConfigurationProfileId=flags_profile) and put that "
+                    "VersionNumber in my_version.")
+    return None
+
+
 def feature_flags(app_id, profile_id, version_number) -> Verdict:
     """Hosted configuration version ``version_number`` of profile ``profile_id`` (application ``app_id``) is a
     feature-flag document with ``checkout_v2`` on (attribute ``discount_percent`` = 10, a number) and
@@ -92,8 +132,10 @@ def feature_flags(app_id, profile_id, version_number) -> Verdict:
     key matches ``^[a-z][a-zA-Z\\d_-]{0,63}$``; each flag has a definition under ``flags`` and a value under
     ``values`` with a boolean ``enabled``; the attribute ``discount_percent`` is defined on ``checkout_v2`` and
     its value is the number 10; every attribute value meets its definition's constraints (type, minimum, maximum,
-    enum, pattern, required) and no attribute is named ``enabled``. The embedded engine stores any content (a registered difference), so the check
-    validates the document itself. ``version_number``: the VersionNumber (int) that
+    enum, pattern, required) and no attribute is named ``enabled``. The embedded engine stores any content (a
+    registered difference), so the check validates the document itself. A ``profile_id`` that is not of type
+    AWS.AppConfig.FeatureFlags, or an answer stored in another profile of the application (found by
+    ListConfigurationProfiles), gets a hint naming the profile. ``version_number``: the VersionNumber (int) that
     create_hosted_configuration_version returned. Returns a :class:`Verdict`.
     """
     if isinstance(version_number, bool):
@@ -105,11 +147,24 @@ def feature_flags(app_id, profile_id, version_number) -> Verdict:
                       "the cells of Steps 1 and 3 again, then your answer cell.")
     appconfig = current().client("appconfig")
     try:
+        kind = appconfig.get_configuration_profile(ApplicationId=app_id, ConfigurationProfileId=profile_id).get("Type")
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in ("ResourceNotFoundException", "BadRequestException"):
+            raise
+        return failed("app_id and flags_profile no longer name the lab's application and feature-flag profile: run "
+                      "the cells of Steps 1 and 3 again, then your answer cell.")
+    if kind != FEATURE_FLAGS:
+        return failed(f"The profile checked is of type {kind or 'AWS.Freeform'}, not {FEATURE_FLAGS}: the check "
+                      "reads flags_profile (the feature-flag profile of Step 3); store your version there.")
+    try:
         got = appconfig.get_hosted_configuration_version(ApplicationId=app_id, ConfigurationProfileId=profile_id,
                                                          VersionNumber=version_number)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") not in ("ResourceNotFoundException", "BadRequestException"):
             raise
+        elsewhere = _stored_elsewhere(appconfig, app_id, profile_id, version_number)
+        if elsewhere:
+            return failed(elsewhere)
         return failed(f"The flags profile has no version {version_number}: run your "
                       "create_hosted_configuration_version cell (on the lab's app_id and flags_profile) again and "
                       "put its VersionNumber in my_version.")
@@ -157,6 +212,10 @@ def feature_flags(app_id, profile_id, version_number) -> Verdict:
     if isinstance(discount, bool) or not isinstance(discount, (int, float)) or discount != DISCOUNT:
         hints.append(f"values.checkout_v2.discount_percent is {discount!r}: set it to the number {DISCOUNT}")
     hints += _attribute_hints(flags, values)
+    if hints and "checkout_v2" not in flags:
+        elsewhere = _stored_elsewhere(appconfig, app_id, profile_id, version_number)
+        if elsewhere:
+            return failed(elsewhere)
     if hints:
         return failed("; ".join(dict.fromkeys(hints)) + ".")
     return passed(f"Version {version_number} is a valid feature-flag document: checkout_v2 on with a "
