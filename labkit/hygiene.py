@@ -110,7 +110,9 @@ def remove(pending: Callable[[], dict[str, list[str]]]) -> Report:
     """Delete what ``pending()`` lists (``{kind: [identifier, ...]}``), dependants first, and report it.
 
     A deletion blocked by a dependency is retried after the others, up to ``PASSES`` passes; what still fails
-    then is in ``Report.failed`` with the engine's message.
+    then is in ``Report.failed`` with the engine's message. A resource already gone when its turn comes (a
+    CloudFormation stack deleted before it took it along, as "Deleting a stack" documents) counts as deleted and
+    is not deleted again; one whose delete fails while it is still listed is a failure.
     """
     engine = current()
     report = Report()
@@ -121,11 +123,18 @@ def remove(pending: Callable[[], dict[str, list[str]]]) -> Report:
         errors = []
         for k in [k for k in inventory.kinds_for() if k.name in found]:
             client = engine.client(k.service)
+            present = _listed(k, client)  # a stack deleted above took its own resources with it
             for identifier in found[k.name]:
+                if present is not None and identifier not in present:
+                    report.deleted.append((k.name, identifier))  # already gone: deleted with what owned it
+                    continue
                 try:
                     k.delete(client, identifier)
                     report.deleted.append((k.name, identifier))
                 except ClientError as exc:
+                    if identifier not in (_listed(k, client) or {identifier}):  # gone meanwhile: success
+                        report.deleted.append((k.name, identifier))
+                        continue
                     error = exc.response.get("Error", {})
                     errors.append((k.name, identifier,
                                    f"{error.get('Code', 'Error')}: {error.get('Message') or exc}"))
@@ -134,6 +143,14 @@ def remove(pending: Callable[[], dict[str, list[str]]]) -> Report:
         if attempt == PASSES - 1:
             report.failed = errors
     return report
+
+
+def _listed(k, client) -> set[str] | None:
+    """The kind's identifiers now, or ``None`` when the engine refuses to list them (then nothing counts as gone)."""
+    try:
+        return set(k.list(client))
+    except ClientError:
+        return None
 
 
 def leftovers() -> dict[str, list[str]]:
