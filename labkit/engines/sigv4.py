@@ -13,8 +13,17 @@ set by the server, never trusted from the client). Refused with HTTP 403 and an 
 - an S3 request naming a bucket of another account (S3 bucket names are global; cross-account bucket policies
   are not honoured), an ``x-moto-account-id`` header naming another account than the key's, an ARN (in the path, query
   or body of a non-S3 request) of another account (moto serves some ARNs across accounts, e.g. SNS Publish;
-  this also refuses STS AssumeRole into another account), a presigned URL (query-string
-  SigV4 or SigV2: refused, not verified), ``AccessDenied``.
+  this also refuses STS AssumeRole into another account), a presigned URL signed with Signature Version 2,
+  ``AccessDenied``;
+- a request whose X-Amz-Date is more than 15 minutes from the server's clock (:func:`check_request_time`).
+
+Presigned URLs (SigV4 query-string authentication) are verified the same way, with the key their
+X-Amz-Credential names (:func:`verify_presigned`), and served in that key's account until they expire.
+
+Served without a signature, as on AWS (:func:`public_data_plane`, :func:`unauthenticated_operation`): API Gateway
+invoke URLs, a custom resource's ResponseURL, and the Amazon Cognito user pools operations AWS serves unsigned
+(InitiateAuth, SignUp, ...); each finds its own account (the API, the request id, the app client or token), never
+the caller's header.
 
 One request into another account is served: a student's PutItem/CreateTable of the instructor's
 ``labkit-progress`` table (labkit.progress), the item's ``student`` set to the key's student name.
@@ -100,11 +109,14 @@ def read_keys(path: str) -> list[Key]:
 
 
 class Refused(Exception):
-    """A request the gate does not serve: an AWS error code and message (HTTP 403)."""
+    """A request the gate does not serve: an AWS error code and message (HTTP 403, or 400 for a malformed one)."""
+
+    STATUS = {"AuthorizationQueryParametersError": "400 Bad Request"}
 
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code, self.message = code, message
+        self.status = self.STATUS.get(code, "403 Forbidden")
 
 
 def _assumed_role(access_key_id: str):
@@ -150,11 +162,142 @@ def _authorization_fields(value: str) -> dict[str, str]:
     return fields
 
 
+def _credentials(access_key_id: str, session_token: str | None, keys: dict[str, Key]):
+    """(issued Key or None, secret, account, session token) of an access key id: an issued key, or temporary
+    credentials this server's STS issued (with their session token); raises Refused for anything else."""
+    key = keys.get(access_key_id)
+    if key is not None:
+        return key, key.secret_access_key, key.account_id, None
+    role = _assumed_role(access_key_id) if session_token else None
+    if role is None:
+        raise Refused("InvalidClientTokenId", f"the access key id {access_key_id} was not issued by this server")
+    if not hmac.compare_digest(session_token, role.session_token):
+        raise Refused("InvalidClientTokenId", "the security token does not belong to this access key id")
+    return None, role.secret_access_key, role.account_id, role.session_token
+
+
+MAX_SKEW = 15 * 60  # seconds between a request's X-Amz-Date and the server's clock
+MAX_PRESIGNED_EXPIRES = 604800  # seven days, the longest X-Amz-Expires a SigV4 presigned URL may give
+AMZ_DATE = "%Y%m%dT%H%M%SZ"
+
+
+def _parse_amz_date(value: str):
+    from datetime import datetime, timezone
+
+    try:
+        return datetime.strptime(value, AMZ_DATE).replace(tzinfo=timezone.utc)
+    except (TypeError, ValueError):
+        return None
+
+
+def check_request_time(amz_date: str, service: str, now=None) -> None:
+    """Refuse a signed request whose X-Amz-Date is more than 15 minutes from the server's clock (a replayed or
+    badly clocked request), as AWS does.
+
+    AWS ("Common Errors", RequestExpired: more than 15 minutes after the date stamp on the request, or more than
+    15 minutes in the future; "Troubleshoot signed requests for AWS APIs": the signature check fails with
+    "Signature expired: <date> is now earlier than <date>" / "Signature not yet current: <date> is still later than
+    <date>"). S3 answers such a request with RequestTimeTooSkewed (HTTP 403). ``now``: the server's time (a
+    timezone-aware datetime; default the current UTC time). Raises :class:`Refused`.
+    """
+    from datetime import datetime, timedelta, timezone
+
+    stamp = _parse_amz_date(amz_date)
+    if stamp is None:
+        raise Refused("SignatureDoesNotMatch", f"X-Amz-Date {amz_date!r} is not a date in the form {AMZ_DATE}")
+    now = now or datetime.now(timezone.utc)
+    window = timedelta(seconds=MAX_SKEW)
+    if abs((now - stamp).total_seconds()) <= MAX_SKEW:
+        return
+    if service == "s3":
+        raise Refused("RequestTimeTooSkewed", "The difference between the request time and the current time is "
+                                              "too large.")
+    if stamp < now:
+        raise Refused("SignatureDoesNotMatch", f"Signature expired: {amz_date} is now earlier than "
+                                               f"{(now - window).strftime(AMZ_DATE)}")
+    raise Refused("SignatureDoesNotMatch", f"Signature not yet current: {amz_date} is still later than "
+                                           f"{(now + window).strftime(AMZ_DATE)}")
+
+
+def _scope_service(raw_uri: str) -> str:
+    """The service of a presigned URL's X-Amz-Credential scope (``key/date/region/service/aws4_request``)."""
+    from urllib.parse import parse_qs
+
+    credential = parse_qs(raw_uri.partition("?")[2]).get("X-Amz-Credential", [""])[0]
+    parts = credential.split("/")
+    return parts[3] if len(parts) == 5 else ""
+
+
+def verify_presigned(method: str, raw_uri: str, headers: dict[str, list[str]], body: bytes,
+                     keys: dict[str, Key], now=None):
+    """(issued Key or None, account) of a correctly presigned URL (SigV4 query-string authentication); raises
+    :class:`Refused` otherwise.
+
+    The query carries X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and
+    X-Amz-Signature (and X-Amz-Security-Token for temporary credentials), as in "Authenticating Requests: Using
+    Query Parameters (AWS Signature Version 4)" of the Amazon S3 API Reference. The signature is recomputed with
+    botocore's own query signer (``S3SigV4QueryAuth`` for S3, ``SigV4QueryAuth`` otherwise) and the key's secret,
+    over the query without X-Amz-Signature; the URL is usable up to X-Amz-Date + X-Amz-Expires ("Download and upload
+    objects with presigned URLs": it can be used many times, up to its expiration date and time). Refused:
+    a parameter missing or X-Amz-Expires outside 1..604800 (``AuthorizationQueryParametersError``, HTTP 400 on
+    AWS), an unknown key (``InvalidClientTokenId``), a URL used after it expired (``AccessDenied``, "Request has
+    expired", as S3 answers), a changed URL or wrong secret (``SignatureDoesNotMatch``).
+    """
+    from datetime import datetime, timedelta, timezone
+    from urllib.parse import parse_qsl
+
+    from botocore.auth import S3SigV4QueryAuth, SigV4QueryAuth
+
+    path, _, query = raw_uri.partition("?")
+    pairs = query.split("&")
+    params = dict(parse_qsl(query, keep_blank_values=True))
+    needed = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
+              "X-Amz-Signature")
+    missing = [name for name in needed if not params.get(name)]
+    if missing:
+        raise Refused("AuthorizationQueryParametersError", f"the presigned URL lacks {', '.join(missing)}")
+    if params["X-Amz-Algorithm"] != "AWS4-HMAC-SHA256":
+        raise Refused("AuthorizationQueryParametersError", "X-Amz-Algorithm must be AWS4-HMAC-SHA256")
+    try:
+        access_key_id, date, region, service, terminator = params["X-Amz-Credential"].split("/")
+        expires = int(params["X-Amz-Expires"])
+    except ValueError:
+        raise Refused("AuthorizationQueryParametersError", "X-Amz-Credential or X-Amz-Expires is malformed") from None
+    if not 1 <= expires <= MAX_PRESIGNED_EXPIRES:
+        raise Refused("AuthorizationQueryParametersError",
+                      f"X-Amz-Expires must be between 1 and {MAX_PRESIGNED_EXPIRES} seconds, not {expires}")
+    key, secret, account, token = _credentials(access_key_id, params.get("X-Amz-Security-Token"), keys)
+    stamp = _parse_amz_date(params["X-Amz-Date"])
+    if stamp is None or params["X-Amz-Date"][:8] != date:
+        raise Refused("SignatureDoesNotMatch", "X-Amz-Date is malformed or differs from the Credential's date")
+
+    unsigned = "&".join(p for p in pairs if not p.startswith("X-Amz-Signature="))
+    host = (headers.get("host") or [""])[0]
+    request = AWSRequest(method=method, url=f"http://{host}{path}" + (f"?{unsigned}" if unsigned else ""),
+                         data=body)
+    for name in params["X-Amz-SignedHeaders"].split(";"):
+        for value in headers.get(name, []):
+            request.headers.add_header(name, value)
+    request.context["timestamp"] = params["X-Amz-Date"]
+    signer = (S3SigV4QueryAuth if service == "s3" else SigV4QueryAuth)(Credentials(access_key_id, secret, token),
+                                                                        service, region, expires=expires)
+    expected = signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request)
+    if terminator != "aws4_request" or not hmac.compare_digest(expected, params["X-Amz-Signature"]):
+        raise Refused("SignatureDoesNotMatch", "the presigned URL's signature does not match the one computed with "
+                                               "its key: the URL was changed after it was signed")
+    now = now or datetime.now(timezone.utc)
+    if now > stamp + timedelta(seconds=expires):
+        raise Refused("AccessDenied", "Request has expired")
+    return key, account
+
+
 def verify(method: str, raw_uri: str, header_lines: list[tuple[str, str]], body: bytes,
-           keys: dict[str, Key]) -> str:
+           keys: dict[str, Key], now=None) -> str:
     """The account of a correctly signed request; raises :class:`Refused` otherwise.
 
-    ``raw_uri``: path and query as sent (still percent-encoded); ``header_lines``: the headers as sent.
+    ``raw_uri``: path and query as sent (still percent-encoded); ``header_lines``: the headers as sent; ``now``:
+    the server's clock (a timezone-aware datetime, default the current UTC time), for the request-time checks.
+    Signed with an Authorization header, or presigned (:func:`verify_presigned`).
     """
     headers: dict[str, list[str]] = {}
     for name, value in header_lines:
@@ -164,9 +307,12 @@ def verify(method: str, raw_uri: str, header_lines: list[tuple[str, str]], body:
         return headers[name][0] if name in headers else None
 
     query = raw_uri.partition("?")[2]
-    if "X-Amz-Signature=" in query or "X-Amz-Credential=" in query or "AWSAccessKeyId=" in query:
-        raise Refused("AccessDenied", "presigned URLs (query-string SigV4) are refused by this workshop server; "
-                                      "call the API with your keys instead")
+    if "AWSAccessKeyId=" in query:
+        raise Refused("AccessDenied", "presigned URLs signed with Signature Version 2 are not accepted by this "
+                                      "workshop server: presign with Signature Version 4 (botocore's s3v4)")
+    if "X-Amz-Signature=" in query or "X-Amz-Credential=" in query or "X-Amz-Algorithm=" in query:
+        key, account = verify_presigned(method, raw_uri, headers, body, keys, now)
+        return _in_own_account(key, account, header, raw_uri, body, "s3" if _scope_service(raw_uri) == "s3" else "")
     authorization = header("authorization")
     if not authorization:
         raise Refused("MissingAuthenticationToken", "the request is not signed: set LABKIT_ACCESS_KEY_ID and "
@@ -176,17 +322,7 @@ def verify(method: str, raw_uri: str, header_lines: list[tuple[str, str]], body:
         access_key_id, date, region, service, terminator = fields["Credential"].split("/")
     except ValueError:
         raise Refused("IncompleteSignature", "the Credential of the Authorization header is malformed") from None
-    key = keys.get(access_key_id)
-    session_token = header("x-amz-security-token")
-    if key is not None:
-        secret, account, token = key.secret_access_key, key.account_id, None
-    else:
-        role = _assumed_role(access_key_id) if session_token else None
-        if role is None:
-            raise Refused("InvalidClientTokenId", f"the access key id {access_key_id} was not issued by this server")
-        secret, account, token = role.secret_access_key, role.account_id, role.session_token
-        if not hmac.compare_digest(session_token, token):
-            raise Refused("InvalidClientTokenId", "the security token does not belong to this access key id")
+    key, secret, account, token = _credentials(access_key_id, header("x-amz-security-token"), keys)
 
     signed = fields["SignedHeaders"].split(";")
     if "host" not in signed:
@@ -210,7 +346,12 @@ def verify(method: str, raw_uri: str, header_lines: list[tuple[str, str]], body:
     if terminator != "aws4_request" or not hmac.compare_digest(expected, fields["Signature"]):
         raise Refused("SignatureDoesNotMatch", "the request signature does not match the one computed with your "
                                                "secret access key: check LABKIT_SECRET_ACCESS_KEY")
+    check_request_time(timestamp, service, now)
+    return _in_own_account(key, account, header, raw_uri, body, service)
 
+
+def _in_own_account(key, account: str, header, raw_uri: str, body: bytes, service: str) -> str:
+    """The account a verified request is served in; raises Refused when it reaches into another account."""
     named = header("x-moto-account-id")
     if key is not None and named == INSTRUCTOR_ACCOUNT != account and progress_write(header("x-amz-target"), body):
         return INSTRUCTOR_ACCOUNT  # a Check my work verdict for the instructor's dashboard (see progress_write)
@@ -253,13 +394,61 @@ def own_progress_item(body: bytes, student: str) -> bytes:
     return json.dumps(document).encode()
 
 
+CFN_RESPONSE = re.compile(r"^/cloudformation_[\w-]+/cfnresponse$")
+
+
+def public_data_plane(path: str) -> bool:
+    """Whether ``path`` is a route AWS serves without SigV4, which the gate passes on unsigned:
+
+    - an API Gateway invoke URL (``/restapis/{api}/{stage}/_user_request_/...``): on AWS a REST API's
+      ``execute-api`` URL is called without a signature unless a method uses AWS_IAM authorization; the API is
+      found by its id in whichever account holds it, and its own authorizers, API keys and resource policy apply;
+    - a custom resource's ``ResponseURL`` (``/cloudformation_{region}/cfnresponse?...&request={uuid}``): on AWS a
+      presigned S3 URL the provider PUTs its answer to; here the engine accepts an answer only for a request id it
+      is waiting for (a random UUID, known only to the function it sent the event to).
+    """
+    from ..emulator.apigateway.routing import URL_PATTERN
+
+    return bool(URL_PATTERN.match(path) or CFN_RESPONSE.match(path))
+
+
+UNAUTHENTICATED_SERVICES = {"cognito-idp": "AWSCognitoIdentityProviderService"}  # botocore name: X-Amz-Target prefix
+_unauthenticated: set[str] | None = None
+
+
+def unauthenticated_operation(target: str | None) -> bool:
+    """Whether ``target`` (an X-Amz-Target) is an Amazon Cognito user pools operation that AWS serves unsigned.
+
+    InitiateAuth, SignUp, GetUser (with an access token) and the like are public: the app client id, a session
+    or the user's own token says which user pool (and so which account) the call is for ("Authorization for the
+    Amazon Cognito user pools API": unauthenticated and token-authorized operations). The set is the operations
+    botocore's model marks as sent without a signature (``authtype: none``); moto finds the pool by the client id,
+    session or token in whichever account holds it.
+    """
+    global _unauthenticated
+    if not target:
+        return False
+    if _unauthenticated is None:
+        import botocore.session
+
+        session, found = botocore.session.get_session(), set()
+        for service, prefix in UNAUTHENTICATED_SERVICES.items():
+            model = session.get_service_model(service)
+            found |= {f"{prefix}.{name}" for name in model.operation_names
+                      if model.operation_model(name).auth_type == "none"}
+        _unauthenticated = found
+    return target in _unauthenticated
+
+
 JSON_SERVICES = {"lambda", "apigateway", "execute-api", "logs", "events", "states", "kinesis", "dynamodb", "sqs",
                  "secretsmanager", "ssm", "kms", "xray", "ecs", "ecr", "cognito-idp", "codedeploy", "codepipeline",
                  "codebuild"}
 
 
-def error_response(code: str, message: str, service: str | None, json_protocol: bool) -> tuple[str, list, bytes]:
-    """A 403 in the shape the client's protocol parses: JSON (``__type``) or XML (``<Error><Code>``)."""
+def error_response(code: str, message: str, service: str | None, json_protocol: bool,
+                   status: str = "403 Forbidden") -> tuple[str, list, bytes]:
+    """An error (``status``, 403 by default) in the shape the client's protocol parses: JSON (``__type``) or XML
+    (``<Error><Code>``)."""
     headers = [("x-amzn-ErrorType", code)]
     if json_protocol:
         body = json.dumps({"__type": code, "message": message}).encode()
@@ -270,7 +459,7 @@ def error_response(code: str, message: str, service: str | None, json_protocol: 
         error = f"<Error><Type>Sender</Type><Code>{code}</Code><Message>{escape(message)}</Message></Error>"
         body = (error if service == "s3" else f"<ErrorResponse>{error}</ErrorResponse>").encode()
         headers.append(("Content-Type", "application/xml"))
-    return "403 Forbidden", headers + [("Content-Length", str(len(body)))], body
+    return status, headers + [("Content-Length", str(len(body)))], body
 
 
 def _access_key_id(lines: list[tuple[str, str]]) -> str:
@@ -288,6 +477,10 @@ class SigV4Gate:
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") in OPEN_PATHS:
             return self.app(environ, start_response)
+        if public_data_plane(environ.get("PATH_INFO", "")) or (
+                not environ.get("HTTP_AUTHORIZATION") and unauthenticated_operation(environ.get("HTTP_X_AMZ_TARGET"))):
+            environ.pop("HTTP_X_MOTO_ACCOUNT_ID", None)  # the route finds its own account; never the caller's say
+            return self.app(environ, start_response)
         stream = environ["wsgi.input"]
         body = stream.read()
         stream.seek(0)
@@ -299,10 +492,11 @@ class SigV4Gate:
         except Refused as refused:
             credential = dict(lines).get("Authorization") or dict(lines).get("authorization") or ""
             service = credential.split("Credential=")[-1].split("/")[3:4] if "Credential=" in credential else []
-            service_name = service[0] if service else None
+            service_name = service[0] if service else (_scope_service(raw_uri) or None)
             target = any(n.lower() == "x-amz-target" for n, _ in lines)
             json_protocol = target or service_name in JSON_SERVICES
-            status, headers, payload = error_response(refused.code, refused.message, service_name, json_protocol)
+            status, headers, payload = error_response(refused.code, refused.message, service_name, json_protocol,
+                                                      refused.status)
             start_response(status, headers)
             return [payload]
         if account == INSTRUCTOR_ACCOUNT and environ.get("HTTP_X_AMZ_TARGET", "").endswith(".PutItem"):

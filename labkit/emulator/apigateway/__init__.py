@@ -156,12 +156,17 @@ class ApiGatewayInvoker:
                     f"labkit runs AWS_PROXY (Lambda) and MOCK integrations only, not {kind}")
 
     def find_api(self, api_id: str):
+        """The backend and REST API with id ``api_id``: in the engine's account, else in whichever account holds
+        it. An invoke URL names no account (on AWS, ``{api_id}.execute-api.{region}.amazonaws.com``), so an API
+        of another account (a student's on ``labkit serve``) answers at its URL as on AWS."""
         from moto.apigateway.models import apigateway_backends
 
-        for _, backend in list(apigateway_backends[self.account_id].items()):
-            if api_id in backend.apis:
-                return backend, backend.apis[api_id]
-        raise Reply(404, {"message": "Not Found"}, f"no REST API {api_id} in account {self.account_id}")
+        accounts = [self.account_id] + [a for a in list(apigateway_backends.keys()) if a != self.account_id]
+        for account in accounts:
+            for _, backend in list(apigateway_backends[account].items()):
+                if api_id in backend.apis:
+                    return backend, backend.apis[api_id]
+        raise Reply(404, {"message": "Not Found"}, f"no REST API {api_id} in any account")
 
 
 DIFFERENCES = [

@@ -1,0 +1,146 @@
+"""Labs whose engine calls back into an account (Step Functions → Lambda, API Gateway → Lambda, CloudFormation →
+Lambda and API Gateway) pass, solved, in a student's non-default account on ``labkit serve --students 2``, through
+that student's issued key; so does s3-basics (the reference lab). After each lab the student's account is empty:
+the lab worked there, and its Cleanup found everything it made.
+
+Also: the Step Functions fix itself (labkit/emulator/stepfunctions_accounts.py) and the guard that moto still
+needs it."""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+
+from labkit.engines.shared import SharedEngine, labkit_health
+from labnb import verdicts
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def workshop(tmp_path_factory):
+    keys_path = tmp_path_factory.mktemp("keys") / "keys.json"
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "labkit", "serve", "--port", str(port), "--students", "2",
+                                "--keys", str(keys_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while labkit_health(url) is None:
+        assert process.poll() is None and time.time() < deadline, process.stdout.read()
+        time.sleep(0.2)
+    keys = json.loads(keys_path.read_text())
+    yield url, next(k for k in keys if k["student"] == "student-02")
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def student_engine(url: str, key: dict) -> SharedEngine:
+    return SharedEngine("us-east-1", url, None, credentials={
+        "aws_access_key_id": key["access_key_id"], "aws_secret_access_key": key["secret_access_key"]})
+
+
+def leftovers(engine: SharedEngine) -> dict:
+    """What the student's account still holds of the kinds these labs make."""
+    stacks = [s["StackName"] for s in engine.client("cloudformation").list_stacks()["StackSummaries"]
+              if s["StackStatus"] != "DELETE_COMPLETE"]
+    return {"functions": [f["FunctionName"] for f in engine.client("lambda").list_functions()["Functions"]],
+            "state machines": [m["name"] for m in engine.client("stepfunctions").list_state_machines()["stateMachines"]],
+            "rest apis": [a["name"] for a in engine.client("apigateway").get_rest_apis()["items"]],
+            "stacks": stacks,
+            "buckets": [b["Name"] for b in engine.client("s3").list_buckets()["Buckets"]],
+            "tables": engine.client("dynamodb").list_tables()["TableNames"]}
+
+
+@pytest.mark.parametrize("lab", ["step-functions", "api-gateway", "sam", "s3-basics"])
+def test_lab_passes_in_a_student_account(workshop, tmp_path, lab):
+    url, key = workshop
+    student = student_engine(url, key)
+    assert student.account_id == key["account_id"] != "123456789012"
+    env = {**os.environ, "LABKIT_ENGINE": "auto", "LABKIT_RUN_SOLUTIONS": "1", "AWS_ENDPOINT_URL": url,
+           "LABKIT_ACCESS_KEY_ID": key["access_key_id"], "LABKIT_SECRET_ACCESS_KEY": key["secret_access_key"]}
+    env.pop("LABKIT_ACCOUNT_ID", None)
+    out = tmp_path / f"{lab}.ipynb"
+    done = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                           "--output", str(out), str(ROOT / "labs" / f"{lab}.ipynb")],
+                          env=env, cwd=ROOT / "labs", capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    cells = [c for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code"]
+    shown = [v for c in cells for v in verdicts(c.get("outputs"))]
+    assert shown and all(kind == "passed" for kind, _ in shown), shown
+    errors = [c.source[:80] for c in cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+              and "raises-exception" not in c.metadata.get("tags", [])]
+    assert errors == []
+    assert not any(leftovers(student).values()), leftovers(student)
+
+
+# --- the Step Functions fix, and the guard that moto still needs it -------------------------------------------------
+
+def sent_headers(client) -> dict:
+    """The headers of one ListFunctions request the client would send (answered locally, never sent)."""
+    from botocore.awsrequest import AWSResponse
+
+    seen = {}
+
+    def capture(request, **_):
+        seen.update((k, v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items())
+        return AWSResponse(request.url, 200, {}, _Raw(b'{"Functions": []}'))
+
+    client.meta.events.register_first("before-send", capture)
+    client.list_functions()
+    return seen
+
+
+class _Raw:
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def stream(self, **_):
+        yield self.data
+
+
+def test_moto_still_names_no_account_for_a_task_call():
+    """moto's boto_client_for signs with the dummy key and names no account, whatever the task's role: its calls are
+    served in moto's default account. When this fails, moto names the account itself: drop
+    labkit/emulator/stepfunctions_accounts.py."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.credentials import StateCredentials
+
+    from labkit.emulator import stepfunctions_accounts
+
+    original = stepfunctions_accounts._original or __import__(
+        stepfunctions_accounts.BOTO_CLIENT_MODULE, fromlist=["boto_client_for"]).boto_client_for
+    client = original(region="us-east-1", service="lambda",
+                      state_credentials=StateCredentials(role_arn="arn:aws:iam::100000000002:role/sfn"))
+    headers = {k.lower(): v for k, v in sent_headers(client).items()}
+    assert "x-moto-account-id" not in headers
+    assert "Credential=ak/" in str(headers.get("authorization"))
+
+
+def test_a_task_call_is_made_in_its_roles_account():
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.credentials import StateCredentials
+
+    from labkit.emulator import stepfunctions_accounts
+
+    stepfunctions_accounts.install()
+    assert lambda_eval_utils.boto_client_for is stepfunctions_accounts.boto_client_for
+    role = StateCredentials(role_arn="arn:aws:iam::100000000002:role/sfn")
+    headers = sent_headers(stepfunctions_accounts.boto_client_for("us-east-1", "lambda", role))
+    assert headers.get("x-moto-account-id") == "100000000002"
+    # no role ARN with an account: the client is moto's, unchanged
+    unnamed = sent_headers(stepfunctions_accounts.boto_client_for("us-east-1", "lambda", StateCredentials(role_arn="")))
+    assert "x-moto-account-id" not in {k.lower() for k in unnamed}
