@@ -52,7 +52,9 @@ def test_moto_still_ignores_filter_and_stats(group):
     assert len(run(logs, name, "stats count(*) by level")) == 3                        # AWS: 2 rows
 
 
-def test_moto_still_has_no_sampling_rules(engine):
+def test_the_engine_still_has_no_sampling_targets(engine):
+    """xray-sampling-targets-unimplemented: sampling rules are kept (labkit/emulator/xray_sampling.py), but
+    GetSamplingTargets is not answered."""
     with pytest.raises(ClientError) as error:
-        labkit.client("xray").get_sampling_rules()
+        labkit.client("xray").get_sampling_targets(SamplingStatisticsDocuments=[])
     assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404

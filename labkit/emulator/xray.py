@@ -26,17 +26,6 @@ DIFFERENCES = [
         doc="GetTraceSummaries",
         labs=("xray",),
     ),
-    Difference(
-        id="xray-sampling-rules-unimplemented",
-        service="X-Ray",
-        aws="CreateSamplingRule stores a rule (priority, reservoir size, fixed rate, matching fields); "
-            "GetSamplingRules lists it with the Default rule; SDKs with centralized sampling fetch the rules and "
-            "report to GetSamplingTargets for their share of each rule's reservoir.",
-        engine="The sampling-rule and sampling-target operations are not implemented (the engine answers 404), so "
-               "the lab decides with the SDK's local sampler and a rules document instead.",
-        doc="Using sampling rules with the X-Ray API",
-        labs=("xray-sampling",),
-    ),
 ]
 
 def has_summaries(result) -> bool:
