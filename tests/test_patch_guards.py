@@ -47,6 +47,12 @@ GUARDED = {
         "tests/conformance/test_appconfig_lists.py::test_moto_still_lacks_the_list_operations",
     "moto.appconfig.responses.AppConfigResponse.list_hosted_configuration_versions":
         "tests/conformance/test_appconfig_lists.py::test_moto_still_lacks_the_list_operations",
+    "moto.xray.responses.XRayResponse.create_sampling_rule":
+        "tests/conformance/test_xray_sampling_rules.py::test_moto_still_lacks_sampling_rules",
+    "moto.xray.responses.XRayResponse.get_sampling_rules":
+        "tests/conformance/test_xray_sampling_rules.py::test_moto_still_lacks_sampling_rules",
+    "moto.xray.responses.XRayResponse.delete_sampling_rule":
+        "tests/conformance/test_xray_sampling_rules.py::test_moto_still_lacks_sampling_rules",
     "moto.s3.models.FakeDeleteMarker.dispose":
         "tests/test_patch_guards.py::test_moto_delete_markers_still_have_no_dispose",
     # the embedded engine's in-process dispatch (labkit/engines/inprocess.py) hooks botocore's handler list and
