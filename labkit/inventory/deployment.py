@@ -71,6 +71,14 @@ def list_dashboards(cw):
     return [d["DashboardName"] for d in cw.list_dashboards().get("DashboardEntries", [])]
 
 
+@kind("xray.sampling-rule", "xray", 8, lambda xray, name: xray.delete_sampling_rule(RuleName=name))
+@unused_on_embedded("moto.xray.models", "xray_backends")
+def list_sampling_rules(xray):
+    """The account's X-Ray sampling rules but Default, which every account has ("GetSamplingRules")."""
+    return [r["SamplingRule"]["RuleName"] for r in pages(xray, "get_sampling_rules", "SamplingRuleRecords")
+            if r["SamplingRule"]["RuleName"] != "Default"]
+
+
 def delete_rule(events, name: str) -> None:
     targets = [t["Id"] for t in events.list_targets_by_rule(Rule=name).get("Targets", [])]
     if targets:
