@@ -174,6 +174,14 @@ def alarm(m: Make) -> str:
     return name
 
 
+def sampling_rule(m: Make) -> str:
+    name = m.name("inv")[:32]
+    m.c("xray").create_sampling_rule(SamplingRule={
+        "RuleName": name, "Priority": 100, "ReservoirSize": 1, "FixedRate": 0.1, "ServiceName": "*",
+        "ServiceType": "*", "Host": "*", "HTTPMethod": "*", "URLPath": "*", "ResourceARN": "*", "Version": 1})
+    return name
+
+
 def dashboard(m: Make) -> str:
     name = m.name("inv")
     m.c("cloudwatch").put_dashboard(DashboardName=name, DashboardBody=json.dumps({"widgets": []}))
@@ -449,6 +457,7 @@ FACTORIES = {
     "batch.job-queue": job_queue,
     "cloudwatch.alarm": alarm,
     "cloudwatch.dashboard": dashboard,
+    "xray.sampling-rule": sampling_rule,
     "rds.db-snapshot": db_snapshot,
     "batch.compute-environment": lambda m: m.compute_environment(),
     "batch.job-definition": job_definition,
