@@ -144,3 +144,25 @@ def test_a_task_call_is_made_in_its_roles_account():
     # no role ARN with an account: the client is moto's, unchanged
     unnamed = sent_headers(stepfunctions_accounts.boto_client_for("us-east-1", "lambda", StateCredentials(role_arn="")))
     assert "x-moto-account-id" not in {k.lower() for k in unnamed}
+
+
+def test_a_task_role_of_another_account_is_refused(monkeypatch):
+    """A state's Credentials role in another account fails the task instead of acting in that account."""
+    from types import SimpleNamespace
+
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.credentials import StateCredentials
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task import StateTask
+
+    from labkit.emulator import stepfunctions_accounts
+
+    stepfunctions_accounts.install()
+    assert StateTask._eval_state_credentials is stepfunctions_accounts._eval_state_credentials
+    env = SimpleNamespace(aws_execution_details=SimpleNamespace(account="100000000001"))
+    for role, allowed in (("arn:aws:iam::100000000001:role/own", True), ("arn:aws:iam::100000000002:role/x", False)):
+        monkeypatch.setattr(stepfunctions_accounts, "_original_credentials",
+                            lambda self, env, role=role: StateCredentials(role_arn=role))
+        if allowed:
+            assert stepfunctions_accounts._eval_state_credentials(None, env).role_arn == role
+        else:
+            with pytest.raises(RuntimeError, match="not the execution's account 100000000001"):
+                stepfunctions_accounts._eval_state_credentials(None, env)

@@ -16,6 +16,11 @@ else the execution role). Local fix: the client it returns sends ``x-moto-accoun
 ARN, so the call is served in the role's account. Without a role ARN with a 12-digit account the client is
 unchanged.
 
+A state's ``Credentials`` role in another account than the execution's is refused (the task fails with
+``States.Runtime`` and a message saying so): AWS would assume that role only if its trust policy allows it, which
+the embedded engine does not model; serving the call in the other account would let one account (one student on
+``labkit serve``) act in another.
+
 Upstream change (moto ``stepfunctions/parser/asl/utils/boto_client.py``): in ``boto_client_for``, when
 ``state_credentials`` carries a role ARN, add a ``before-send`` handler (or server-mode header) naming the account
 of that ARN, as moto's own ``x-moto-account-id`` header does for clients.
@@ -60,9 +65,28 @@ PATCHES = [
         upstream="moto stepfunctions/parser/asl/utils/boto_client.py: name the account of "
                  "state_credentials.role_arn on the client's requests (see this module's docstring).",
     ),
+    Patch(
+        name="stepfunctions-no-cross-account-task-role",
+        changes="A Task state's Credentials role in another account than the execution's fails the task with a "
+                "message (the role's trust policy is not modelled), instead of acting in that account.",
+        symbols=(f"{_EXEC}.state_task.state_task.StateTask._eval_state_credentials",),
+        upstream="None: moto does not model cross-account role assumption for Step Functions tasks.",
+    ),
 ]
+TASK_MODULE = f"{_EXEC}.state_task.state_task"
 
 _original = None
+_original_credentials = None
+
+
+def _eval_state_credentials(self, env):
+    """moto's task credentials; a role of another account than the execution's is refused (see the docstring)."""
+    credentials = _original_credentials(self, env)
+    account, own = role_account(credentials), getattr(getattr(env, "aws_execution_details", None), "account", None)
+    if account is not None and own is not None and account != own:
+        raise RuntimeError(f"the task's Credentials role {credentials.role_arn} is in account {account}, not the "
+                           f"execution's account {own}: the embedded engine does not model cross-account roles")
+    return credentials
 
 
 def role_account(state_credentials: Any) -> str | None:
@@ -85,7 +109,11 @@ def boto_client_for(region: str, service: str, state_credentials: Any = None):
 
 def install() -> None:
     """Point moto's boto_client module and every module that imported boto_client_for at ours."""
-    global _original
+    global _original, _original_credentials
+    task = importlib.import_module(TASK_MODULE)
+    if _original_credentials is None:
+        _original_credentials = task.StateTask._eval_state_credentials
+        task.StateTask._eval_state_credentials = _eval_state_credentials
     module = importlib.import_module(BOTO_CLIENT_MODULE)
     if _original is None:
         _original = module.boto_client_for
