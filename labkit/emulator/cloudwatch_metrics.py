@@ -15,7 +15,6 @@ moto 5.2.5 differs from AWS in two ways labkit fixes here:
 """
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta, timezone
 
 from .registry import Patch
@@ -99,31 +98,45 @@ def get_metric_statistics(self, namespace, metric_name, start_time, end_time, pe
     return data
 
 
-_selecting = threading.RLock()
+def metric_stat_result(self, query, start_time, end_time, scan_by):
+    """One MetricStat query of GetMetricData: the statistic of each period, from StartTime rounded down, that holds
+    datapoints of exactly the metric asked for (and its Unit, if given), in moto's result shape."""
+    from moto.cloudwatch.models import Statistics
+
+    stat = query["MetricStat"]
+    metric, name = stat["Metric"], stat["Metric"]["MetricName"]
+    step = timedelta(seconds=int(stat["Period"]))
+    start = aligned_start(start_time, int(stat["Period"]))
+    end = end_time.replace(microsecond=0)
+    unit = stat.get("Unit")
+    chosen = sorted((md for md in self.get_all_metrics()
+                     if same_metric(md, metric["Namespace"], name, metric.get("Dimensions", []))
+                     and start <= md.timestamp < end and (not unit or md.unit == unit)),
+                    key=lambda md: md.timestamp)
+    periods: dict = {}
+    for md in chosen:
+        periods.setdefault(start + step * ((md.timestamp - start) // step), []).append(md)
+    values, timestamps = [], []
+    for timestamp in sorted(periods, reverse=scan_by == "TimestampDescending"):
+        statistics = Statistics([stat["Stat"]], timestamp)
+        statistics.metric_data = periods[timestamp]
+        values.append(statistics.get_statistics_for_type(stat["Stat"]))
+        timestamps.append(timestamp)
+    return {"id": query["Id"], "label": query.get("Label") or f"{name} {stat['Stat']}", "values": values,
+            "timestamps": timestamps, "status_code": "Complete"}
 
 
 def _metric_data(original):
     def get_metric_data(self, queries, start_time, end_time, scan_by="TimestampAscending"):
         from moto.cloudwatch.metric_data_expression_parser import parse_expression
 
-        stat_queries = [q for q in queries if "MetricStat" in q]
-        math_queries = [q for q in queries if "Expression" in q and not q["Expression"].startswith("SELECT")]
-        insights = [q for q in queries if "Expression" in q and q["Expression"].startswith("SELECT")]
         if start_time.replace(microsecond=0) >= end_time.replace(microsecond=0):
             return original(self, queries, start_time, end_time, scan_by)  # moto's ValidationError
-        everything = self.get_all_metrics()
+        math_queries = [q for q in queries if "Expression" in q and not q["Expression"].startswith("SELECT")]
+        insights = [q for q in queries if "Expression" in q and q["Expression"].startswith("SELECT")]
         results, shown = [], []
-        for query in stat_queries:
-            metric = query["MetricStat"]["Metric"]
-            chosen = [md for md in everything
-                      if same_metric(md, metric["Namespace"], metric["MetricName"], metric.get("Dimensions", []))]
-            start = aligned_start(start_time, int(query["MetricStat"]["Period"]))
-            with _selecting:  # moto filters what get_all_metrics returns: give it this metric's datapoints only
-                self.get_all_metrics = lambda chosen=chosen: chosen
-                try:
-                    [result] = original(self, [dict(query, ReturnData=True)], start, end_time, scan_by)
-                finally:
-                    del self.get_all_metrics
+        for query in (q for q in queries if "MetricStat" in q):
+            result = metric_stat_result(self, query, start_time, end_time, scan_by)
             results.append(result)
             if query.get("ReturnData", True):
                 shown.append(result)
