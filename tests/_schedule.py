@@ -10,7 +10,8 @@ Colab installs) starts late, or queues a second long scope behind it, while the 
    ``tests/durations.json``; a scope not recorded yet (a new lab or module) is estimated, a lab notebook as the
    median recorded lab and anything else at 0.1 s per test; each scope keeps its own order of tests;
 2. with ``--dist loadscope``, xdist's scheduler is replaced by ``LongestFirstScheduling``, which gives a worker its
-   next scope only when what it still holds is estimated to end within ``HORIZON`` seconds;
+   next scope (the longest left) when what it still holds is estimated to end within ``HORIZON`` seconds; a
+   worker holding one pending test, which xdist cannot run before it knows the next, gets the shortest scope left;
 3. every scope's seconds (setup, call and teardown of each of its tests) are written to
    ``tests/artifacts/durations.json`` (not tracked) after a run, merged into what that file held;
    ``pytest --record-durations`` merges them into ``tests/durations.json`` instead (tracked: commit it).
@@ -95,9 +96,11 @@ except ImportError:  # pragma: no cover - pytest-xdist is pinned in requirements
 class LongestFirstScheduling(LoadScopeScheduling):
     """xdist's loadscope scheduling, but a worker gets its next scope only when it is about to run dry.
 
-    xdist refills a worker holding two or fewer pending tests; a long one-test scope then has the next scope
-    queued behind it on the same worker. Here a worker is refilled when the estimated seconds left in the
-    scopes it holds (each scope's estimate times the share of its tests not yet done) are ``HORIZON`` or fewer.
+    xdist refills a worker holding two or fewer pending tests; a long one-test scope then has the next (long)
+    scope queued behind it on the same worker. Here a worker is refilled with the longest scope left when the
+    estimated seconds left in the scopes it holds (each scope's estimate times the share of its tests not yet
+    done) are ``HORIZON`` or fewer, and with the shortest scope left when it holds a single pending test (an xdist
+    worker runs a test only once it has the next one, or is shutting down: without more work it would wait forever).
     """
 
     def _expected(self) -> dict[str, float]:
@@ -116,9 +119,21 @@ class LongestFirstScheduling(LoadScopeScheduling):
         if not self.workqueue:
             node.shutdown()
             return
-        if self._pending_of(self.assigned_work[node]) and self._seconds_left(self.assigned_work[node]) > HORIZON:
+        pending = self._pending_of(self.assigned_work[node])
+        about_to_run_dry = self._seconds_left(self.assigned_work[node]) <= HORIZON
+        if pending >= 2 and not about_to_run_dry:
             return
-        self._assign_work_unit(node)
+        # An xdist worker runs a test only once it knows the next one (or is told to shut down), so a worker with
+        # one pending test is stuck until it gets more: give it the shortest scope left, which will not hold up
+        # the rest; a worker about to run dry gets the longest.
+        self._assign(node, shortest=not about_to_run_dry)
+
+    def _assign(self, node, shortest: bool) -> None:
+        """xdist's ``_assign_work_unit``, taking the last (shortest) scope of the queue when ``shortest``."""
+        scope, work_unit = self.workqueue.popitem(last=shortest)
+        self.assigned_work.setdefault(node, {})[scope] = work_unit
+        worker_collection = self.registered_collections[node]
+        node.send_runtest_some([worker_collection.index(nodeid) for nodeid, done in work_unit.items() if not done])
 
 
 class _Recorder:

@@ -78,14 +78,28 @@ def scopes_sent(node, collection):
     return [_schedule.scope_of(collection[batch[0]]) for batch in node.sent]
 
 
-def test_a_worker_holding_a_long_scope_gets_nothing_more(monkeypatch):
+def test_a_worker_holding_a_long_scope_gets_only_the_shortest_scope_more(monkeypatch):
     collection = _schedule.longest_first(COLLECTED, RECORDED)
     scheduler, (first, second) = scheduled(monkeypatch, collection)
-    assert scopes_sent(first, collection) == ["tests/test_localstack.py"]  # xdist's rule would queue a 2nd scope
-    assert scopes_sent(second, collection) == ["tests/test_binder.py"]
+    # one pending test: xdist cannot start it without a next one, so the shortest scope left (xdist: the next, long)
+    assert scopes_sent(first, collection) == ["tests/test_localstack.py", "tests/test_new.py"]
+    assert scopes_sent(second, collection) == ["tests/test_binder.py", "tests/test_new.py::Tests"]
     scheduler.mark_test_complete(second, collection.index("tests/test_binder.py::test_binder_environment_runs_a_lab"))
-    assert scopes_sent(second, collection) == ["tests/test_binder.py", "labs/a.ipynb"]
-    assert scopes_sent(first, collection) == ["tests/test_localstack.py"]
+    assert scopes_sent(second, collection)[-1] == "labs/a.ipynb"  # 0.1 s left, about to run dry: the longest left
+    assert scopes_sent(first, collection) == ["tests/test_localstack.py", "tests/test_new.py"]
+
+
+def test_a_worker_left_with_its_last_test_always_gets_more_work(monkeypatch):
+    """An xdist worker runs its last pending test only once it has another (or shuts down): never leave it so."""
+    long = [f"tests/test_localstack.py::test_{i}" for i in range(3)]
+    collection = long + ["tests/test_binder.py::test_b", "labs/a.ipynb::learner: Cell 0", "labs/a.ipynb::solved: Cell 0",
+                         "tests/test_quick.py::test_0", "tests/test_quick.py::test_1"]
+    scheduler, (first, second) = scheduled(monkeypatch, collection)
+    assert scopes_sent(first, collection) == ["tests/test_localstack.py"]  # 3 pending, 200 s: nothing more
+    scheduler.mark_test_complete(first, 0)
+    assert len(first.sent) == 1
+    scheduler.mark_test_complete(first, 1)  # one pending, still ~67 s: it needs a next test to run it
+    assert len(first.sent) == 2 and not first.shutting_down
 
 
 def test_a_worker_about_to_run_dry_is_refilled_before_it_does(monkeypatch):
