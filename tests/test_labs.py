@@ -163,3 +163,38 @@ def test_nbval_collects_a_lab_as_one_learner_then_solved_pass():
     assert ids == (["learner: start", *[f"learner: Cell {n}" for n in range(cells)], "learner: nothing left",
                     "solved: solutions on", *[f"solved: Cell {n}" for n in range(cells)], "solved: nothing left"]), listed
     assert labnb.is_lab(lab) and not labnb.is_lab(labnb.ROOT / "workshop" / "instructor.ipynb")
+
+
+def nbval_sanitizer():
+    """tests/sanitize.cfg applied as nbval applies it (``--nbval-sanitize-with``: its rules, in file order)."""
+    from nbval.plugin import get_sanitize_patterns
+
+    rules = get_sanitize_patterns((labnb.ROOT / "tests" / "sanitize.cfg").read_text())
+
+    def sanitize(text):
+        for regex, replace in rules:
+            text = re.sub(regex, replace, text)
+        return text
+
+    return sanitize
+
+
+def test_sanitize_cfg_makes_two_runs_of_the_cloudformation_lab_equal():
+    """Two solved runs of labs/cloudformation.ipynb (the book's, the test's) delete the same resources under other
+    random names: the stack's S3 bucket is <stack>-<logical id>-<12 random>, lower-cased (the CI failure: [names]
+    took the first 5 characters of that tail as the suffix and left the stack's own suffix and the rest in)."""
+    sanitize = nbval_sanitizer()
+
+    def report(suffix, tail, port):
+        lines = [f"deleted cloudformation.stack dva-orders-{suffix}",
+                 f"deleted sqs.queue http://127.0.0.1:{port}/123456789012/dva-orders-{suffix}-WorkQueue-{tail.upper()}",
+                 f"deleted s3.bucket dva-orders-{suffix}-uploads-{tail}"]
+        return [nbformat.v4.new_output("execute_result", data={"text/plain": "\n".join(lines)}, execution_count=1)]
+
+    book = nbformat.v4.new_code_cell("labkit.cleanup()")
+    book.outputs = report("gzufz", "oyfovkukh9v2", 39539)
+    labnb.judge_solved("cleanup", report("0z8hl", "v6dhbeb1x2k3", 41011), book, sanitize)
+    assert sanitize("dva-order-items-ab3k9, dva-order-items-zz9q1") == "dva-order-items-SUFFIX, dva-order-items-SUFFIX"
+    with pytest.raises(labnb.LabFailure, match="Cleanup deleted other resources"):  # another logical id is another bucket
+        labnb.judge_solved("cleanup", [nbformat.v4.new_output("execute_result", execution_count=1, data={
+            "text/plain": book.outputs[0]["data"]["text/plain"].replace("-uploads-", "-archive-")})], book, sanitize)
