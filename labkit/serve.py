@@ -104,13 +104,16 @@ def serve(host: str, port: int, region: str, students: int | None = None, keys_p
         from .engines.sigv4 import SigV4Gate
 
         engine._server.app = SigV4Gate(engine._server.app, keys)  # the HTTP front only, before it serves
+        from .lambda_runtime import sandbox  # students' Lambda code: sandboxed when this host allows it
+
+        isolation = sandbox.enable(f"http://{shown}:{engine.port}") + "\n"  # before anything is served
         create_progress_table(engine.endpoint_url, region, keys)
     engine.start_front()
     endpoint = engine.endpoint_url  # read after start: the engine knows its real port (0 picks a free one)
     print(f"labkit engine serving at {endpoint} (region {region}); Ctrl-C stops it.\n"
           "In another terminal, point the AWS CLI, SAM CLI or any AWS SDK at it with:\n"
           f"{export_line(endpoint, region) if keys is None else '(workshop mode: use a key from the key file)'}\n"
-          + ("Workshop mode: every request must be signed with an issued key; students set "
+          + (isolation + "Workshop mode: every request must be signed with an issued key; students set "
              f"AWS_ENDPOINT_URL=http://<this host>:{engine.port}, LABKIT_ACCESS_KEY_ID and LABKIT_SECRET_ACCESS_KEY."
              if keys is not None else
              "Open mode: requests are not authenticated (any caller may name any account). For a workshop, "

@@ -102,6 +102,7 @@ def start_environment(spec: FunctionSpec, endpoint_url: str, credentials: dict[s
     Lambda extracts them into ``/opt``; labkit/emulator/lambda_sandbox.py decides the interpreter and import path.
     """
     from ..emulator import lambda_sandbox
+    from . import sandbox
 
     code_dir = tempfile.mkdtemp(prefix="labkit-lambda-")
     unpack(spec.code, os.path.join(code_dir, "task"))
@@ -132,8 +133,11 @@ def start_environment(spec: FunctionSpec, endpoint_url: str, credentials: dict[s
         **launch.env,
     }
     read_fd, write_fd = os.pipe()
+    argv = [*launch.argv, spec.handler, str(write_fd)]
+    if sandbox.ACTIVE is not None:  # workshop mode: a student's code runs sandboxed (labkit/lambda_runtime/sandbox.py)
+        argv, env = sandbox.ACTIVE.wrap(argv, env, spec, code_dir)
     process = subprocess.Popen(  # the worker is a plain script: importing labkit there would slow every cold start
-        [*launch.argv, spec.handler, str(write_fd)], cwd=env["LAMBDA_TASK_ROOT"], env=env,
+        argv, cwd=env["LAMBDA_TASK_ROOT"], env=env,
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(write_fd,), text=True,
         start_new_session=True,  # a kernel interrupt (SIGINT to its group) must not kill warm environments
     )

@@ -1,0 +1,247 @@
+"""Workshop mode: each student's Lambda code runs sandboxed on the instructor's server.
+
+``python -m labkit serve --students N`` (or ``--keys``) calls :func:`enable` once the engine listens. From then
+on every new execution environment starts through ``sandbox_exec.py`` (this folder), which gives the worker:
+
+- **its own user**: uid and gid ``1,000,000,000 + (account id mod 1,000,000,000)`` — one per student account, no
+  supplementary groups, no new privileges; the function's code and layers are owned by that user and readable by
+  it only;
+- **its own file system**: an empty root holding, read-only, only the system's programs and libraries, a few files
+  of /etc (the dynamic linker's cache, time zone, hosts, certificates), the Python that runs the handler, the AWS
+  SDK's packages (boto3, botocore and their dependencies, nothing else of the server's Python environment),
+  labkit's worker and runtime modules, and this function's own code and layers; a fresh /proc (its own processes
+  only), a minimal /dev, and an empty writable /tmp of 512 MB (the default size of a function's /tmp,
+  "EphemeralStorage", Lambda API reference) with ``HOME`` there. The server's home, working folder, key file and
+  other functions' code do not exist in it;
+- **its own PID, IPC and network namespaces**: it sees and signals no other process; its only network interface
+  is the loopback, where a relay forwards ``127.0.0.1:<engine port>`` (its ``AWS_ENDPOINT_URL``) to the engine
+  through a Unix socket: the engine is the one address it can reach;
+- **limits**: address space (virtual memory) = the function's ``MemorySize`` (AWS: 128 to 10,240 MB, "Lambda
+  quotas"; a larger allocation raises ``MemoryError`` in the handler); at most 1,024 processes and threads and
+  1,024 open files (the Lambda quotas' numbers), no core files; CPU priority lowered (nice 10) below the
+  server's; the function's timeout ends the environment's processes, as before.
+
+It needs Linux and root (mount and PID namespaces, and switching to another user); :func:`probe` tries it once
+and :func:`enable` says in one line what is and is not isolated. Outside workshop mode nothing changes: a
+learner's own engine runs their own code as their own user.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import socketserver
+import subprocess
+import sys
+import tempfile
+import threading
+from urllib.parse import urlparse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXEC = os.path.join(HERE, "sandbox_exec.py")
+UID_BASE = 1_000_000_000
+TMP_MB = 512  # "EphemeralStorage" (Lambda API reference): a function's /tmp is 512 MB by default
+NPROC = NOFILE = 1024  # "Lambda quotas": execution processes/threads 1,024; file descriptors 1,024
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+ETC = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/hosts",
+       "/etc/nsswitch.conf", "/etc/protocols", "/etc/services", "/etc/mime.types", "/etc/ssl",
+       "/etc/ca-certificates", "/etc/pki", "/etc/alternatives")
+
+ACTIVE: "Sandbox | None" = None
+"""The sandbox new execution environments start in (labkit/lambda_runtime/environments.py); None: unsandboxed."""
+
+
+def user_of(account: str) -> int:
+    """The uid (and gid) a student account's Lambda code runs as."""
+    return UID_BASE + int(account) % 1_000_000_000
+
+
+def python_prefix(executable: str) -> str:
+    """The installation folder of a Python (``/usr``, ``~/.pyenv/versions/3.11.7``) from its real executable."""
+    return os.path.dirname(os.path.dirname(os.path.realpath(executable)))
+
+
+def sdk_paths() -> list[str]:
+    """The AWS SDK's package folders (and their ``.dist-info``) a handler may import, nothing else of the venv."""
+    from ..emulator.lambda_sandbox import sdk_locations
+
+    found = sdk_locations()
+    wanted = {d.replace("-", "_").lower() for d in found["distributions"]}
+    paths = []
+    for name, folder in found["modules"].items():
+        paths += [p for p in (os.path.join(folder, name), os.path.join(folder, name + ".py")) if os.path.exists(p)]
+    for folder in set(found["modules"].values()):
+        for entry in os.listdir(folder):
+            if entry.endswith(".dist-info") and entry.split("-")[0].lower() in wanted:
+                paths.append(os.path.join(folder, entry))
+    return paths
+
+
+class _Relay(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    """The server's end of the only road out of a sandbox: a Unix socket connected to the engine's TCP port."""
+
+    daemon_threads = True
+
+    def __init__(self, path: str, engine: tuple[str, int]):
+        self.engine = engine
+        super().__init__(path, _RelayHandler)
+
+
+class _RelayHandler(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        from .sandbox_exec import pump
+
+        try:
+            upstream = socket.create_connection(self.server.engine, timeout=10)
+            upstream.settimeout(None)
+        except OSError:
+            return
+        other = threading.Thread(target=pump, args=(upstream, self.request), daemon=True)
+        other.start()
+        pump(self.request, upstream)
+        other.join()
+        upstream.close()
+
+
+class Sandbox:
+    """Where sandboxes are built from, and the relay to the engine at ``endpoint_url``.
+
+    Raises OSError when the relay's socket cannot be made. Call :meth:`close` to stop the relay.
+    """
+
+    def __init__(self, endpoint_url: str):
+        parsed = urlparse(endpoint_url)
+        self.engine = (parsed.hostname or "127.0.0.1", parsed.port or 80)
+        self.folder = tempfile.mkdtemp(prefix="labkit-sandbox-")
+        os.chmod(self.folder, 0o755)
+        self.root = os.path.join(self.folder, "root")  # each sandbox mounts its own root here, in its namespace
+        os.mkdir(self.root)
+        os.mkdir(os.path.join(self.folder, "run"), 0o755)
+        self.relay_socket = os.path.join(self.folder, "run", "engine.sock")
+        self._relay = _Relay(self.relay_socket, self.engine)
+        os.chmod(self.relay_socket, 0o666)
+        threading.Thread(target=self._relay.serve_forever, name="labkit-sandbox-relay", daemon=True).start()
+        self.symlinks = [(p, os.readlink(p)) for p in SYSTEM if os.path.islink(p)]
+        self.common = [p for p in SYSTEM if os.path.isdir(p) and not os.path.islink(p)]
+        self.common += [p for p in ETC if os.path.exists(p)]
+        self.common += [python_prefix(sys.executable), *sdk_paths(), os.path.join(HERE, "worker.py")]
+        from ..emulator.lambda_sandbox import RUNTIME_MODULES
+
+        self.common.append(RUNTIME_MODULES)
+
+    def config(self, code_dir: str, account: str, memory_mb: int, cwd: str, engine_port: int,
+               extra: list[str]) -> dict:
+        """The settings ``sandbox_exec.py`` reads (see its docstring)."""
+        uid = user_of(account)
+        return {"root": self.root, "binds": [*self.common, *extra, code_dir], "symlinks": self.symlinks,
+                "chown": [code_dir], "uid": uid, "gid": uid, "memory_mb": memory_mb, "nproc": NPROC,
+                "nofile": NOFILE, "tmp_mb": TMP_MB, "relay_socket": self.relay_socket, "engine_port": engine_port,
+                "cwd": cwd}
+
+    def wrap(self, argv: list[str], env: dict[str, str], spec, code_dir: str) -> tuple[list[str], dict[str, str]]:
+        """The command and environment that start ``argv`` (a worker) sandboxed, for function ``spec``."""
+        interpreter = os.path.realpath(argv[0])
+        extra = [python_prefix(interpreter)]
+        for arg in argv:  # another Python's compiled standard library and SDK: readable, not writable (not the
+            if arg.startswith("pycache_prefix="):  # other functions' compiled code, kept in the same folder)
+                cache = arg.split("=", 1)[1]
+                extra += [cache + p for p in (extra[0], *self.common) if os.path.isdir(cache + p)]
+        port = urlparse(env["AWS_ENDPOINT_URL"]).port or 80
+        config = self.config(code_dir, spec.arn.split(":")[4], spec.memory_mb, env["LAMBDA_TASK_ROOT"], port, extra)
+        env = {**env, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "HOME": "/tmp",
+               "LABKIT_SANDBOX": json.dumps(config)}
+        return [os.path.realpath(sys.executable), "-I", "-S", EXEC, interpreter, *argv[1:]], env
+
+    def close(self) -> None:
+        self._relay.shutdown()
+        self._relay.server_close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+PROBE = r"""
+import json, os, socket, sys
+seen = {"uid": os.getuid(), "server_file": os.path.exists(sys.argv[1]), "root_home": os.path.exists("/root/.bashrc"),
+        "pids": len([p for p in os.listdir("/proc") if p.isdigit()])}
+try:
+    socket.create_connection(("1.1.1.1", 53), timeout=1).close(); seen["internet"] = True
+except OSError:
+    seen["internet"] = False
+print(json.dumps(seen))
+"""
+
+
+def probe(sandbox: Sandbox, endpoint_url: str) -> str | None:
+    """Start one sandboxed Python and check what it sees; None when it is isolated, else why not."""
+    code_dir = tempfile.mkdtemp(prefix="labkit-lambda-")
+    task = os.path.join(code_dir, "task")
+    os.mkdir(task)
+
+    class Spec:
+        arn, memory_mb = "arn:aws:lambda:us-east-1:000000000000:function:probe", 128
+
+    argv, env = sandbox.wrap([sys.executable, "-I", "-S", "-c", PROBE, os.path.abspath(__file__)],
+                             {"AWS_ENDPOINT_URL": endpoint_url, "LAMBDA_TASK_ROOT": task, "PATH": "/usr/bin:/bin"},
+                             Spec, code_dir)
+    try:
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"the sandbox did not start ({exc})"
+    finally:
+        shutil.rmtree(code_dir, ignore_errors=True)
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        return lines[-1].replace("labkit sandbox: ", "") if lines else f"exit status {done.returncode}"
+    seen = json.loads(done.stdout)
+    if seen["uid"] == 0 or seen["server_file"] or seen["root_home"] or seen["pids"] > 3 or seen["internet"]:
+        return f"a test sandbox saw more than it should ({seen})"
+    return None
+
+
+def unavailable_reason() -> str | None:
+    """Why this host cannot sandbox at all (None: it may; :func:`probe` tells)."""
+    if not sys.platform.startswith("linux"):
+        return f"the sandbox needs Linux namespaces, and this is {sys.platform}"
+    if os.geteuid() != 0:
+        import pwd
+
+        name = pwd.getpwuid(os.geteuid()).pw_name
+        return (f"labkit serve runs as {name}, not root, and the sandbox needs root to give each student's code "
+                "its own user and file system")
+    return None
+
+
+def enable(endpoint_url: str) -> str:
+    """Sandbox every new Lambda execution environment of this process, if the host allows it.
+
+    Returns the one line ``labkit serve`` prints: what is isolated, or that nothing is and why.
+    """
+    global ACTIVE
+    reason = unavailable_reason()
+    sandbox = None
+    if reason is None:
+        try:
+            sandbox = Sandbox(endpoint_url)
+            reason = probe(sandbox, endpoint_url)
+        except OSError as exc:
+            reason = f"the sandbox could not be prepared ({exc})"
+        if reason is not None and sandbox is not None:
+            sandbox.close()
+    if reason is not None:
+        return (f"Student Lambda code: NOT sandboxed on this host: {reason}. It runs as this server's user, with "
+                "its files and network: run the server as root on Linux, or give each student their own engine "
+                "(per-student servers) instead.")
+    ACTIVE = sandbox
+    import atexit
+
+    atexit.register(disable)  # the relay's socket and folder go with the server
+    return ("Student Lambda code: sandboxed (one user per student account, no server files, only the engine "
+            f"reachable, memory = the function's MemorySize, {TMP_MB} MB /tmp, {NPROC} processes; see workshop.md).")
+
+
+def disable() -> None:
+    """Stop sandboxing new execution environments (tests)."""
+    global ACTIVE
+    if ACTIVE is not None:
+        ACTIVE.close()
+        ACTIVE = None
