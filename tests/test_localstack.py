@@ -20,7 +20,10 @@ import time
 import pytest
 
 import localstack
+from _capability_probes import probe_emf_extraction, probe_insights_stats
 from engine_matrix import ROOT, run_lab  # one run-a-lab for every engine
+
+from labkit.engines import localstack as localstack_engine
 
 LABS = sorted((ROOT / "labs").glob("*.ipynb"))
 RECORDED = ROOT / "data" / "lab-engines.json"
@@ -137,3 +140,35 @@ def test_the_startup_file_reaches_an_ipython_kernel(poll_every_second):
                             "import botocore.waiter as w; print(w.Waiter.wait.__name__)"],
                            capture_output=True, text=True, env={**os.environ, **poll_every_second}, timeout=60)
     assert shown.stdout.split()[-1] == "_poll_every_second", shown.stderr[-2000:]
+
+
+# Each capability labkit/engines/localstack.py's LACKS lists -> a probe answering "does this LocalStack still lack it?"
+PROBES = {
+    "logs:Logs Insights stats": probe_insights_stats,
+    "logs:embedded metric format extraction": probe_emf_extraction,
+}
+
+
+def test_every_localstack_lack_has_a_probe_on_the_core_it_runs():
+    assert sorted(PROBES) == sorted(localstack_engine.LACKS)
+    assert any(package.endswith(f"=={localstack_engine.CORE_VERSION}") for package in localstack.PACKAGES)
+
+
+@on_localstack[0]
+@on_localstack[1]
+@pytest.mark.parametrize("capability", sorted(PROBES))
+def test_each_probed_lack_is_still_there_on_localstack_core(localstack_url, capability):
+    """A LocalStack that gains the capability fails this: take the entry out of LACKS and the lab's stop with it."""
+    engine = localstack_engine.LocalStackEngine("us-east-1", localstack_url[0])
+    assert localstack_engine.LACKS[capability].version == engine.health()["version"]
+    assert PROBES[capability](engine), f"LocalStack {localstack_engine.CORE_VERSION} no longer lacks {capability}"
+
+
+def test_a_localstack_lack_is_named_only_on_its_version_and_only_when_needed():
+    engine = localstack_engine.LocalStackEngine("us-east-1", "http://127.0.0.1:9")
+    engine._health = {"version": localstack_engine.CORE_VERSION, "services": {}}
+    lacking = engine.lacks(["logs:embedded metric format extraction", "logs:something LocalStack does"])
+    assert list(lacking) == ["logs:embedded metric format extraction"]
+    assert lacking["logs:embedded metric format extraction"].startswith(f"LocalStack {localstack_engine.CORE_VERSION} ")
+    engine._health = {"version": "4.14.0", "services": {}}  # LocalStack in Docker: not probed, not assumed
+    assert engine.lacks(["logs:embedded metric format extraction"]) == {}

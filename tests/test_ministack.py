@@ -10,6 +10,7 @@ import subprocess
 
 import pytest
 
+from _capability_probes import probe_emf_extraction, probe_insights_stats
 from engine_matrix import ROOT, run_lab
 
 from labkit.config import Settings
@@ -320,26 +321,6 @@ def probe_rotation(engine) -> bool:
     return steps(8) == []
 
 
-def probe_insights_stats(engine) -> bool:
-    import json
-    import time
-
-    logs = engine.client("logs")
-    logs.create_log_group(logGroupName="probe-insights")
-    logs.create_log_stream(logGroupName="probe-insights", logStreamName="s")
-    now = int(time.time() * 1000)
-    logs.put_log_events(logGroupName="probe-insights", logStreamName="s", logEvents=[
-        {"timestamp": now + i, "message": json.dumps({"path": "/a", "latency_ms": 10 * i})} for i in (1, 2, 3)])
-    query = logs.start_query(logGroupName="probe-insights", startTime=now // 1000 - 600, endTime=now // 1000 + 600,
-                             queryString="stats avg(latency_ms) as avg_ms by path")["queryId"]
-    for _ in range(40):
-        answer = logs.get_query_results(queryId=query)
-        if answer["status"] not in ("Scheduled", "Running"):
-            break
-        time.sleep(0.25)
-    return answer["status"] == "Complete" and not any(f["field"] == "avg_ms" for row in answer["results"] for f in row)
-
-
 def probe_ecr_scanning_configuration(engine) -> bool:
     ecr = engine.client("ecr")
     return _error_code(lambda: ecr.get_registry_scanning_configuration()) == "InvalidAction"
@@ -361,6 +342,7 @@ PROBES = {  # each capability ministack.LACKS lists -> a probe answering "does t
     "cognito-idp:token signature check with jwks.json": probe_jwks,
     "secretsmanager:rotation by Lambda function": probe_rotation,
     "logs:Logs Insights stats": probe_insights_stats,
+    "logs:embedded metric format extraction": probe_emf_extraction,
     "ecr:GetRegistryScanningConfiguration": probe_ecr_scanning_configuration,
 }
 
@@ -374,3 +356,8 @@ def test_each_probed_lack_is_still_there_on_the_pinned_version(server, capabilit
     """A MiniStack that gains the capability fails this: take the entry out of LACKS and the lab's stop with it."""
     assert ministack.LACKS[capability].version == ministack.VERSION
     assert PROBES[capability](server), f"MiniStack {ministack.VERSION} no longer lacks {capability}"
+
+
+def test_the_emf_probe_sees_extraction_where_it_happens(engine):
+    """The embedded engine extracts EMF metrics (labkit/emf.py): there the probe must answer "not lacking"."""
+    assert probe_emf_extraction(engine, wait=2) is False

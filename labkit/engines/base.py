@@ -23,6 +23,21 @@ def get_json(url: str, timeout: float) -> dict | None:
     return document if isinstance(document, dict) else None
 
 
+@dataclass(frozen=True)
+class Lack:
+    """A behaviour (capability) an emulator's ``version`` lacks, found by a probe of that version.
+
+    A lab that relies on it names the capability in its Setup (``labkit.require(..., needs=["service:what"])``)
+    and stops there with ``reason`` (one sentence: what the emulator does, what AWS documents and on which page),
+    instead of failing, or showing a wrong answer, part-way. Each engine module that has lacks lists them in its
+    ``LACKS`` (``ministack.py``, ``localstack.py``), each with a probe in its tests that must still find the lack on
+    the pinned version, so an emulator that gains it is noticed.
+    """
+
+    version: str
+    reason: str
+
+
 @dataclass
 class Engine:
     """An AWS API endpoint (None: AWS's own endpoints) and how to reach it."""

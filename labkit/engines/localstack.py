@@ -6,9 +6,23 @@ import socket
 from localstack_client import config as localstack_config
 
 from ..errors import EngineUnavailable
-from .base import Engine, get_json
+from .base import Engine, Lack, get_json
 
 HEALTH_PATH = "/_localstack/health"
+CORE_VERSION = "2026.3.0"  # the last open-source localstack-core, the one tests/localstack.py runs
+
+# What the LocalStack core lacks, by capability (``Lack``: labkit/engines/base.py): a lab naming one in
+# ``labkit.require(..., needs=[...])`` stops in Setup on that version; a probe of each in tests/test_localstack.py.
+LACKS = {
+    "logs:Logs Insights stats": Lack(
+        CORE_VERSION, f"LocalStack {CORE_VERSION} answers a Logs Insights query with stats (avg, count… by a field) "
+        "with the matching log events themselves, unaggregated, where AWS returns one row per group with each "
+        "statistic (stats, Amazon CloudWatch Logs User Guide)"),
+    "logs:embedded metric format extraction": Lack(
+        CORE_VERSION, f"LocalStack {CORE_VERSION} records no metric from a log event in the embedded metric format, "
+        "where CloudWatch Logs extracts the metric values its _aws member declares (Specification: Embedded metric "
+        "format, Amazon CloudWatch User Guide)"),
+}
 
 
 def edge_url(endpoint_url: str | None, localstack_host: str | None) -> str:
@@ -87,6 +101,14 @@ class LocalStackEngine(Engine):
             reasons["lambda"] = ("LocalStack runs Lambda functions in Docker containers, and it has no Docker "
                                  "here (it runs on the host and no Docker daemon answers)")
         return reasons
+
+    def lacks(self, needs: list[str]) -> dict[str, str]:
+        """The capabilities in ``needs`` this LocalStack's version lacks (``LACKS``), each with its reason.
+
+        Only on the version each lack was probed on (its health document's ``version``): another version is not
+        assumed to share it."""
+        version = self.health().get("version", "?")
+        return {need: LACKS[need].reason for need in needs if need in LACKS and LACKS[need].version == version}
 
     def runs_lambda_code(self) -> bool:
         """LocalStack executes functions in containers: possible inside Docker, or on a host with a daemon."""

@@ -23,10 +23,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 
 from ..errors import EngineUnavailable
-from .base import Engine, get_json
+from .base import Engine, Lack, get_json
 
 VERSION = "1.5.33"
 # boto3 1.43.106 is the one that installs beside ministack 1.5.33's botocore==1.43.106 (pip resolves it);
@@ -40,20 +39,7 @@ INSTALL_HINT = ("MiniStack is not installed: run `python -m labkit.engines.minis
 START_TIMEOUT = 30.0
 
 
-@dataclass(frozen=True)
-class Lack:
-    """A behaviour (capability) MiniStack ``version`` lacks, found by a probe of that version.
-
-    A lab that relies on it names the capability in its Setup (``labkit.require(..., needs=["service:what"])``)
-    and stops there with ``reason`` (one sentence: what MiniStack does, what AWS documents and on which page),
-    instead of failing, or showing a wrong answer, part-way. The probes are ``tests/test_ministack.py``'s
-    ``PROBES``: each must still find the lack on the pinned version, so a MiniStack that gains it is noticed.
-    """
-
-    version: str
-    reason: str
-
-
+# What MiniStack lacks, by capability (``Lack``: labkit/engines/base.py); a probe of each in tests/test_ministack.py
 LACKS = {
     "lambda:AddPermission per alias": Lack(
         "1.5.33", "MiniStack 1.5.33 keeps one policy per function, so AddPermission refuses a statement id already "
@@ -110,6 +96,10 @@ LACKS = {
         "1.5.33", "MiniStack 1.5.33 answers a Logs Insights query with stats (avg, count… by a field) with the "
         "matching log events themselves, unaggregated, where AWS returns one row per group with each statistic "
         "(stats, Amazon CloudWatch Logs User Guide)"),
+    "logs:embedded metric format extraction": Lack(
+        "1.5.33", "MiniStack 1.5.33 records no metric from a log event in the embedded metric format, where "
+        "CloudWatch Logs extracts the metric values its _aws member declares (Specification: Embedded metric "
+        "format, Amazon CloudWatch User Guide)"),
     "ecr:GetRegistryScanningConfiguration": Lack(
         "1.5.33", "MiniStack 1.5.33 does not implement GetRegistryScanningConfiguration (it answers InvalidAction), "
         "which returns a registry's scanning configuration on AWS (GetRegistryScanningConfiguration, Amazon ECR API "
