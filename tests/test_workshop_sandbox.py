@@ -163,3 +163,16 @@ def test_only_the_engine_is_reachable(student):
         listener.listen(1)
         error, body = invoke(student, "probe", {"action": "connect", "port": listener.getsockname()[1]})
     assert error == "Unhandled" and body["errorType"] == "ConnectionRefusedError", body
+
+
+def test_a_host_that_cannot_sandbox_says_so_and_runs_unsandboxed(monkeypatch):
+    """Not root (or not Linux): enable() sandboxes nothing and its line says why and what to do instead."""
+    from labkit.lambda_runtime import sandbox
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the not-root case is Linux's")
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 4242)
+    line = sandbox.enable("http://127.0.0.1:1")
+    assert line.startswith("Student Lambda code: NOT sandboxed on this host: labkit serve runs as ")
+    assert "not root" in line and "per-student servers" in line
+    assert sandbox.ACTIVE is None

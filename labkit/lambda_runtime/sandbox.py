@@ -205,7 +205,10 @@ def unavailable_reason() -> str | None:
     if os.geteuid() != 0:
         import pwd
 
-        name = pwd.getpwuid(os.geteuid()).pw_name
+        try:
+            name = pwd.getpwuid(os.geteuid()).pw_name
+        except KeyError:
+            name = f"uid {os.geteuid()}"
         return (f"labkit serve runs as {name}, not root, and the sandbox needs root to give each student's code "
                 "its own user and file system")
     return None
