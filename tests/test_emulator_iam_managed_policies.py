@@ -228,3 +228,17 @@ def test_moto_methods_unchanged():
         if digest != MOTO_SOURCES[name]:
             changed[name] = digest
     assert not changed, f"moto changed IAMBackend methods labkit/emulator/iam_managed_policies.py replaces: {changed}"
+
+
+def test_sam_managed_policy_map_reads_names_without_building(models):
+    """The SAM transform's policy-name map (labkit/emulator/sam.py) names every policy as moto's objects do."""
+    from labkit.emulator import sam
+
+    account = "111122220012"
+    backend = models.iam_backends[account]["global"]
+    backend.create_policy("", "/team/", json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}), "TeamRead", [])
+    names = sam._managed_policies(account)
+    assert backend.managed_policies.built_count() == 0
+    assert names == {policy.name: policy.arn for policy in backend.managed_policies.values()}
+    assert names["AWSLambdaBasicExecutionRole"] == SERVICE_ROLE and names["TeamRead"].endswith(":policy/team/TeamRead")

@@ -74,7 +74,9 @@ def _managed_policies(account_id: str) -> dict[str, str]:
     from moto.iam.models import iam_backends
 
     backend = iam_backends[account_id]["global"]
-    return {policy.name: policy.arn for policy in backend.managed_policies.values()}
+    # a policy's name is its ARN's last part (arn:aws:iam::aws:policy<path><name>): read from the keys, so the AWS
+    # managed policies are not all built (labkit/emulator/iam_managed_policies.py)
+    return {arn.rsplit("/", 1)[-1]: arn for arn in backend.managed_policies}
 
 
 def expand(template: dict, account_id: str, region: str, parameters: dict | None = None) -> dict:
