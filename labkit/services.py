@@ -98,9 +98,9 @@ def require(*services: str, needs=()) -> EngineBanner:
     ``needs`` names the behaviours (capabilities) the lab relies on beyond a service answering, each
     ``"service:what"`` — a boto3 service name, a colon, a short name without ``:`` or ``;``, such as
     ``"ec2:default network ACL association"`` or ``"lambda:OnSuccess destination"``. An engine module lists what
-    it lacks (``LACKS`` in ``labkit/engines/ministack.py`` and ``localstack.py``, each with a one-sentence reason from a probe of a named
-    version); ``require`` raises ServiceUnavailable naming each lacking capability and its reason, so the lab
-    stops in Setup rather than part-way. A capability no engine lacks is simply met. A malformed one raises
+    it lacks (``LACKS`` in ``labkit/engines/ministack.py`` and ``localstack.py``, each with a one-sentence reason
+    from a probe of a named version); ``require`` raises ServiceUnavailable naming each lacking capability and its
+    reason, so the lab stops in Setup rather than part-way. A capability no engine lacks is simply met. A malformed one raises
     UnknownService.
     """
     if len(services) == 1 and isinstance(services[0], (list, tuple)):

@@ -49,7 +49,8 @@ def probe_emf_extraction(engine, wait: float = EMF_WAIT_SECONDS) -> bool:
     namespace = f"Probe/EMF-{uuid.uuid4().hex[:8]}"
     now = int(time.time() * 1000)
     document = {"_aws": {"Timestamp": now, "CloudWatchMetrics": [
-        {"Namespace": namespace, "Dimensions": [["Service"]], "Metrics": [{"Name": "Latency", "Unit": "Milliseconds"}]}]},
+        {"Namespace": namespace, "Dimensions": [["Service"]],
+         "Metrics": [{"Name": "Latency", "Unit": "Milliseconds"}]}]},
         "Service": "probe", "Latency": 42}
     logs.put_log_events(logGroupName=group, logStreamName="s",
                         logEvents=[{"timestamp": now, "message": json.dumps(document)}])
