@@ -40,6 +40,35 @@ def dispatch_from_env() -> str:
     return value
 
 
+_moto_port_engines: list = []  # running embedded engines of this process, newest last
+_moto_port_before: list = [None]  # MOTO_PORT as it was before the first of them started
+
+
+def aim_moto_clients(engine, running: bool) -> None:
+    """Keep ``MOTO_PORT`` at the newest running embedded engine of this process (``running``: it starts or stops).
+
+    moto's own clients reach "the moto server" at ``localhost:$MOTO_PORT``: Step Functions Task states (Lambda
+    invoke, the service integrations) and CloudFormation's custom-resource ResponseURL. An engine that stops while
+    another of the process still runs (a test or a tool that starts its own) hands the variable back to that one;
+    else every later Task state failed with States.Runtime "Could not connect to the endpoint URL" (its closed port).
+    When the last one stops, the variable is what it was before the first started.
+    """
+    if running:
+        if not _moto_port_engines:
+            _moto_port_before[0] = os.environ.get("MOTO_PORT")
+        _moto_port_engines.append(engine)
+    elif engine in _moto_port_engines:
+        _moto_port_engines.remove(engine)
+    else:
+        return  # stopped before (stop runs again at exit)
+    if _moto_port_engines:
+        os.environ["MOTO_PORT"] = str(_moto_port_engines[-1].port)
+    elif _moto_port_before[0] is None:
+        os.environ.pop("MOTO_PORT", None)
+    else:
+        os.environ["MOTO_PORT"] = _moto_port_before[0]
+
+
 class EmbeddedEngine(Engine):
     """moto, quiet, with real Python Lambda execution and Step Functions runs.
 
@@ -121,7 +150,7 @@ class EmbeddedEngine(Engine):
         self.port = self._server.server_address[1]
         shown_host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
         self._url = f"http://{shown_host}:{self.port}"
-        os.environ["MOTO_PORT"] = str(self.port)  # moto's Step Functions runner calls Lambda through it
+        aim_moto_clients(self, running=True)  # moto's Step Functions runner calls Lambda through MOTO_PORT
         # Lambda's hook (and the moto packages it needs) once moto loads Lambda: not for a lab that never uses it
         lazy.when_loaded(("moto.awslambda",), f"lambda-invoke-hook {self._url}", self._attach_lambda)
         lazy.install_lazily()  # labkit/emulator/: a module per service, each installed when moto loads its service
@@ -184,6 +213,7 @@ class EmbeddedEngine(Engine):
         from ..emulator.lambda_ import invoke_hook as moto_hook
         from . import inprocess
 
+        aim_moto_clients(self, running=False)
         inprocess.dispatcher.remove(self)
         if self.dispatch == "inprocess" and not inprocess.dispatcher.has_engines():
             inprocess.restore_credentials()

@@ -7,6 +7,7 @@ using OutputPath", "Using JSONPath paths", "Parallel workflow state", "Map workf
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 
@@ -22,24 +23,39 @@ def sfn(engine):
     return labkit.client("stepfunctions")
 
 
-def execute(sfn, definition: dict, payload, timeout: float = 20.0) -> dict:
-    """Create a state machine, run it once with ``payload`` and return the finished DescribeExecution."""
+def execute(sfn, definition: dict, payload, timeout: float = 60.0) -> dict:
+    """Create a state machine, run it once with ``payload`` and return the finished DescribeExecution; unless it
+    succeeded, ``described["failures"]`` holds the history's failure events (what failed, with error and cause).
+    ``timeout`` only bounds the wait on a stalled engine: a run on a loaded machine may take seconds."""
     import labkit
 
     arn = sfn.create_state_machine(name=labkit.name("conf-flow"), definition=json.dumps(definition),
                                    roleArn=ROLE)["stateMachineArn"]
-    run = sfn.start_execution(stateMachineArn=arn, input=json.dumps(payload))["executionArn"]
-    deadline = time.time() + timeout
-    while (described := sfn.describe_execution(executionArn=run))["status"] == "RUNNING":
-        assert time.time() < deadline, "execution still running"
-        time.sleep(0.05)
-    sfn.delete_state_machine(stateMachineArn=arn)
+    try:
+        run = sfn.start_execution(stateMachineArn=arn, input=json.dumps(payload))["executionArn"]
+        deadline = time.time() + timeout
+        while (described := sfn.describe_execution(executionArn=run))["status"] == "RUNNING":
+            assert time.time() < deadline, f"execution still running after {timeout:.0f} s: {failures(sfn, run, all)}"
+            time.sleep(0.05)
+        if described["status"] != "SUCCEEDED":
+            described["failures"] = failures(sfn, run)
+    finally:
+        sfn.delete_state_machine(stateMachineArn=arn)
     return described
+
+
+def failures(sfn, run: str, keep=None) -> list:
+    """The execution's history events that record a failure (``keep=all``: every event), as short dicts."""
+    keep = keep or (lambda event: event["type"].endswith(("Failed", "TimedOut", "Aborted")))
+    return [{"type": event["type"], **{k: v for k, v in event.items() if k.endswith("EventDetails")}}
+            for event in sfn.get_execution_history(executionArn=run)["events"] if keep(event)]
 
 
 def output(sfn, definition: dict, payload):
     described = execute(sfn, definition, payload)
-    assert described["status"] == "SUCCEEDED", described
+    assert described["status"] == "SUCCEEDED", (
+        f"{described['status']}: {described.get('error')}: {described.get('cause')}\n"
+        f"failure events: {json.dumps(described.get('failures'), indent=1, default=str)}")
     return json.loads(described["output"])
 
 
@@ -160,26 +176,53 @@ def test_a_missing_definite_path_fails_the_execution_with_states_runtime(sfn):
     assert described["error"] == "States.Runtime"
 
 
-def test_task_result_of_lambda_invoke_through_resultselector(sfn, engine):
-    """'Processing input and output in Step Functions': ResultSelector shapes a Task's raw result before
-    ResultPath; the `arn:aws:states:::lambda:invoke` result carries the function's return value in `Payload` and
-    the HTTP status in `StatusCode` ('Invoke an AWS Lambda function with Step Functions')."""
+@contextlib.contextmanager
+def doubling_function():
+    """A Lambda function returning ``{"doubled": n * 2}`` for ``{"n": n}``; yields its ARN, deleted after.
+
+    Its ``Timeout`` is 30 s, not the 3 s default ('Configure Lambda function timeout'), so that the run does not
+    depend on how loaded the machine is."""
     import labkit
 
     lam = labkit.client("lambda")
     name = labkit.name("conf-sfn-task")
     code = labkit.zip_code({"app.py": "def handler(event, context):\n    return {'doubled': event['n'] * 2}\n"})
     arn = lam.create_function(FunctionName=name, Runtime="python3.12", Role=labkit.lambda_role(), Handler="app.handler",
-                              Code={"ZipFile": code})["FunctionArn"]
+                              Code={"ZipFile": code}, Timeout=30)["FunctionArn"]
     try:
-        state = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
-                 "Parameters": {"FunctionName": arn, "Payload.$": "$.job"},
-                 "ResultSelector": {"value.$": "$.Payload.doubled", "status.$": "$.StatusCode"},
-                 "ResultPath": "$.result"}
-        assert output(sfn, one_state(state), {"job": {"n": 21}}) == {
-            "job": {"n": 21}, "result": {"value": 42, "status": 200}}
+        yield arn
     finally:
         lam.delete_function(FunctionName=name)
+
+
+def doubling_task(arn: str) -> dict:
+    return {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": arn, "Payload.$": "$.job"},
+            "ResultSelector": {"value.$": "$.Payload.doubled", "status.$": "$.StatusCode"},
+            "ResultPath": "$.result"}
+
+
+def test_task_result_of_lambda_invoke_through_resultselector(sfn, engine):
+    """'Processing input and output in Step Functions': ResultSelector shapes a Task's raw result before
+    ResultPath; the `arn:aws:states:::lambda:invoke` result carries the function's return value in `Payload` and
+    the HTTP status in `StatusCode` ('Invoke an AWS Lambda function with Step Functions')."""
+    with doubling_function() as arn:
+        assert output(sfn, one_state(doubling_task(arn)), {"job": {"n": 21}}) == {
+            "job": {"n": 21}, "result": {"value": 42, "status": 200}}
+
+
+@pytest.mark.embedded_only
+def test_a_lambda_task_still_reaches_the_engine_after_another_engine_of_the_process_stopped(sfn, engine):
+    """moto's Step Functions runner calls Lambda at localhost:$MOTO_PORT. A second embedded engine started and
+    stopped in the same process (as other test modules on the same pytest-xdist worker do) must leave it aimed at
+    the running engine: in CI the test above failed with States.Runtime "Could not connect to the endpoint URL"
+    (the stopped engine's port) when such a module had run before it on its worker."""
+    from labkit.engines.embedded import EmbeddedEngine
+
+    EmbeddedEngine("us-east-1").start().stop()
+    with doubling_function() as arn:
+        assert output(sfn, one_state(doubling_task(arn)), {"job": {"n": 4}}) == {
+            "job": {"n": 4}, "result": {"value": 8, "status": 200}}
 
 
 def test_moto_still_has_the_index_path_bug(engine):
