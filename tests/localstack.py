@@ -2,9 +2,12 @@
 
 ``localstack-core==2026.3.0`` is the last open-source core. It needs Python >= 3.13 (it imports
 ``warnings.deprecated``) and these pins to start; it gets its own virtual environment in ``.localstack/``.
+Each pytest-xdist worker may start its own LocalStack (tests/test_localstack.py): the virtual environment is made
+under a file lock, and each LocalStack writes its own log (``.localstack/localstack-<worker>.log``).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pathlib
@@ -14,6 +17,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no file lock (run the LocalStack tests with -n 0 there)
+    fcntl = None
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 HOME = ROOT / ".localstack"
@@ -34,11 +42,32 @@ def find_python() -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def locked(path: pathlib.Path):
+    """Hold an exclusive lock on the file ``path`` (created if missing) inside the ``with``: processes (pytest-xdist
+    workers) take turns. Without ``fcntl`` (Windows) nothing is locked."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def ensure_venv(python: str) -> pathlib.Path:
     """The LocalStack virtual environment, created and installed once (from the package registry).
 
     Made with uv (pinned in requirements.txt: seconds where pip took over half a minute in a fresh clone), or with
-    venv and pip where uv is not installed. Raises subprocess.CalledProcessError when either fails."""
+    venv and pip where uv is not installed; under a file lock, so two pytest-xdist workers starting LocalStack at
+    once in a fresh clone make it once. Raises subprocess.CalledProcessError when either fails."""
+    with locked(HOME / "venv.lock"):
+        return _ensure_venv(python)
+
+
+def _ensure_venv(python: str) -> pathlib.Path:
     venv = HOME / "venv"
     marker = venv / "installed.json"
     if marker.exists() and json.loads(marker.read_text()) == PACKAGES:
@@ -62,16 +91,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def log_path() -> pathlib.Path:
+    """This process's LocalStack log: one per pytest-xdist worker (``localstack-gw0.log``), else ``localstack.log``."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return HOME / (f"localstack-{worker}.log" if worker else "localstack.log")
+
+
 def start(python: pathlib.Path) -> tuple[subprocess.Popen, str, float]:
-    """Start LocalStack on a free loopback port; returns the process, its URL and the seconds it took."""
+    """Start LocalStack on a free loopback port; returns the process, its URL and the seconds it took.
+
+    Raises RuntimeError (naming its log) when it does not answer its health route within 120 s."""
     port = free_port()
+    log = log_path()
     root = HOME / f"run-{port}"
     env = {**os.environ, "GATEWAY_LISTEN": f"127.0.0.1:{port}", "OVERRIDE_IN_DOCKER": "0",
            "FILESYSTEM_ROOT": str(root), "DNS_ADDRESS": "0", "SQS_ENDPOINT_STRATEGY": "path",
            "LOCALSTACK_HOST": f"127.0.0.1:{port}", "SKIP_SSL_CERT_DOWNLOAD": "1", "DISABLE_EVENTS": "1"}
     began = time.perf_counter()
     process = subprocess.Popen([python, "-m", "localstack.runtime.main"], env=env, cwd=HOME,
-                               stdout=(HOME / "localstack.log").open("w"), stderr=subprocess.STDOUT)
+                               stdout=log.open("w"), stderr=subprocess.STDOUT)
     RUN_ROOTS[process.pid] = root
     url = f"http://127.0.0.1:{port}"
     while time.perf_counter() - began < 120:
@@ -83,7 +121,7 @@ def start(python: pathlib.Path) -> tuple[subprocess.Popen, str, float]:
                 break
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError(f"LocalStack did not start; see {HOME / 'localstack.log'}")
+    raise RuntimeError(f"LocalStack did not start; see {log}")
 
 
 def stop(process: subprocess.Popen) -> None:

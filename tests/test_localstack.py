@@ -7,6 +7,10 @@ any other failure fails this test. The outcome and the time of every lab on Loca
 results replace ``data/lab-engines.json`` (tracked), from
 which the book's "Where each lab runs" and "Benchmarks" pages are made — a plain test run never edits the repository.
 Skipped when no Python >= 3.13 is found (LocalStack's core needs it).
+
+Each lab is a test class of its own (``TestLab_<slug>``), so each is a pytest-xdist scope (``--dist loadscope``) and
+tests/_schedule.py spreads the labs over the workers, longest first (one test running every lab took 282 s on one
+worker while the other ran dry); each worker starts one LocalStack, when its first lab needs it (about 3 s).
 """
 from __future__ import annotations
 
@@ -41,8 +45,9 @@ on_localstack = [pytest.mark.engines,  # slow: tests/_schedule.py starts it firs
                                                            "(set LABKIT_LOCALSTACK_PYTHON, or install one with pyenv)")]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def localstack_url():
+    """(URL, seconds it took to start) of this worker's LocalStack: started once, by the first test needing it."""
     localstack.HOME.mkdir(exist_ok=True)
     process, url, seconds = localstack.start(localstack.ensure_venv(PYTHON))
     yield url, seconds
@@ -69,7 +74,7 @@ del _waiter
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def poll_every_second(tmp_path_factory) -> dict:
     """``{"IPYTHONDIR": folder}``: an IPython folder whose startup file is POLL_EVERY_SECOND."""
     ipython = tmp_path_factory.mktemp("ipython")
@@ -79,32 +84,56 @@ def poll_every_second(tmp_path_factory) -> dict:
     return {"IPYTHONDIR": str(ipython)}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def kernel_env(poll_every_second) -> dict:
     """What each lab's kernel gets besides the engine: poll_every_second, unless recording data/lab-engines.json."""
     return {} if results_path() == RECORDED else poll_every_second
 
 
-@on_localstack[0]
-@on_localstack[1]
-def test_every_lab_runs_or_is_reported_unavailable(localstack_url, kernel_env):
-    url, start_seconds = localstack_url
-    results = {}
-    recording = results_path() == RECORDED
-    for path in LABS:
-        results[path.stem] = {"localstack": run_lab(path, {"LABKIT_ENGINE": "localstack", "AWS_ENDPOINT_URL": url,
-                                                           **kernel_env})}
-        if recording:  # the data file keeps both engines; a test run has already run each lab on the embedded engine
-            results[path.stem]["embedded"] = run_lab(path, {"LABKIT_ENGINE": "embedded"})
+def record(lab: str, outcome: dict, start_seconds: float) -> pathlib.Path:
+    """Merge one lab's ``outcome`` (``{engine: run_lab's result}``) into results_path(), under a file lock (the
+    workers write in turn); other engines' runs (tests/engine_matrix.py) are kept, labs no longer in labs/ dropped."""
     written = results_path()
     written.parent.mkdir(exist_ok=True)
-    kept = json.loads(written.read_text()) if written.exists() else {}  # other engines' runs (tests/engine_matrix.py)
-    labs = {lab: {**kept.get("labs", {}).get(lab, {}), **outcome} for lab, outcome in results.items()}
-    written.write_text(json.dumps({**kept, "localstack_core": "2026.3.0", "localstack_start_s": round(start_seconds, 2),
-                                   "run_at": time.strftime("%Y-%m-%d"), "labs": labs}, indent=2) + "\n")
-    failed = {lab: r for lab, r in results.items()
-              if r.get("embedded", {"outcome": "runs"})["outcome"] != "runs" or r["localstack"]["outcome"] == "failed"}
-    assert failed == {}, f"labs failing for a reason labkit does not report: {json.dumps(failed, indent=1)}"
+    with localstack.locked(localstack.HOME / "results.lock"):
+        kept = json.loads(written.read_text()) if written.exists() else {}
+        labs = {name: r for name, r in kept.get("labs", {}).items() if (ROOT / "labs" / f"{name}.ipynb").exists()}
+        labs[lab] = {**labs.get(lab, {}), **outcome}
+        data = {**kept, "localstack_core": "2026.3.0", "localstack_start_s": round(start_seconds, 2),
+                "run_at": time.strftime("%Y-%m-%d"), "labs": dict(sorted(labs.items()))}
+        written.write_text(json.dumps(data, indent=2) + "\n")
+    return written
+
+
+class LabOnLocalStack:
+    """One lab on LocalStack (``lab``); a class per lab below, each its own pytest-xdist scope."""
+
+    lab: pathlib.Path
+
+    @on_localstack[0]
+    @on_localstack[1]
+    def test_runs_or_is_reported_unavailable(self, localstack_url, kernel_env):
+        url, start_seconds = localstack_url
+        outcome = {"localstack": run_lab(self.lab, {"LABKIT_ENGINE": "localstack", "AWS_ENDPOINT_URL": url,
+                                                    **kernel_env})}
+        if results_path() == RECORDED:  # the data file keeps both engines; nbval has run the lab on the embedded one
+            outcome["embedded"] = run_lab(self.lab, {"LABKIT_ENGINE": "embedded"})
+        record(self.lab.stem, outcome, start_seconds)
+        failed = {engine: r for engine, r in outcome.items()
+                  if r["outcome"] == "failed" or (engine == "embedded" and r["outcome"] != "runs")}
+        assert failed == {}, f"{self.lab.stem} fails, for a reason labkit does not report: {json.dumps(failed)}"
+
+
+for _path in LABS:  # TestLab_s3_basics, ...: pytest collects each (its name starts with Test)
+    _name = "TestLab_" + _path.stem.replace("-", "_")
+    globals()[_name] = type(_name, (LabOnLocalStack,), {"lab": _path, "__doc__": f"labs/{_path.name} on LocalStack."})
+
+
+def test_each_lab_is_a_scope_of_its_own():
+    """Every lab has its class (its xdist scope), and nothing else is collected twice from the base class."""
+    classes = {name: value for name, value in globals().items() if name.startswith("TestLab_")}
+    assert sorted(c.lab for c in classes.values()) == LABS
+    assert not LabOnLocalStack.__name__.startswith("Test")
 
 
 def test_waiters_poll_every_second_for_as_long(monkeypatch):
