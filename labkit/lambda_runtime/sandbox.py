@@ -16,10 +16,12 @@ on every new execution environment starts through ``sandbox_exec.py`` (this fold
 - **its own PID, IPC and network namespaces**: it sees and signals no other process; its only network interface
   is the loopback, where a relay forwards ``127.0.0.1:<engine port>`` (its ``AWS_ENDPOINT_URL``) to the engine
   through a Unix socket: the engine is the one address it can reach;
-- **limits**: address space (virtual memory) = the function's ``MemorySize`` (AWS: 128 to 10,240 MB, "Lambda
-  quotas"; a larger allocation raises ``MemoryError`` in the handler); at most 1,024 processes and threads and
-  1,024 open files (the Lambda quotas' numbers), no core files; CPU priority lowered (nice 10) below the
-  server's; the function's timeout ends the environment's processes, as before.
+- **limits**: the worker's resident memory may not pass the function's ``MemorySize`` (AWS: 128 to 10,240 MB,
+  "Lambda quotas"): the launcher checks it every 50 ms and stops the environment, and the invocation fails with
+  ``Runtime.ExitError`` saying so; its address space may not pass ``MemorySize`` + 1 GB (a backstop: a larger
+  allocation raises ``MemoryError``); at most 1,024 processes and threads per account and 1,024 open files (the
+  Lambda quotas' numbers), no core files; CPU priority lowered (nice 10) below the server's; the function's
+  timeout ends the environment's processes, as before.
 
 It needs Linux and root (mount and PID namespaces, and switching to another user); :func:`probe` tries it once
 and :func:`enable` says in one line what is and is not isolated. Outside workshop mode nothing changes: a
@@ -43,6 +45,9 @@ EXEC = os.path.join(HERE, "sandbox_exec.py")
 UID_BASE = 1_000_000_000
 TMP_MB = 512  # "EphemeralStorage" (Lambda API reference): a function's /tmp is 512 MB by default
 NPROC = NOFILE = 1024  # "Lambda quotas": execution processes/threads 1,024; file descriptors 1,024
+ADDRESS_SLACK_MB = 1024
+"""The address space (virtual memory) allowed beyond MemorySize, a backstop to the resident-memory watch: a
+process reserves much address space it never uses (each thread's stack, malloc's arenas), which AWS does not count."""
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/hosts",
        "/etc/nsswitch.conf", "/etc/protocols", "/etc/services", "/etc/mime.types", "/etc/ssl",
@@ -122,6 +127,8 @@ class Sandbox:
         self._relay = _Relay(self.relay_socket, self.engine)
         os.chmod(self.relay_socket, 0o666)
         threading.Thread(target=self._relay.serve_forever, name="labkit-sandbox-relay", daemon=True).start()
+        self._lock = threading.Lock()
+        self._compiled: set[tuple[str, str]] = set()
         self.symlinks = [(p, os.readlink(p)) for p in SYSTEM if os.path.islink(p)]
         self.common = [p for p in SYSTEM if os.path.isdir(p) and not os.path.islink(p)]
         self.common += [p for p in ETC if os.path.exists(p)]
@@ -136,7 +143,7 @@ class Sandbox:
         uid = user_of(account)
         return {"root": self.root, "binds": [*self.common, *extra, code_dir], "symlinks": self.symlinks,
                 "chown": [code_dir], "uid": uid, "gid": uid, "memory_mb": memory_mb, "nproc": NPROC,
-                "nofile": NOFILE, "tmp_mb": TMP_MB, "relay_socket": self.relay_socket, "engine_port": engine_port,
+                "nofile": NOFILE, "tmp_mb": TMP_MB, "address_slack_mb": ADDRESS_SLACK_MB, "relay_socket": self.relay_socket, "engine_port": engine_port,
                 "cwd": cwd}
 
     def wrap(self, argv: list[str], env: dict[str, str], spec, code_dir: str) -> tuple[list[str], dict[str, str]]:
@@ -146,12 +153,34 @@ class Sandbox:
         for arg in argv:  # another Python's compiled standard library and SDK: readable, not writable (not the
             if arg.startswith("pycache_prefix="):  # other functions' compiled code, kept in the same folder)
                 cache = arg.split("=", 1)[1]
+                self.compile_sdk(interpreter, cache)
                 extra += [cache + p for p in (extra[0], *self.common) if os.path.isdir(cache + p)]
         port = urlparse(env["AWS_ENDPOINT_URL"]).port or 80
         config = self.config(code_dir, spec.arn.split(":")[4], spec.memory_mb, env["LAMBDA_TASK_ROOT"], port, extra)
         env = {**env, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "HOME": "/tmp",
                "LABKIT_SANDBOX": json.dumps(config)}
         return [os.path.realpath(sys.executable), "-I", "-S", EXEC, interpreter, *argv[1:]], env
+
+    def compile_sdk(self, interpreter: str, cache: str) -> None:
+        """Compile, once per Python, the standard library and SDK modules a handler imports into labkit's cache.
+
+        A sandbox may not write there (one student's compiled file would run in another's sandbox), so without
+        this every cold start of a runtime other than the kernel's Python would compile boto3 again (seconds)."""
+        with self._lock:
+            if (interpreter, cache) in self._compiled:
+                return
+            self._compiled.add((interpreter, cache))
+        from ..emulator.lambda_sandbox import sdk_locations
+
+        folders = sorted(set(sdk_locations()["modules"].values()))
+        warm = (f"import sys; sys.path += {folders!r}; import boto3\n"
+                "for name in ('s3', 'dynamodb', 'sqs', 'sns', 'lambda', 'stepfunctions', 'events', 'logs'):\n"
+                "    boto3.client(name, region_name='us-east-1', aws_access_key_id='x', aws_secret_access_key='x')")
+        try:
+            subprocess.run([interpreter, "-I", "-S", "-X", f"pycache_prefix={cache}", "-c", warm],
+                           capture_output=True, timeout=120)
+        except (OSError, subprocess.SubprocessError):
+            pass  # then each cold start compiles what it imports, in memory: slower, not wrong
 
     def close(self) -> None:
         self._relay.shutdown()

@@ -15,7 +15,9 @@ before the worker starts). A plain script like worker.py: it imports nothing of 
    bind-mounts in: the engine is the only address the handler can reach;
 4. ``chroot`` into the new root, the function's own user and group (no supplementary groups, no new privileges),
    resource limits (address space, processes, open files, no core files), lower CPU priority; then ``execve`` of
-   the worker.
+   the worker;
+5. the parent watches the worker's resident memory (every 50 ms) and stops it once it passes the function's
+   memory size, answering the invocation with an error that says so (:func:`watch`).
 
 A failure exits with status 126 and one line on stderr beginning ``labkit sandbox:``.
 """
@@ -31,6 +33,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
@@ -152,8 +155,8 @@ def drop_privileges(config: dict) -> None:
     os.setresuid(uid, uid, uid)
     limits = {resource.RLIMIT_NPROC: config["nproc"], resource.RLIMIT_NOFILE: config["nofile"],
               resource.RLIMIT_CORE: 0}
-    if config.get("memory_mb"):
-        limits[resource.RLIMIT_AS] = config["memory_mb"] * 1024 * 1024
+    if config.get("memory_mb"):  # a backstop only: the parent watches the resident memory (see main)
+        limits[resource.RLIMIT_AS] = (config["memory_mb"] + config["address_slack_mb"]) * 1024 * 1024
     for which, value in limits.items():
         resource.setrlimit(which, (value, value))
     os.nice(config.get("nice", 10))
@@ -191,6 +194,46 @@ def child(config: dict, argv: list[str]) -> None:
     os.execve(argv[0], argv, env)
 
 
+def resident_mb(pid: int) -> float:
+    """The resident memory (RSS) of process ``pid``, in MB; 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
+def watch(pid: int, memory_mb: int, protocol_fd: int, every: float = 0.05) -> int:
+    """Wait for the worker ``pid`` to end; stop it once its resident memory passes ``memory_mb``.
+
+    Then the invocation's reply (on the worker's protocol file descriptor) is an error saying so, as the worker
+    cannot write it any more. Returns the worker's wait status."""
+    while True:
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            os._exit(126)
+        if done:
+            return status
+        if memory_mb and resident_mb(pid) > memory_mb:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            reply = {"error": {"errorType": "Runtime.ExitError", "errorMessage": (
+                f"Runtime exited with error: the function's memory passed its MemorySize ({memory_mb} MB), so "
+                "the labkit workshop sandbox stopped it. Raise the function's MemorySize, or use less memory.")},
+                "logs": f"Error: memory passed MemorySize ({memory_mb} MB): execution environment stopped\n",
+                "exiting": True}  # the engine waits for this process to end before it retires the environment
+            try:
+                os.write(protocol_fd, (json.dumps(reply) + "\n").encode())
+            except OSError:
+                pass
+            os._exit(137)
+        time.sleep(every)
+
+
 def main() -> None:
     config = json.loads(os.environ["LABKIT_SANDBOX"])
     argv = sys.argv[1:]
@@ -208,14 +251,7 @@ def main() -> None:
         os._exit(126)
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # pass a stop on to the worker
         signal.signal(signum, lambda number, _frame: os.kill(pid, signal.SIGKILL))
-    while True:
-        try:
-            _, status = os.waitpid(pid, 0)
-            break
-        except ChildProcessError:
-            os._exit(126)
-        except InterruptedError:
-            continue
+    status = watch(pid, config["memory_mb"], int(argv[-1]) if argv[-1].isdigit() else -1)
     if os.WIFSIGNALED(status):
         signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
         os.kill(os.getpid(), os.WTERMSIG(status))
