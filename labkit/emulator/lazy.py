@@ -12,6 +12,14 @@ progress in each thread and runs what became due when the outermost one ends, so
 modules, before moto answers any request for the service (moto imports a service's package when it first builds
 the app or backend that answers it).
 
+Threads (a workshop server answers many requests at once): one install() runs at a time (``_install_lock``, so two
+wrappers of one method never race), and no lock of this module is held while a thread waits for an import lock
+it does not own. Lazy's bookkeeping lock is held only briefly, never across an install() or an import; a thread
+that finishes a moto import while another thread installs does not wait for it (it may hold the import lock that
+install needs: the deadlock that froze ``labkit serve``) but leaves what became due to that thread, which runs it
+before it lets go; and moto's ``get_backend`` waits for every due install before it returns a backend, when its
+thread holds no import lock (:func:`settle`).
+
 Upstream: none; moto's own decorators import services lazily the same way (``moto/backend_index.py``).
 """
 from __future__ import annotations
@@ -30,8 +38,10 @@ PATCHES = [
     Patch(
         name="lazy-install",
         changes="An import hook on moto's packages (a meta path finder wrapping their source loaders) runs each "
-                "emulator module's install() when moto first loads a service it patches.",
-        symbols=("moto.backends.get_backend", "moto.backend_index.backend_url_patterns"),
+                "emulator module's install() when moto first loads a service it patches; _import_backend (what "
+                "get_backend calls) settles the due installs before it returns a backend.",
+        symbols=("moto.backends.get_backend", "moto.backends._import_backend",
+                 "moto.backend_index.backend_url_patterns"),
         upstream="None: how labkit installs its own patches.",
     ),
 ]
@@ -39,7 +49,8 @@ PATCHES = [
 _pending: dict[str, list] = {}  # "moto.batch" → (name, install) of what waits for it
 _due: list = []  # (name, install) whose service loaded, to run when the outermost moto import ends
 _installed: set[str] = set()
-_lock = threading.RLock()
+_lock = threading.RLock()  # the lists and sets above; held briefly, never across an install() or an import
+_install_lock = threading.RLock()  # one install() at a time, across threads (held across its imports)
 _depth = threading.local()  # .value: moto imports in progress in this thread
 _installing = threading.local()  # .value: install() calls in progress in this thread
 _finder: "MotoImportHook | None" = None
@@ -114,6 +125,8 @@ def when_loaded(packages, name: str, install) -> None:
     """Call ``install()`` once, as soon as one of ``packages`` (moto modules: ``moto.sqs``, ``moto.sqs.models``) is
     loaded (now if one is, or if there are none); ``name`` identifies it (a second call with it does nothing)."""
     global _finder
+    if _original_import_backend is None:
+        _settle_on_get_backend()
     with _lock:
         if _finder is None:
             _finder = MotoImportHook()
@@ -121,11 +134,12 @@ def when_loaded(packages, name: str, install) -> None:
         if name in _installed:
             return
         packages = set(packages)
-        if not packages or any(package in sys.modules for package in packages):
-            _install((name, install))
-        else:
+        now = not packages or any(package in sys.modules for package in packages)
+        if not now:
             for package in packages:
                 _pending.setdefault(package, []).append((name, install))
+    if now:
+        _install((name, install))
 
 
 def _marking(name: str, install):
@@ -156,25 +170,28 @@ def pending() -> dict[str, list[str]]:
 
 def _install(entry) -> None:
     name, install = entry
-    if name in _installed:
-        return
-    if getattr(_installing, "value", 0):  # inside another install(): it may have read what this one replaces
-        _due.append(entry)
-        return
-    _installed.add(name)
+    with _lock:
+        if name in _installed:
+            return
+        if getattr(_installing, "value", 0):  # inside another install(): it may have read what this one replaces
+            _due.append(entry)
+            return
+        _installed.add(name)
     _running(install)
 
 
 def _running(install, *args, **kwargs):
-    """Call ``install``; what became due meanwhile runs once the outermost install() (and moto import) has ended,
-    so no install wraps a method another install has read but not yet replaced."""
-    _installing.value = getattr(_installing, "value", 0) + 1
-    try:
-        return install(*args, **kwargs)
-    finally:
-        _installing.value -= 1
-        if not _installing.value and not getattr(_depth, "value", 0) and _due:
-            _run_due()
+    """Call ``install`` (in the install turn, :data:`_install_lock`); what became due meanwhile runs once the
+    outermost install() (and moto import) has ended, so no install wraps a method another install has read but
+    not yet replaced."""
+    with _install_lock:
+        _installing.value = getattr(_installing, "value", 0) + 1
+        try:
+            return install(*args, **kwargs)
+        finally:
+            _installing.value -= 1
+            if not _installing.value and not getattr(_depth, "value", 0) and _due:
+                _run_due()
 
 
 def _loaded(package: str) -> None:
@@ -182,10 +199,80 @@ def _loaded(package: str) -> None:
         _due.extend(_pending.pop(package, []))
 
 
-def _run_due() -> None:
+def _run_due(wait: bool = True) -> bool:
+    """Run what is due, in the install turn. ``wait=False`` (a thread still inside an import): when another thread
+    has the turn, return False at once; that thread runs what is due before it lets the turn go."""
+    while True:
+        if not _install_lock.acquire(blocking=wait):
+            return False
+        try:
+            while True:
+                with _lock:
+                    if not _due:
+                        break
+                    entry = _due.pop(0)
+                _install(entry)
+        finally:
+            _install_lock.release()
+        with _lock:  # made due by a thread that found the turn taken just before it was let go
+            if not _due:
+                return True
+
+
+def _holds_import_lock() -> bool:
+    """Whether this thread holds one of Python's module import locks (inside an import); True when it cannot tell.
+    Reads importlib's private lock table (``_module_locks``: name -> weak reference to a lock with ``owner``)."""
+    try:
+        from importlib import _bootstrap
+
+        me = threading.get_ident()
+        for reference in list(_bootstrap._module_locks.values()):
+            lock = reference()
+            if lock is not None and getattr(lock, "owner", None) == me:
+                return True
+        return False
+    except Exception:  # another Python's importlib: do not wait
+        return True
+
+
+def settle() -> None:
+    """Run (or wait for) every install that is due or running, unless this thread is inside an import (then
+    waiting could deadlock, see the module docstring): afterwards moto's loaded services have their patches."""
+    if getattr(_installing, "value", 0) or getattr(_depth, "value", 0):
+        return  # inside an install() or a moto import of this thread: what is due runs when it ends
+    _run_due(wait=not _holds_import_lock())
+
+
+_original_import_backend = None
+
+
+def _settle_on_get_backend() -> None:
+    """Wrap moto's ``backends._import_backend`` (what ``get_backend`` calls to import a service): the backend it
+    returns has its patches, even when another thread held the install turn when the service loaded."""
+    global _original_import_backend
+    from moto import backends
+
     with _lock:
-        while _due:
-            _install(_due.pop(0))
+        if _original_import_backend is not None:
+            return
+        original = _original_import_backend = backends._import_backend
+
+        @functools.wraps(original)
+        def import_backend(*args, **kwargs):
+            found = original(*args, **kwargs)
+            if _due or _installing_elsewhere():
+                settle()
+            return found
+
+        backends._import_backend = import_backend
+
+
+def _installing_elsewhere() -> bool:
+    """Whether another thread has the install turn now (an install() may be running for what this thread uses)."""
+    if _install_lock.acquire(blocking=False):
+        _install_lock.release()
+        return False
+    return True
 
 
 class _CountingLoader(SourceFileLoader):
@@ -200,7 +287,7 @@ class _CountingLoader(SourceFileLoader):
         if self.name in _pending:
             _loaded(self.name)
         if _depth.value == 0 and not getattr(_installing, "value", 0) and _due:
-            _run_due()
+            _run_due(wait=False)  # this thread holds import locks: never wait for another thread's install
 
 
 class MotoImportHook:
