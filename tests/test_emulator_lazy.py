@@ -13,11 +13,12 @@ import json, sys
 import labkit
 labkit.client("s3").list_buckets()
 after_s3 = sorted(m for m in ("moto.batch", "moto.ec2", "moto.cloudformation", "moto.stepfunctions") if m in sys.modules)
+emulator_after_s3 = sorted(m for m in sys.modules if m.startswith("labkit.emulator."))
 from moto.batch.responses import BatchResponse
 labkit.client("batch").describe_job_queues()
 wrapped = getattr(BatchResponse.submitjob, "labkit_triggers", ())
 from moto.s3.responses import S3Response
-print(json.dumps({"after_s3": after_s3, "batch_notice": len(wrapped),
+print(json.dumps({"after_s3": after_s3, "emulator_after_s3": emulator_after_s3, "batch_notice": len(wrapped),
                   "s3_patched": getattr(S3Response._key_response, "labkit_conditions", False) is not False}))
 '''
 
@@ -36,6 +37,11 @@ def test_an_s3_lab_loads_no_other_service_and_a_batch_call_gets_its_patches():
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["after_s3"] == []
+    # emulator modules are imported when their services load: none of SQS's, Step Functions', Lambda's yet
+    assert "labkit.emulator.s3" in result["emulator_after_s3"]
+    for name in ("labkit.emulator.sqs", "labkit.emulator.stepfunctions", "labkit.emulator.lambda_.qualifier",
+                 "labkit.emulator.cloudformation"):
+        assert name not in result["emulator_after_s3"]
     assert result["batch_notice"] == 1  # batch's "jobs are not run" notice wraps SubmitJob before it is used
     assert result["s3_patched"]
 
@@ -73,3 +79,25 @@ def test_an_install_due_during_another_install_waits_for_it():
     chain = json.loads(done.stdout.strip().splitlines()[-1])
     for module in ("qualifier.py", "concurrency.py", "async_invoke.py"):
         assert any(path.endswith(f"labkit/emulator/lambda_/{module}") for path in chain), chain
+
+
+def test_the_manifest_is_current():
+    """lazy_manifest.py names, for every emulator module, the moto modules that import it: regenerate it with
+    ``python -m labkit.emulator.lazy`` after changing a module's PATCHES, TRIGGERS or INSTALL_WHEN."""
+    from labkit.emulator import lazy_manifest
+
+    assert lazy_manifest.IMPORT_WHEN == lazy.manifest(), "run: python -m labkit.emulator.lazy"
+    assert set(lazy_manifest.IMPORT_WHEN) == set(lazy.module_names()) - {"labkit.emulator.lazy"}
+
+
+def test_a_module_missing_from_the_manifest_is_imported_at_once(monkeypatch):
+    """A module added since the manifest was generated installs as before (imported at engine start)."""
+    from labkit.emulator import lazy_manifest
+
+    imported = []
+    monkeypatch.setattr(lazy_manifest, "IMPORT_WHEN", {})
+    monkeypatch.setattr(lazy, "_arrange", lambda module: imported.append(module.__name__))
+    monkeypatch.setattr(lazy, "_installed", set())  # as in a fresh process
+    monkeypatch.setattr(lazy, "_deferred", set())
+    lazy.install_lazily()
+    assert {"labkit.emulator.stepfunctions", "labkit.emulator.sqs", "labkit.emulator.apigateway"} <= set(imported)

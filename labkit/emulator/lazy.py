@@ -25,6 +25,7 @@ Upstream: none; moto's own decorators import services lazily the same way (``mot
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import sys
 import threading
@@ -49,6 +50,7 @@ PATCHES = [
 _pending: dict[str, list] = {}  # "moto.batch" → (name, install) of what waits for it
 _due: list = []  # (name, install) whose service loaded, to run when the outermost moto import ends
 _installed: set[str] = set()
+_deferred: set[str] = set()  # emulator modules whose import waits for one of their moto modules
 _lock = threading.RLock()  # the lists and sets above; held briefly, never across an install() or an import
 _install_lock = threading.RLock()  # one install() at a time, across threads (held across its imports)
 _depth = threading.local()  # .value: moto imports in progress in this thread
@@ -98,27 +100,106 @@ def service_modules(module) -> set[str]:
 
 
 def install_lazily() -> None:
-    """Install what is due now and arrange for the rest to install when moto loads their services (idempotent)."""
-    with _lock:
-        for module in modules():
-            if module.__name__ in _installed or module.__name__ == __name__ or not callable(
-                    getattr(module, "install", None)):
-                continue
-            module.install = _marking(module.__name__, module.install)
-            triggers = getattr(module, "TRIGGERS", None)
-            symbols = {symbol for patch in getattr(module, "PATCHES", []) for symbol in patch.symbols}
-            if triggers and symbols == {trigger.symbol for trigger in triggers}:
-                # only 'Differs from AWS' notices: each wraps one moto method, installed when its module loads
-                # (a notice on EventBridge's PutRule must not load all of Batch, whose other notice it shares)
-                from .notices import install_triggers
+    """Install what is due now and arrange for the rest to install when moto loads their services (idempotent).
 
-                for trigger in triggers:
-                    when_loaded({symbol_module(trigger.symbol)} - {None},
-                                f"{module.__name__}: {trigger.symbol} ({trigger.difference})",
-                                functools.partial(install_triggers, [trigger]))
-                _installed.add(module.__name__)
+    Each emulator module is itself imported only when one of its moto modules loads (``lazy_manifest.IMPORT_WHEN``,
+    generated from the modules by ``python -m labkit.emulator.lazy``): importing all eighty at engine start cost
+    about 50 ms of every lab's first answer and 3 MB, mostly for services the lab never calls. A module missing
+    from the manifest (added since it was generated) is imported at once, as before.
+    """
+    from .lazy_manifest import IMPORT_WHEN
+
+    with _lock:
+        for name in module_names():
+            if name == __name__ or name in _installed or name in _deferred:
+                continue
+            packages = IMPORT_WHEN.get(name, "not listed")
+            if packages is None:  # no install(): nothing to do until something imports it
+                continue
+            if isinstance(packages, str) or not packages or any(p in sys.modules for p in packages):
+                _arrange(importlib.import_module(name))
             else:
-                when_loaded(service_modules(module), module.__name__, module.install)
+                _deferred.add(name)
+                when_loaded(packages, f"import {name}", functools.partial(_import_and_arrange, name))
+
+
+def _import_and_arrange(name: str) -> None:
+    _arrange(importlib.import_module(name))
+
+
+def _arrange(module) -> None:
+    """Install ``module`` now, or when moto loads what it patches (what install_lazily does for each module)."""
+    if module.__name__ in _installed or module.__name__ == __name__ or not callable(getattr(module, "install", None)):
+        return
+    module.install = _marking(module.__name__, module.install)
+    triggers = getattr(module, "TRIGGERS", None)
+    if _notices_only(module):
+        # only 'Differs from AWS' notices: each wraps one moto method, installed when its module loads
+        # (a notice on EventBridge's PutRule must not load all of Batch, whose other notice it shares)
+        from .notices import install_triggers
+
+        for trigger in triggers:
+            when_loaded({symbol_module(trigger.symbol)} - {None},
+                        f"{module.__name__}: {trigger.symbol} ({trigger.difference})",
+                        functools.partial(install_triggers, [trigger]))
+        _installed.add(module.__name__)
+    else:
+        when_loaded(service_modules(module), module.__name__, module.install)
+
+
+def _notices_only(module) -> bool:
+    triggers = getattr(module, "TRIGGERS", None)
+    symbols = {symbol for patch in getattr(module, "PATCHES", []) for symbol in patch.symbols}
+    return bool(triggers) and symbols == {trigger.symbol for trigger in triggers}
+
+
+def module_names() -> list[str]:
+    """Every module of labkit.emulator (and its sub-packages), by name, in name order, found on disk without
+    importing any (what :func:`registry.modules` imports)."""
+    from .. import emulator
+
+    names = []
+
+    def walk(folder: str, prefix: str) -> None:
+        for entry in os.scandir(folder):
+            if entry.is_dir() and os.path.isfile(os.path.join(entry.path, "__init__.py")):
+                names.append(prefix + entry.name)
+                walk(entry.path, prefix + entry.name + ".")
+            elif entry.name.endswith(".py") and entry.name != "__init__.py":
+                names.append(prefix + entry.name[:-3])
+
+    for folder in emulator.__path__:
+        walk(folder, emulator.__name__ + ".")
+    return sorted(names)
+
+
+def triggers(module) -> tuple[str, ...] | None:
+    """The moto modules whose loading needs ``module`` imported (sorted); () to import it at engine start; None
+    when it has no install() (nothing to do)."""
+    if not callable(getattr(module, "install", None)):
+        return None
+    if _notices_only(module):
+        return tuple(sorted({symbol_module(t.symbol) for t in module.TRIGGERS} - {None}))
+    return tuple(sorted(service_modules(module)))
+
+
+def manifest() -> dict[str, tuple[str, ...] | None]:
+    """:func:`triggers` of every emulator module (this one excepted), computed by importing them all."""
+    return {module.__name__: triggers(module) for module in modules() if module.__name__ != "labkit.emulator.lazy"}
+
+
+def write_manifest(path: str | None = None) -> str:
+    """Write lazy_manifest.py (next to this module, or ``path``) from :func:`manifest`; returns its path."""
+    path = path or os.path.join(os.path.dirname(os.path.abspath(__file__)), "lazy_manifest.py")
+    lines = ['"""Generated by ``python -m labkit.emulator.lazy`` (tests/test_emulator_lazy.py checks it is current):',
+             "each emulator module → the moto modules whose loading needs it imported; () imports it at engine start,",
+             'None means it has no install()."""', "", "IMPORT_WHEN = {"]
+    for name, packages in sorted(manifest().items()):
+        lines.append(f"    {name!r}: {packages!r},")
+    lines += ["}", ""]
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("\n".join(lines))
+    return path
 
 
 def when_loaded(packages, name: str, install) -> None:
@@ -304,3 +385,7 @@ class MotoImportHook:
 
     def invalidate_caches(self) -> None:
         pass
+
+
+if __name__ == "__main__":
+    print("wrote", write_manifest())
