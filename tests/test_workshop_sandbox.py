@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import json
+import os
 import pathlib
 import socket
 import subprocess
@@ -53,7 +54,8 @@ def handler(event, context):
         socket.create_connection(("127.0.0.1", event["port"]), timeout=2).close()
         return "connected"
     if action == "look":
-        return {"uid": os.getuid(), "pids": sorted(p for p in os.listdir("/proc") if p.isdigit()),
+        caps = [l.split()[1] for l in open("/proc/self/status") if l.startswith("CapEff:")][0]
+        return {"uid": os.getuid(), "caps": int(caps, 16), "pids": sorted(p for p in os.listdir("/proc") if p.isdigit()),
                 "code": glob.glob("/tmp/labkit-lambda-*/task/*.py"), "task": os.environ["LAMBDA_TASK_ROOT"], "home": sorted(os.listdir("/root")) if os.path.isdir("/root") else [],
                 "buckets": sorted(b["Name"] for b in __import__("boto3").client("s3").list_buckets()["Buckets"])}
 '''
@@ -65,13 +67,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def workshop(tmp_path_factory):
+@pytest.fixture(scope="module", params=["per-account users", "user namespace"])
+def workshop(request, tmp_path_factory):
+    """``labkit serve --students 2``; as root it sandboxes with a user per account, and (forced here with
+    LABKIT_SANDBOX_USERNS=1) as a server not run as root would: in a user namespace, without privileges."""
     keys_path = tmp_path_factory.mktemp("keys") / "keys.json"
     port = free_port()
+    env = {**os.environ, "LABKIT_SANDBOX_USERNS": "1" if request.param == "user namespace" else "0"}
     process = subprocess.Popen([sys.executable, "-m", "labkit", "serve", "--port", str(port), "--students", "2",
                                 "--keys", str(keys_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, cwd=ROOT)
+                               text=True, cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
@@ -126,13 +131,15 @@ def test_serve_says_what_is_isolated(workshop):
     isolation = workshop[3]
     assert isolation.startswith("Student Lambda code: sandboxed (")
     assert "no server files" in isolation and "only the engine reachable" in isolation
+    assert "(one user per student account," in isolation or "in a user namespace, without privileges," in isolation
 
 
-def test_a_normal_handler_works_and_sees_only_its_own_world(student):
+def test_a_normal_handler_works_and_sees_only_its_own_world(workshop, student):
     error, seen = invoke(student, "probe", {"action": "look"})
     assert error is None, seen
     assert seen["buckets"] == ["sandbox-one-bucket"]  # called back to the engine, in its own account
-    assert seen["uid"] != 0
+    assert seen["caps"] == 0  # no privilege at all
+    assert seen["uid"] != 0 or "user namespace" in workshop[3]  # there, the server's user is uid 0, powerless
     # of the server's home, at most the Python that runs it (pyenv) and that Python's compiled SDK (labkit's cache)
     assert set(seen["home"]) <= {".pyenv", ".cache"}, seen["home"]
     assert len(seen["pids"]) <= 3, seen["pids"]  # itself and the engine relay: no other process
@@ -183,13 +190,14 @@ def test_only_the_engine_is_reachable(student):
 
 
 def test_a_host_that_cannot_sandbox_says_so_and_runs_unsandboxed(monkeypatch):
-    """Not root (or not Linux): enable() sandboxes nothing and its line says why and what to do instead."""
+    """Not root and no user namespace allowed: enable() sandboxes nothing and its line says why and what to do."""
     from labkit.lambda_runtime import sandbox
 
     if not sys.platform.startswith("linux"):
         pytest.skip("the not-root case is Linux's")
     monkeypatch.setattr(sandbox.os, "geteuid", lambda: 4242)
+    monkeypatch.setattr(sandbox, "probe", lambda *_: "unshare: Operation not permitted (errno EPERM)")
     line = sandbox.enable("http://127.0.0.1:1")
-    assert line.startswith("Student Lambda code: NOT sandboxed on this host: labkit serve runs as ")
-    assert "not root" in line and "per-student servers" in line
+    assert line.startswith("Student Lambda code: NOT sandboxed on this host: labkit serve runs as uid 4242, not root")
+    assert "no user namespace was allowed (unshare: Operation not permitted" in line and "per-student servers" in line
     assert sandbox.ACTIVE is None

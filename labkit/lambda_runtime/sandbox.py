@@ -23,9 +23,12 @@ on every new execution environment starts through ``sandbox_exec.py`` (this fold
   Lambda quotas' numbers), no core files; CPU priority lowered (nice 10) below the server's; the function's
   timeout ends the environment's processes, as before.
 
-It needs Linux and root (mount and PID namespaces, and switching to another user); :func:`probe` tries it once
-and :func:`enable` says in one line what is and is not isolated. Outside workshop mode nothing changes: a
-learner's own engine runs their own code as their own user.
+It needs Linux. Run as root, it switches each account's code to its own user (above). Run as another user, it
+adds a user namespace: the same file system, namespaces and limits, but the code keeps the server's own user
+(uid 0 inside the namespace, mapped to the server's user outside, every capability dropped), so students are
+kept apart by the namespaces only, and the 1,024-process limit counts the server's own processes too.
+:func:`probe` tries it once and :func:`enable` says in one line what is and is not isolated. Outside workshop
+mode nothing changes: a learner's own engine runs their own code as their own user.
 """
 from __future__ import annotations
 
@@ -115,7 +118,8 @@ class Sandbox:
     Raises OSError when the relay's socket cannot be made. Call :meth:`close` to stop the relay.
     """
 
-    def __init__(self, endpoint_url: str):
+    def __init__(self, endpoint_url: str, userns: bool = False):
+        self.userns = userns  # not root: in a user namespace, as the server's own user (no per-account users)
         parsed = urlparse(endpoint_url)
         self.engine = (parsed.hostname or "127.0.0.1", parsed.port or 80)
         self.folder = tempfile.mkdtemp(prefix="labkit-sandbox-")
@@ -141,8 +145,8 @@ class Sandbox:
                extra: list[str]) -> dict:
         """The settings ``sandbox_exec.py`` reads (see its docstring)."""
         uid = user_of(account)
-        return {"root": self.root, "binds": [*self.common, *extra, code_dir], "symlinks": self.symlinks,
-                "chown": [code_dir], "uid": uid, "gid": uid, "memory_mb": memory_mb, "nproc": NPROC,
+        return {"userns": self.userns, "root": self.root, "binds": [*self.common, *extra, code_dir], "symlinks": self.symlinks,
+                "chown": [] if self.userns else [code_dir], "uid": uid, "gid": uid, "memory_mb": memory_mb, "nproc": NPROC,
                 "nofile": NOFILE, "tmp_mb": TMP_MB, "address_slack_mb": ADDRESS_SLACK_MB, "relay_socket": self.relay_socket, "engine_port": engine_port,
                 "cwd": cwd}
 
@@ -190,7 +194,8 @@ class Sandbox:
 
 PROBE = r"""
 import json, os, socket, sys
-seen = {"uid": os.getuid(), "server_file": os.path.exists(sys.argv[1]), "root_home": os.path.exists("/root/.bashrc"),
+caps = [l.split()[1] for l in open("/proc/self/status") if l.startswith("CapEff:")][0]
+seen = {"uid": os.getuid(), "caps": int(caps, 16), "server_file": os.path.exists(sys.argv[1]), "root_home": os.path.exists("/root/.bashrc"),
         "pids": len([p for p in os.listdir("/proc") if p.isdigit()])}
 try:
     socket.create_connection(("1.1.1.1", 53), timeout=1).close(); seen["internet"] = True
@@ -222,7 +227,7 @@ def probe(sandbox: Sandbox, endpoint_url: str) -> str | None:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         return lines[-1].replace("labkit sandbox: ", "") if lines else f"exit status {done.returncode}"
     seen = json.loads(done.stdout)
-    if seen["uid"] == 0 or seen["server_file"] or seen["root_home"] or seen["pids"] > 3 or seen["internet"]:
+    if (seen["uid"] == 0 and not sandbox.userns) or seen["caps"] or seen["server_file"] or seen["root_home"] or seen["pids"] > 3 or seen["internet"]:
         return f"a test sandbox saw more than it should ({seen})"
     return None
 
@@ -231,16 +236,16 @@ def unavailable_reason() -> str | None:
     """Why this host cannot sandbox at all (None: it may; :func:`probe` tells)."""
     if not sys.platform.startswith("linux"):
         return f"the sandbox needs Linux namespaces, and this is {sys.platform}"
-    if os.geteuid() != 0:
-        import pwd
-
-        try:
-            name = pwd.getpwuid(os.geteuid()).pw_name
-        except KeyError:
-            name = f"uid {os.geteuid()}"
-        return (f"labkit serve runs as {name}, not root, and the sandbox needs root to give each student's code "
-                "its own user and file system")
     return None
+
+
+def server_user() -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return f"uid {os.geteuid()}"
 
 
 def enable(endpoint_url: str) -> str:
@@ -251,14 +256,17 @@ def enable(endpoint_url: str) -> str:
     global ACTIVE
     reason = unavailable_reason()
     sandbox = None
+    userns = os.geteuid() != 0 or os.environ.get("LABKIT_SANDBOX_USERNS") == "1"  # the latter: tests, as root
     if reason is None:
         try:
-            sandbox = Sandbox(endpoint_url)
+            sandbox = Sandbox(endpoint_url, userns=userns)
             reason = probe(sandbox, endpoint_url)
         except OSError as exc:
             reason = f"the sandbox could not be prepared ({exc})"
         if reason is not None and sandbox is not None:
             sandbox.close()
+        if reason is not None and os.geteuid() != 0:
+            reason = f"labkit serve runs as {server_user()}, not root, and no user namespace was allowed ({reason})"
     if reason is not None:
         return (f"Student Lambda code: NOT sandboxed on this host: {reason}. It runs as this server's user, with "
                 "its files and network: run the server as root on Linux, or give each student their own engine "
@@ -267,8 +275,10 @@ def enable(endpoint_url: str) -> str:
     import atexit
 
     atexit.register(disable)  # the relay's socket and folder go with the server
-    return ("Student Lambda code: sandboxed (one user per student account, no server files, only the engine "
-            f"reachable, memory = the function's MemorySize, {TMP_MB} MB /tmp, {NPROC} processes; see workshop.md).")
+    who = (f"as {server_user()} in a user namespace, without privileges" if sandbox.userns else
+           "one user per student account")
+    return (f"Student Lambda code: sandboxed ({who}, no server files, only the engine reachable, memory = the "
+            f"function's MemorySize, {TMP_MB} MB /tmp, {NPROC} processes; see workshop.md).")
 
 
 def disable() -> None:

@@ -39,7 +39,8 @@ CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP = 1, 38, 24
+CLONE_NEWUSER = 0x10000000
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 DEVICES = ("null", "zero", "full", "random", "urandom")
 
@@ -71,7 +72,8 @@ def bind(source: str, target: str, writable: bool = False) -> None:
         if not os.path.exists(target):
             open(target, "w").close()
     mount(source, target, None, MS_BIND | MS_REC)
-    flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (0 if writable else MS_RDONLY)
+    kept = MS_NOEXEC if os.statvfs(source).f_flag & os.ST_NOEXEC else 0  # a user namespace may not clear it
+    flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | kept | (0 if writable else MS_RDONLY)
     mount(None, target, None, flags)
 
 
@@ -148,11 +150,19 @@ def relay(listener: socket.socket, unix_path: str) -> None:
 
 
 def drop_privileges(config: dict) -> None:
-    """Become the function's user, with its limits; the parent-death signal is set again (a uid change clears it)."""
-    uid, gid = config["uid"], config["gid"]
-    os.setgroups([])
-    os.setresgid(gid, gid, gid)
-    os.setresuid(uid, uid, uid)
+    """Become the function's user, with its limits; the parent-death signal is set again (a uid change clears it).
+
+    In a user namespace (a server not run as root) the only user there is the server's own: the process keeps it
+    and gives up every capability instead (bounding set emptied, so the worker's ``execve`` grants none)."""
+    if config.get("userns"):
+        for cap in range(64):
+            if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() != errno.EINVAL:
+                check(-1, f"prctl(PR_CAPBSET_DROP, {cap})")
+    else:
+        uid, gid = config["uid"], config["gid"]
+        os.setgroups([])
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)
     limits = {resource.RLIMIT_NPROC: config["nproc"], resource.RLIMIT_NOFILE: config["nofile"],
               resource.RLIMIT_CORE: 0}
     if config.get("memory_mb"):  # a backstop only: the parent watches the resident memory (see main)
@@ -237,9 +247,16 @@ def watch(pid: int, memory_mb: int, protocol_fd: int, every: float = 0.05) -> in
 def main() -> None:
     config = json.loads(os.environ["LABKIT_SANDBOX"])
     argv = sys.argv[1:]
+    outer_uid, outer_gid = os.getuid(), os.getgid()
     try:
-        check(libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
-    except SandboxError as exc:
+        flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+        check(libc.unshare(flags | (CLONE_NEWUSER if config.get("userns") else 0)), "unshare")
+        if config.get("userns"):  # the server's user is root in the namespace (and nobody else exists there)
+            for name, text in (("setgroups", "deny"), ("uid_map", f"0 {outer_uid} 1"),
+                               ("gid_map", f"0 {outer_gid} 1")):
+                with open(f"/proc/self/{name}", "w") as file:
+                    file.write(text)
+    except (SandboxError, OSError) as exc:
         print(f"labkit sandbox: {exc}", file=sys.stderr, flush=True)
         os._exit(126)
     pid = os.fork()
