@@ -1,14 +1,14 @@
 """Load test of workshop mode: N simulated students (one thread and one issued key each) on one ``labkit serve``.
 
-Starts ``python -m labkit serve --students N`` on a free port, then every student, at once: creates a bucket, puts,
-gets and lists 5 objects, creates a queue, sends and receives 5 messages. Afterwards it asserts isolation through
+Starts ``python -m labkit serve --students N`` on a free port (tests/workshop_server.py), then every student, at
+once: creates a bucket, puts, gets and lists 5 objects, creates a queue, sends and receives 5 messages. Afterwards it asserts isolation through
 each student's own key: each lists only their own bucket and queue, and reading the next student's object (by its
 global bucket name) is refused with 403 AccessDenied. It reports per-call latency (p50, p95 over every call), the
 wall time and the server's resident memory (its process and children)::
 
     python bench/workshop_load.py --students 100 --json data/workshop-load.json
 
-Not a timed test: tests/test_workshop_load.py runs it with 5 students.
+Not a timed test: tests/test_workshop_load.py runs it with 10 students and a 30-second read timeout.
 """
 from __future__ import annotations
 
@@ -17,63 +17,26 @@ import json
 import os
 import pathlib
 import platform
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from workshop_server import WorkshopServer  # noqa: E402
 
 OBJECTS = MESSAGES = 5
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory (MB) of a process and its children."""
-    total = 0
-    children = pathlib.Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    for process in [pid, *map(int, children)]:
-        status = pathlib.Path(f"/proc/{process}/status").read_text()
-        total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
-    return total / 1024
-
-
-def start_server(students: int, keys_path: pathlib.Path):
-    """(process, url) of a workshop-mode ``labkit serve`` that issued ``students`` keys to ``keys_path``."""
-    from labkit.engines.shared import labkit_health
-
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "labkit", "serve", "--port", str(port), "--students",
-                                str(students), "--keys", str(keys_path)], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while labkit_health(url) is None:
-        if process.poll() is not None or time.time() > deadline:
-            process.kill()
-            raise RuntimeError(f"labkit serve did not start: {process.stdout.read()[-2000:]}")
-        time.sleep(0.2)
-    return process, url
-
-
-def engine_of(url: str, key: dict):
+def engine_of(server: WorkshopServer, key: dict, read_timeout: float):
+    """The student's client factory: no retries, ``read_timeout`` seconds per call."""
     from botocore.config import Config
 
-    from labkit.engines.shared import SharedEngine
-
-    engine = SharedEngine("us-east-1", url, None, credentials={
-        "aws_access_key_id": key["access_key_id"], "aws_secret_access_key": key["secret_access_key"]})
+    engine = server.engine(key)
     engine.config = Config(retries={"max_attempts": 1, "mode": "standard"}, max_pool_connections=4,
-                           read_timeout=120)
+                           read_timeout=read_timeout)
     return engine
 
 
@@ -81,9 +44,9 @@ def names(number: int) -> tuple[str, str]:
     return f"ws-load-{number:03d}-bucket", f"ws-load-{number:03d}-queue"
 
 
-def student(url: str, number: int, key: dict) -> dict:
+def student(server: WorkshopServer, number: int, key: dict, read_timeout: float = 120) -> dict:
     """One student's workload; returns each call's latency (seconds) and what they made."""
-    engine = engine_of(url, key)
+    engine = engine_of(server, key, read_timeout)
     s3, sqs = (engine.client(service, config=engine.config) for service in ("s3", "sqs"))
     latencies = []
 
@@ -112,14 +75,14 @@ def student(url: str, number: int, key: dict) -> dict:
     return {"latencies": latencies, "bucket": bucket, "queue": queue_name}
 
 
-def check_isolation(url: str, keys: list[dict]) -> int:
+def check_isolation(server: WorkshopServer, keys: list[dict], read_timeout: float = 120) -> int:
     """Each student sees only their own bucket and queue, and is refused the next student's object; returns the
     number of refused cross-account reads (one per student). Raises AssertionError otherwise."""
     from botocore.exceptions import ClientError
 
     refused = 0
     for number, key in enumerate(keys):
-        engine = engine_of(url, key)
+        engine = engine_of(server, key, read_timeout)
         s3, sqs = engine.client("s3", config=engine.config), engine.client("sqs", config=engine.config)
         bucket, queue = names(number)
         assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == [bucket], f"student {number} sees others' buckets"
@@ -139,23 +102,18 @@ def check_isolation(url: str, keys: list[dict]) -> int:
     return refused
 
 
-def run(students: int) -> dict:
-    """Start a server, run the workload for ``students`` students at once, assert isolation; the report."""
-    with tempfile.TemporaryDirectory() as folder:
-        keys_path = pathlib.Path(folder) / "keys.json"
-        process, url = start_server(students, keys_path)
-        try:
-            keys = [k for k in json.loads(keys_path.read_text()) if k["student"].startswith("student")]
-            idle_mb = rss_mb(process.pid)
-            began = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=students) as pool:
-                sessions = list(pool.map(lambda n: student(url, n, keys[n]), range(students)))
-            wall = time.perf_counter() - began
-            loaded_mb = rss_mb(process.pid)
-            refused = check_isolation(url, keys)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+def run(students: int, read_timeout: float = 120) -> dict:
+    """Start a server, run the workload for ``students`` students at once, assert isolation; the report.
+    ``read_timeout``: seconds a call may wait for its answer (botocore raises ReadTimeoutError after it)."""
+    with WorkshopServer(students) as server:
+        keys = server.students
+        idle_mb = server.rss_mb()
+        began = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=students) as pool:
+            sessions = list(pool.map(lambda n: student(server, n, keys[n], read_timeout), range(students)))
+        wall = time.perf_counter() - began
+        loaded_mb = server.rss_mb()
+        refused = check_isolation(server, keys, read_timeout)
     latencies = sorted(value for session in sessions for value in session["latencies"])
     return {"students": students, "requests": len(latencies), "wall_s": round(wall, 2),
             "p50_ms": round(statistics.median(latencies) * 1000, 1),

@@ -5,54 +5,32 @@ URLs and request times: tests/test_workshop_presigned.py). The s3-basics and sqs
 from __future__ import annotations
 
 import json
-import os
-import socket
-import pathlib
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 
 import boto3
-import nbformat
 import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from labkit.engines.shared import SharedEngine, labkit_health
-from labnb import verdicts
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from workshop_server import CLIENT_CONFIG, StudentEngine, WorkshopServer, run_lab_as_student
 
 
 @pytest.fixture(scope="module")
-def workshop(tmp_path_factory):
-    keys_path = tmp_path_factory.mktemp("keys") / "keys.json"
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "labkit", "serve", "--port", str(port), "--students", "2",
-                                "--keys", str(keys_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while labkit_health(url) is None:
-        assert process.poll() is None and time.time() < deadline, process.stdout.read()
-        time.sleep(0.2)
-    keys = json.loads(keys_path.read_text())
-    yield url, [k for k in keys if k["student"].startswith("student")], keys_path
-    process.terminate()
-    process.wait(timeout=30)
+def server():
+    with WorkshopServer(students=2) as running:
+        yield running
+        running.check()
 
 
-def engine_of(url: str, key: dict, account_id: str | None = None) -> SharedEngine:
-    return SharedEngine("us-east-1", url, account_id, credentials={
+@pytest.fixture
+def workshop(server):
+    return server.url, server.students, server.keys_path
+
+
+def engine_of(url: str, key: dict, account_id: str | None = None) -> StudentEngine:
+    return StudentEngine("us-east-1", url, account_id, credentials={
         "aws_access_key_id": key["access_key_id"], "aws_secret_access_key": key["secret_access_key"]})
 
 
@@ -83,7 +61,8 @@ def test_spoofed_unsigned_unknown_and_wrong_secret_are_refused(workshop):
     spoofed = engine_of(url, one, account_id=two["account_id"])  # one's key, two's account in the header
     assert refusal(lambda: spoofed.client("s3").list_objects_v2(Bucket="two-private")) == (403, "AccessDenied")
     assert refusal(lambda: spoofed.client("sqs").list_queues()) == (403, "AccessDenied")
-    unsigned = boto3.client("s3", endpoint_url=url, region_name="us-east-1", config=Config(signature_version=UNSIGNED))
+    unsigned = boto3.client("s3", endpoint_url=url, region_name="us-east-1",
+                            config=CLIENT_CONFIG.merge(Config(signature_version=UNSIGNED)))
     assert refusal(lambda: unsigned.list_buckets()) == (403, "MissingAuthenticationToken")
     unknown = engine_of(url, {**one, "access_key_id": "AKIAUNKNOWN000000000"})
     assert refusal(lambda: unknown.client("s3").list_buckets()) == (403, "InvalidClientTokenId")
@@ -105,7 +84,7 @@ def test_spoofed_unsigned_unknown_and_wrong_secret_are_refused(workshop):
 
 
 @pytest.mark.parametrize("lab", ["s3-basics", "sqs"])
-def test_lab_passes_in_a_student_account(workshop, tmp_path, lab, monkeypatch):
+def test_lab_passes_in_a_student_account(server, workshop, tmp_path, lab, monkeypatch):
     from labkit import progress
 
     url, (_, two), keys_path = workshop
@@ -114,19 +93,7 @@ def test_lab_passes_in_a_student_account(workshop, tmp_path, lab, monkeypatch):
         student.client("s3").delete_bucket(Bucket=bucket["Name"])
     for queue in student.client("sqs").list_queues().get("QueueUrls", []):
         student.client("sqs").delete_queue(QueueUrl=queue)
-    env = {**os.environ, "LABKIT_ENGINE": "auto", "LABKIT_RUN_SOLUTIONS": "1", "AWS_ENDPOINT_URL": url, "LABKIT_ACCOUNT_ID": two["account_id"],
-           "LABKIT_ACCESS_KEY_ID": two["access_key_id"], "LABKIT_SECRET_ACCESS_KEY": two["secret_access_key"]}
-    out = tmp_path / f"{lab}.ipynb"
-    done = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-                           "--output", str(out), str(ROOT / "labs" / f"{lab}.ipynb")],
-                          env=env, cwd=ROOT / "labs", capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    cells = [c for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code"]
-    shown = [v for c in cells for v in verdicts(c.get("outputs"))]
-    assert shown and all(kind == "passed" for kind, _ in shown), shown
-    errors = [c.source[:80] for c in cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))
-              and "raises-exception" not in c.metadata.get("tags", [])]
-    assert errors == []
+    run_lab_as_student(server, two, lab, tmp_path, account_id=two["account_id"])
     # the lab worked in the student's account (not the default one), and its Cleanup emptied it
     assert student.client("s3").list_buckets()["Buckets"] == []
     assert "QueueUrls" not in student.client("sqs").list_queues()
@@ -134,7 +101,7 @@ def test_lab_passes_in_a_student_account(workshop, tmp_path, lab, monkeypatch):
     instructor = next(k for k in json.loads(keys_path.read_text()) if k["student"] == "instructor")
     monkeypatch.setenv("LABKIT_ACCESS_KEY_ID", instructor["access_key_id"])
     monkeypatch.setenv("LABKIT_SECRET_ACCESS_KEY", instructor["secret_access_key"])
-    rows = progress.class_progress(SharedEngine("us-east-1", url, None))
+    rows = progress.class_progress(StudentEngine("us-east-1", url, None))
     assert any(r["student"] == "student-02" and r["check"].startswith(lab.replace("-", "_") + ".") and r["passed"]
                for r in rows), rows
 
@@ -167,14 +134,14 @@ def test_verdicts_reach_the_instructor_under_each_students_own_name(workshop, mo
             monkeypatch.setenv("LABKIT_STUDENT", student_claims)
         else:
             monkeypatch.delenv("LABKIT_STUDENT", raising=False)
-        progress.record("workshop_auth.own_name", passed=passed, engine=SharedEngine("us-east-1", url, None))
+        progress.record("workshop_auth.own_name", passed=passed, engine=StudentEngine("us-east-1", url, None))
     # a student cannot read (or otherwise use) the instructor's account
     snoop = engine_of(url, one, account_id="999999999999")
     assert refusal(lambda: snoop.client("dynamodb").scan(TableName="labkit-progress")) == (403, "AccessDenied")
     instructor = next(k for k in json.loads(keys_path.read_text()) if k["student"] == "instructor")
     monkeypatch.setenv("LABKIT_ACCESS_KEY_ID", instructor["access_key_id"])
     monkeypatch.setenv("LABKIT_SECRET_ACCESS_KEY", instructor["secret_access_key"])
-    rows = progress.class_progress(SharedEngine("us-east-1", url, None))
+    rows = progress.class_progress(StudentEngine("us-east-1", url, None))
     mine = [(r["student"], r["passed"]) for r in rows if r["check"] == "workshop_auth.own_name"]
     assert mine == [("student-01", True), ("student-02", False)]
 

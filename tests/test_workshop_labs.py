@@ -1,60 +1,25 @@
 """Labs whose engine calls back into an account (Step Functions → Lambda, API Gateway → Lambda, CloudFormation →
 Lambda and API Gateway) pass, solved, in a student's non-default account on ``labkit serve --students 2``, through
-that student's issued key; so does s3-basics (the reference lab). After each lab the student's account is empty:
+that student's issued key (s3-basics and sqs: tests/test_workshop_auth.py). After each lab the student's account is empty:
 the lab worked there, and its Cleanup found everything it made.
 
 Also: the Step Functions fix itself (labkit/emulator/stepfunctions_accounts.py) and the guard that moto still
 needs it."""
 from __future__ import annotations
 
-import json
-import os
-import pathlib
-import subprocess
-import sys
-import time
-
-import nbformat
 import pytest
 
-from labkit.engines.shared import SharedEngine, labkit_health
-from labnb import verdicts
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from workshop_server import StudentEngine, WorkshopServer, run_lab_as_student
 
 
 @pytest.fixture(scope="module")
-def workshop(tmp_path_factory):
-    keys_path = tmp_path_factory.mktemp("keys") / "keys.json"
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "labkit", "serve", "--port", str(port), "--students", "2",
-                                "--keys", str(keys_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while labkit_health(url) is None:
-        assert process.poll() is None and time.time() < deadline, process.stdout.read()
-        time.sleep(0.2)
-    keys = json.loads(keys_path.read_text())
-    yield url, next(k for k in keys if k["student"] == "student-02")
-    process.terminate()
-    process.wait(timeout=30)
+def workshop():
+    with WorkshopServer(students=2) as server:
+        yield server, server.students[1]
+        server.check()
 
 
-def student_engine(url: str, key: dict) -> SharedEngine:
-    return SharedEngine("us-east-1", url, None, credentials={
-        "aws_access_key_id": key["access_key_id"], "aws_secret_access_key": key["secret_access_key"]})
-
-
-def leftovers(engine: SharedEngine) -> dict:
+def leftovers(engine: StudentEngine) -> dict:
     """What the student's account still holds of the kinds these labs make."""
     stacks = [s["StackName"] for s in engine.client("cloudformation").list_stacks()["StackSummaries"]
               if s["StackStatus"] != "DELETE_COMPLETE"]
@@ -66,25 +31,12 @@ def leftovers(engine: SharedEngine) -> dict:
             "tables": engine.client("dynamodb").list_tables()["TableNames"]}
 
 
-@pytest.mark.parametrize("lab", ["step-functions", "api-gateway", "sam", "s3-basics"])
+@pytest.mark.parametrize("lab", ["step-functions", "api-gateway", "sam"])  # s3-basics: test_workshop_auth.py
 def test_lab_passes_in_a_student_account(workshop, tmp_path, lab):
-    url, key = workshop
-    student = student_engine(url, key)
+    server, key = workshop
+    student = server.engine(key)
     assert student.account_id == key["account_id"] != "123456789012"
-    env = {**os.environ, "LABKIT_ENGINE": "auto", "LABKIT_RUN_SOLUTIONS": "1", "AWS_ENDPOINT_URL": url,
-           "LABKIT_ACCESS_KEY_ID": key["access_key_id"], "LABKIT_SECRET_ACCESS_KEY": key["secret_access_key"]}
-    env.pop("LABKIT_ACCOUNT_ID", None)
-    out = tmp_path / f"{lab}.ipynb"
-    done = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-                           "--output", str(out), str(ROOT / "labs" / f"{lab}.ipynb")],
-                          env=env, cwd=ROOT / "labs", capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    cells = [c for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code"]
-    shown = [v for c in cells for v in verdicts(c.get("outputs"))]
-    assert shown and all(kind == "passed" for kind, _ in shown), shown
-    errors = [c.source[:80] for c in cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))
-              and "raises-exception" not in c.metadata.get("tags", [])]
-    assert errors == []
+    run_lab_as_student(server, key, lab, tmp_path)
     assert not any(leftovers(student).values()), leftovers(student)
 
 

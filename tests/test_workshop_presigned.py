@@ -4,12 +4,6 @@ more than 15 minutes from the server's clock (a replay, or a bad clock) is refus
 from __future__ import annotations
 
 import datetime
-import json
-import pathlib
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 
@@ -19,40 +13,22 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from labkit.engines import sigv4
-from labkit.engines.shared import SharedEngine, labkit_health
+from workshop_server import StudentEngine, WorkshopServer
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 NO_RETRY = Config(retries={"max_attempts": 1, "mode": "standard"})
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def workshop(tmp_path_factory):
-    keys_path = tmp_path_factory.mktemp("keys") / "keys.json"
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "labkit", "serve", "--port", str(port), "--students", "2",
-                                "--keys", str(keys_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while labkit_health(url) is None:
-        assert process.poll() is None and time.time() < deadline, process.stdout.read()
-        time.sleep(0.2)
-    one, two = [k for k in json.loads(keys_path.read_text()) if k["student"].startswith("student")]
-    engines = [SharedEngine("us-east-1", url, None, credentials={
-        "aws_access_key_id": k["access_key_id"], "aws_secret_access_key": k["secret_access_key"]}) for k in (one, two)]
-    engines[0].client("s3").create_bucket(Bucket="one-shares")
-    engines[0].client("s3").put_object(Bucket="one-shares", Key="report.txt", Body=b"one's report")
-    engines[1].client("s3").create_bucket(Bucket="two-private")
-    engines[1].client("s3").put_object(Bucket="two-private", Key="secret.txt", Body=b"two's secret")
-    yield url, engines, (one, two)
-    process.terminate()
-    process.wait(timeout=30)
+def workshop():
+    with WorkshopServer(students=2) as server:
+        one, two = server.students
+        engines = [server.engine(one), server.engine(two)]
+        engines[0].client("s3").create_bucket(Bucket="one-shares")
+        engines[0].client("s3").put_object(Bucket="one-shares", Key="report.txt", Body=b"one's report")
+        engines[1].client("s3").create_bucket(Bucket="two-private")
+        engines[1].client("s3").put_object(Bucket="two-private", Key="secret.txt", Body=b"two's secret")
+        yield server.url, engines, (one, two)
+        server.check()
 
 
 def fetch(url: str, method: str = "GET", data: bytes | None = None) -> tuple[int, bytes]:
@@ -126,11 +102,11 @@ def test_a_presigned_url_reaches_only_its_signers_account(workshop):
     status, body = fetch(presign(one, "get_object", {"Bucket": "two-private", "Key": "secret.txt"}))
     assert (status, error_code(body)) == (403, "AccessDenied") and b"secret" not in body.replace(b"secret.txt", b"")
     # signed with a key the server did not issue, or with someone else's secret under one's key id
-    stranger = SharedEngine("us-east-1", one.endpoint_url, None, credentials={
+    stranger = StudentEngine("us-east-1", one.endpoint_url, None, credentials={
         "aws_access_key_id": "AKIAUNKNOWN000000000", "aws_secret_access_key": "x" * 40})
     status, body = fetch(presign(stranger, "get_object", {"Bucket": "one-shares", "Key": "report.txt"}))
     assert (status, error_code(body)) == (403, "InvalidClientTokenId")
-    borrowed = SharedEngine("us-east-1", one.endpoint_url, None, credentials={
+    borrowed = StudentEngine("us-east-1", one.endpoint_url, None, credentials={
         "aws_access_key_id": one.credentials["aws_access_key_id"],
         "aws_secret_access_key": two_key["secret_access_key"]})
     status, body = fetch(presign(borrowed, "get_object", {"Bucket": "one-shares", "Key": "report.txt"}))

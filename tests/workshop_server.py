@@ -1,0 +1,161 @@
+"""One workshop-mode ``python -m labkit serve`` for the workshop tests and bench/workshop_load.py.
+
+:class:`WorkshopServer` starts the server on a free port with ``--students N`` (keys issued to a temporary file),
+waits for its health route, and stops it. Its output goes to a log file, never to a pipe nobody reads (a full pipe
+would block the server's next print). Clients made through :meth:`WorkshopServer.engine` have short timeouts and no
+retries (:data:`CLIENT_CONFIG`): a server that stops answering fails the call in 30 s with botocore's
+"Read timeout on endpoint URL" instead of 3 attempts of 60 s. When the server stops answering, :meth:`check` sends it
+SIGABRT (Python's faulthandler is on: every thread's stack goes to the log) and raises with the log's tail.
+
+:func:`run_lab_as_student` executes a lab, solved, against the server with a student's key, as the learner's
+kernel would (``LABKIT_ENGINE=auto``, ``AWS_ENDPOINT_URL``, ``LABKIT_ACCESS_KEY_ID``/``LABKIT_SECRET_ACCESS_KEY``).
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from botocore.config import Config
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # bench/workshop_load.py imports this module by path
+    sys.path.insert(0, str(ROOT))
+
+from labkit.engines.shared import SharedEngine, labkit_health  # noqa: E402
+
+READ_TIMEOUT = 30  # seconds; the slowest call the tests make (a Lambda invoke on a busy machine) takes ~5 s
+CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=READ_TIMEOUT, retries={"max_attempts": 1, "mode": "standard"})
+LAB_CELL_TIMEOUT = 300  # seconds per cell of a lab run as a student (labkit's own clients: 60 s read timeout)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class StudentEngine(SharedEngine):
+    """A SharedEngine whose clients use :data:`CLIENT_CONFIG` (merged under a config the caller gives)."""
+
+    def client(self, service: str, **kwargs):
+        if not kwargs and service in self._clients:
+            return self._clients[service]
+        config = CLIENT_CONFIG.merge(kwargs.pop("config")) if "config" in kwargs else CLIENT_CONFIG
+        client = super().client(service, config=config, **kwargs)
+        if not kwargs and config is CLIENT_CONFIG:
+            self._clients[service] = client
+        return client
+
+
+class WorkshopServer:
+    """``python -m labkit serve --students N`` on a free port, as a context manager.
+
+    Attributes once started: ``url``, ``keys_path``, ``keys`` (every entry of the key file, dicts),
+    ``students`` (the students' entries, in order), ``instructor`` (the instructor's entry), ``process``.
+    Raises RuntimeError with the server's output when it exits or does not answer within ``start_timeout``.
+    """
+
+    def __init__(self, students: int = 2, start_timeout: float = 120.0):
+        self.count, self.start_timeout = students, start_timeout
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "WorkshopServer":
+        self._folder = tempfile.TemporaryDirectory(prefix="labkit-workshop-")
+        folder = pathlib.Path(self._folder.name)
+        self.keys_path, self.log_path = folder / "keys.json", folder / "serve.log"
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        with open(self.log_path, "w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-X", "faulthandler", "-m", "labkit", "serve", "--port", str(port),
+                 "--students", str(self.count), "--keys", str(self.keys_path)],
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + self.start_timeout
+        while labkit_health(self.url) is None:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.__exit__(None, None, None)
+                raise RuntimeError(f"labkit serve did not start within {self.start_timeout:.0f} s: {self.log()}")
+            time.sleep(0.2)
+        self.keys = json.loads(self.keys_path.read_text())
+        self.students = [k for k in self.keys if k["student"].startswith("student")]
+        self.instructor = next(k for k in self.keys if k["student"] == "instructor")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._folder.cleanup()
+
+    def log(self, tail: int = 6000) -> str:
+        """The last ``tail`` characters of the server's output."""
+        try:
+            return self.log_path.read_text(errors="replace")[-tail:]
+        except OSError:
+            return "(no log)"
+
+    def engine(self, key: dict, account_id: str | None = None) -> StudentEngine:
+        """A client factory acting with ``key`` (an entry of the key file); ``account_id`` adds the account header."""
+        return StudentEngine("us-east-1", self.url, account_id, credentials={
+            "aws_access_key_id": key["access_key_id"], "aws_secret_access_key": key["secret_access_key"]})
+
+    def check(self) -> None:
+        """Raise AssertionError (with every server thread's stack) when a signed call is not answered in time."""
+        from botocore.exceptions import BotoCoreError
+
+        try:
+            self.engine(self.instructor).client("sts").get_caller_identity()
+        except BotoCoreError as error:
+            self.process.send_signal(signal.SIGABRT)  # faulthandler: every thread's stack to the log
+            self.process.wait(timeout=30)
+            raise AssertionError(f"the workshop server stopped answering ({error}); its threads:\n"
+                                 f"{self.log(20000)}") from None
+
+    def rss_mb(self) -> float:
+        """Resident memory (MB) of the server process and its children."""
+        pid = self.process.pid
+        total = 0
+        children = pathlib.Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        for process in [pid, *map(int, children)]:
+            status = pathlib.Path(f"/proc/{process}/status").read_text()
+            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
+        return total / 1024
+
+
+def run_lab_as_student(server: WorkshopServer, key: dict, lab: str, out_dir: pathlib.Path,
+                       account_id: str | None = None) -> list:
+    """Execute ``labs/<lab>.ipynb`` solved, against ``server`` with ``key``; assert every Check my work verdict
+    passed and no cell raised (but those tagged raises-exception). Returns the executed code cells.
+    ``account_id``: set LABKIT_ACCOUNT_ID too (otherwise the account comes from the key alone)."""
+    import nbformat
+    from labnb import verdicts
+
+    env = {**os.environ, "LABKIT_ENGINE": "auto", "LABKIT_RUN_SOLUTIONS": "1", "AWS_ENDPOINT_URL": server.url,
+           "LABKIT_ACCESS_KEY_ID": key["access_key_id"], "LABKIT_SECRET_ACCESS_KEY": key["secret_access_key"]}
+    env.pop("LABKIT_ACCOUNT_ID", None)
+    if account_id is not None:
+        env["LABKIT_ACCOUNT_ID"] = account_id
+    out = out_dir / f"{lab}.ipynb"
+    done = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                           f"--ExecutePreprocessor.timeout={LAB_CELL_TIMEOUT}", "--output", str(out),
+                           str(ROOT / "labs" / f"{lab}.ipynb")],
+                          env=env, cwd=ROOT / "labs", capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, f"{done.stderr[-3000:]}\nserver log:\n{server.log(2000)}"
+    cells = [c for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code"]
+    shown = [v for c in cells for v in verdicts(c.get("outputs"))]
+    assert shown and all(kind == "passed" for kind, _ in shown), shown
+    errors = [c.source[:80] for c in cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+              and "raises-exception" not in c.metadata.get("tags", [])]
+    assert errors == []
+    return cells
