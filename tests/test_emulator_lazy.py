@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+from werkzeug.test import EnvironBuilder
+
 from labkit.emulator import lazy
 
 PROBE = r'''
@@ -40,7 +42,7 @@ def test_an_s3_lab_loads_no_other_service_and_a_batch_call_gets_its_patches():
     # emulator modules are imported when their services load: none of SQS's, Step Functions', Lambda's yet
     assert "labkit.emulator.s3" in result["emulator_after_s3"]
     for name in ("labkit.emulator.sqs", "labkit.emulator.stepfunctions", "labkit.emulator.lambda_.qualifier",
-                 "labkit.emulator.cloudformation"):
+                 "labkit.emulator.cloudformation", "labkit.emulator.apigateway"):
         assert name not in result["emulator_after_s3"]
     assert result["batch_notice"] == 1  # batch's "jobs are not run" notice wraps SubmitJob before it is used
     assert result["s3_patched"]
@@ -101,3 +103,25 @@ def test_a_module_missing_from_the_manifest_is_imported_at_once(monkeypatch):
     monkeypatch.setattr(lazy, "_deferred", set())
     lazy.install_lazily()
     assert {"labkit.emulator.stepfunctions", "labkit.emulator.sqs", "labkit.emulator.apigateway"} <= set(imported)
+
+
+def test_the_api_gateway_invoker_is_made_on_the_first_invoke_url():
+    """labkit/engines/embedded.py: moto answers everything until an invoke URL; then labkit's invoker is in front."""
+    from labkit.engines.embedded import ApiGatewayOnDemand
+
+    seen = []
+
+    def moto_app(environ, start_response):
+        seen.append(environ["PATH_INFO"])
+        start_response("200 OK", [])
+        return [b"moto"]
+
+    app = ApiGatewayOnDemand(moto_app, "123456789012")
+    assert app(EnvironBuilder(path="/2015-03-31/functions").get_environ(), lambda *a: None) == [b"moto"]
+    assert app._invoker is None
+    answer = app(EnvironBuilder(path="/restapis/nosuchapi/prod/_user_request_/pets").get_environ(),
+                 lambda status, headers: seen.append(status))
+    assert app._invoker is not None and seen[-1].startswith("404")  # labkit's invoker answered: no such API
+    assert b"moto" not in b"".join(answer)
+    app(EnvironBuilder(path="/restapis").get_environ(), lambda *a: None)
+    assert seen[-1] == "/restapis"  # still moto's, through the invoker

@@ -69,6 +69,35 @@ def aim_moto_clients(engine, running: bool) -> None:
         os.environ["MOTO_PORT"] = _moto_port_before[0]
 
 
+INVOKE_PATH = "/_user_request_"  # in every API Gateway invoke URL (labkit.emulator.apigateway.routing.URL_PATTERN)
+
+
+class ApiGatewayOnDemand:
+    """WSGI app: moto's, until the first API Gateway invoke URL (``/restapis/{api}/{stage}/_user_request_/…``);
+    from then on labkit's API Gateway invoker (:func:`labkit.emulator.apigateway.wrap`) in front of it. Importing
+    the invoker (eleven modules) at engine start delayed every lab's first answer for an API few labs call."""
+
+    def __init__(self, app, account_id: str):
+        self.app, self.account_id = app, account_id
+        self._invoker = None
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if self._invoker is None and INVOKE_PATH not in environ.get("PATH_INFO", ""):
+            return self.app(environ, start_response)
+        return self.invoker()(environ, start_response)
+
+    def invoker(self):
+        """labkit's API Gateway invoker around moto's app (made once)."""
+        if self._invoker is None:
+            with self._lock:
+                if self._invoker is None:
+                    from ..emulator import apigateway
+
+                    self._invoker = apigateway.wrap(self.app, self.account_id)
+        return self._invoker
+
+
 class EmbeddedEngine(Engine):
     """moto, quiet, with real Python Lambda execution and Step Functions runs.
 
@@ -129,7 +158,7 @@ class EmbeddedEngine(Engine):
         from moto.core.config import default_user_config
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        from ..emulator import apigateway, event_sources, lazy, speedups
+        from ..emulator import event_sources, lazy, speedups
         from . import inprocess
         from .http_server import KeepAliveServer
         from .wsgi import HealthRoute
@@ -139,7 +168,7 @@ class EmbeddedEngine(Engine):
         default_user_config["batch"]["use_docker"] = False  # jobs are recorded, not run in containers
         logging.getLogger("moto").setLevel(logging.CRITICAL)  # a failed execution is the lab's answer, not a log
         moto_app = speedups.cache_host_lookup(DomainDispatcherApplication(create_backend_app))
-        app = apigateway.wrap(moto_app, self.account_id)
+        app = ApiGatewayOnDemand(moto_app, self.account_id)
         self.app = HealthRoute(app, {"labkit": version("dva-labkit"), "engine": "embedded"})
         try:
             self._server = KeepAliveServer(self.host, self.port, self.app)  # bound and listening; serves later
