@@ -109,7 +109,7 @@ def install_lazily() -> None:
     """
     from .lazy_manifest import IMPORT_WHEN
 
-    with _lock:
+    with _install_lock:  # it imports and installs: in the install turn, never under the bookkeeping lock
         for name in module_names():
             if name == __name__ or name in _installed or name in _deferred:
                 continue
