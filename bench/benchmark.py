@@ -176,8 +176,34 @@ def tree_rss_mb(pid: int) -> float:
     return total
 
 
-def three_labs_memory(names=("s3-basics", "lambda", "dynamodb")) -> dict:
-    """A Binder-like session: three labs executed in three kernels that stay open; their total memory."""
+def rss_mb(pid: int) -> float:
+    """Resident memory of one process (MB)."""
+    status = pathlib.Path(f"/proc/{pid}/status").read_text()
+    return next(int(l.split()[1]) for l in status.splitlines() if l.startswith("VmRSS")) / 1024
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process started by ``pid`` and by its children (Lambda workers, servers), alive now."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for task in pathlib.Path(f"/proc/{current}/task").iterdir():
+                kids = [int(c) for c in (task / "children").read_text().split()]
+                found += kids
+                pending += kids
+        except OSError:
+            continue
+    return found
+
+
+def three_labs_memory(names=("s3-basics", "lambda", "dynamodb"), parts: dict | None = None) -> dict:
+    """A Binder-like session: three labs executed in three kernels that stay open; their total memory.
+
+    ``parts`` (a dict, optional) receives each lab's split: the kernel process itself, and its descendants (the
+    Lambda workers still warm after the lab: idle ones stay up to labkit.lambda_runtime.environments.IDLE_SECONDS,
+    as AWS keeps execution environments warm) with how many there are.
+    """
     import nbformat
     from jupyter_client.manager import start_new_kernel
     from nbclient import NotebookClient
@@ -193,13 +219,40 @@ def three_labs_memory(names=("s3-basics", "lambda", "dynamodb")) -> dict:
             for index, cell in enumerate(notebook.cells):
                 if cell.cell_type == "code" and "labkit.cleanup()" not in cell.source:
                     runner.execute_cell(cell, index)
-            total[name] = round(tree_rss_mb(manager.provisioner.process.pid), 1)
+            pid = manager.provisioner.process.pid
+            total[name] = round(tree_rss_mb(pid), 1)
+            if parts is not None:
+                children = descendants(pid)
+                kernel = rss_mb(pid)
+                parts[name] = {"kernel_mb": round(kernel, 1), "descendants_mb": round(total[name] - kernel, 1),
+                               "descendants": len(children)}
         total["all three"] = round(sum(total.values()), 1)
     finally:
         for manager, client in kernels:
             client.stop_channels()
             manager.shutdown_kernel(now=True)
     return total
+
+
+LEARNER_IMPORTS = "import matplotlib.pyplot, pandas, ipywidgets"  # what the labs' own cells import
+
+
+def kernel_baseline_memory() -> dict:
+    """A kernel's memory with nothing run, and with the libraries the labs' own cells import (no labkit): what of a
+    lab's memory is not the engine's."""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3", cwd=str(ROOT / "labs"))
+    try:
+        client.execute_interactive("pass", timeout=120)
+        empty = rss_mb(manager.provisioner.process.pid)
+        client.execute_interactive(LEARNER_IMPORTS, timeout=300)
+        return {"empty_kernel_mb": round(empty, 1),
+                "with_learner_libraries_mb": round(rss_mb(manager.provisioner.process.pid), 1),
+                "learner_libraries": LEARNER_IMPORTS}
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
 
 
 def ratios(results: dict) -> dict:
@@ -318,8 +371,12 @@ def main() -> None:
         results["labs_s"] = time_labs()
         print(f"  {'total':28} {sum(results['labs_s'].values()):6.1f} s")
     if arguments.three_labs:
-        results["three_labs_mb"] = three_labs_memory()
+        results["three_labs_parts"] = {}
+        results["three_labs_mb"] = three_labs_memory(parts=results["three_labs_parts"])
         print("three labs open (kernel + engine + Lambda workers, MB):", results["three_labs_mb"])
+        print("  each lab's kernel and its Lambda workers:", results["three_labs_parts"])
+        results["kernel_baseline_mb"] = kernel_baseline_memory()
+        print("  a kernel without labkit:", results["kernel_baseline_mb"])
     results["bars"] = bars(results)
     print("bars:")
     for b in results["bars"]:
