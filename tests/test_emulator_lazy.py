@@ -125,3 +125,22 @@ def test_the_api_gateway_invoker_is_made_on_the_first_invoke_url():
     assert b"moto" not in b"".join(answer)
     app(EnvironBuilder(path="/restapis").get_environ(), lambda *a: None)
     assert seen[-1] == "/restapis"  # still moto's, through the invoker
+
+
+DIRECT_INSTALL = r'''
+import json, sys
+import labkit
+labkit.engine()
+from labkit.emulator import codedeploy  # imported while its import still waits for moto's CodeDeploy
+loaded_before = "moto.codedeploy.responses" in sys.modules
+codedeploy.install()  # loads moto's CodeDeploy, which must not run the deferred install inside this one
+print(json.dumps({"loaded_before": loaded_before, "lacks": codedeploy.moto_lacks()}))
+'''
+
+
+def test_a_waiting_module_imported_and_installed_directly_installs_once():
+    done = subprocess.run([sys.executable, "-c", DIRECT_INSTALL], capture_output=True, text=True, timeout=120,
+                          env={**__import__("os").environ, "LABKIT_ENGINE": "embedded"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"loaded_before": False, "lacks": ["delete_application", "delete_deployment_group"]}

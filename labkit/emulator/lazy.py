@@ -116,7 +116,8 @@ def install_lazily() -> None:
             packages = IMPORT_WHEN.get(name, "not listed")
             if packages is None:  # no install(): nothing to do until something imports it
                 continue
-            if isinstance(packages, str) or not packages or any(p in sys.modules for p in packages):
+            if isinstance(packages, str) or not packages or name in sys.modules or any(
+                    p in sys.modules for p in packages):  # (imported already: by a test, another module)
                 _arrange(importlib.import_module(name))
             else:
                 _deferred.add(name)
@@ -371,10 +372,29 @@ class _CountingLoader(SourceFileLoader):
             _run_due(wait=False)  # this thread holds import locks: never wait for another thread's install
 
 
+class _MarkingLoader(SourceFileLoader):
+    """The source loader of an emulator module whose import waits for its moto modules: imported meanwhile by
+    someone else (a test, another module), its install() is marked at once, so calling it directly counts as its
+    install and the deferred one does not run it a second time (nested, before the first has recorded anything)."""
+
+    def exec_module(self, module) -> None:
+        super().exec_module(module)
+        if callable(getattr(module, "install", None)):
+            module.install = _marking(module.__name__, module.install)
+
+
 class MotoImportHook:
-    """A meta path finder for ``moto.*`` modules: the usual spec, with a loader that counts (see above)."""
+    """A meta path finder for ``moto.*`` modules: the usual spec, with a loader that counts (see above); and for
+    the emulator modules still waiting to be imported, a loader that marks their install() (:class:`_MarkingLoader`).
+    """
 
     def find_spec(self, fullname, path=None, target=None):
+        if fullname in _deferred and fullname not in _installed:
+            spec = PathFinder.find_spec(fullname, path)
+            if spec is None or type(spec.loader) is not SourceFileLoader:
+                return None
+            spec.loader = _MarkingLoader(spec.loader.name, spec.loader.path)
+            return spec
         if not fullname.startswith("moto.") or not _pending and not _due:
             return None
         spec = PathFinder.find_spec(fullname, path)
