@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import signal
 import subprocess
 import sys
 import time
@@ -134,6 +135,32 @@ def test_each_lab_is_a_scope_of_its_own():
     classes = {name: value for name, value in globals().items() if name.startswith("TestLab_")}
     assert sorted(c.lab for c in classes.values()) == LABS
     assert not LabOnLocalStack.__name__.startswith("Test")
+
+
+@pytest.mark.skipif(not pathlib.Path("/proc/self/stat").exists(), reason="reads /proc (Linux) to see the helper gone")
+def test_stop_kills_a_localstack_ignoring_sigterm_with_its_helpers():
+    """localstack.stop: after its grace, SIGKILL to the process group, the helper processes it started included."""
+    helper = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)"
+    leader = ("import signal, subprocess, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+              f"child = subprocess.Popen([sys.executable, '-c', {helper!r}]); print(child.pid, flush=True); "
+              "time.sleep(120)")
+    process = subprocess.Popen([sys.executable, "-c", leader], stdout=subprocess.PIPE, text=True,
+                               start_new_session=True)  # as localstack.start makes it
+    child = int(process.stdout.readline())
+    began = time.perf_counter()
+    localstack.stop(process, grace=0.5)
+    assert process.returncode == -signal.SIGKILL and time.perf_counter() - began < 10
+
+    def gone(pid: int) -> bool:  # killed: no longer there, or a zombie its new parent has not reaped yet
+        try:
+            return pathlib.Path(f"/proc/{pid}/stat").read_text().split(") ")[-1].startswith("Z")
+        except FileNotFoundError:
+            return True
+
+    deadline = time.monotonic() + 5
+    while not gone(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert gone(child)
 
 
 def test_waiters_poll_every_second_for_as_long(monkeypatch):
