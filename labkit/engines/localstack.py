@@ -69,8 +69,8 @@ class LocalStackEngine(Engine):
         if self._health is None:
             raise EngineUnavailable(
                 f"No LocalStack answers at {self.endpoint_url}{HEALTH_PATH}. Start it (`docker compose up -d` "
-                "in the course folder), fix AWS_ENDPOINT_URL / LOCALSTACK_HOST, or unset LABKIT_ENGINE to use "
-                "the embedded engine.")
+                "in the course folder), fix AWS_ENDPOINT_URL / LOCALSTACK_HOST, or unset LABKIT_ENGINE, "
+                "AWS_ENDPOINT_URL and LOCALSTACK_HOST to use the embedded engine.")
         return self._health
 
     def endpoint_for(self, service: str) -> str:
