@@ -212,9 +212,15 @@ class MiniStackEngine(Engine):
                "TMPDIR": self._data, "LOG_LEVEL": "WARNING"}
         for key in ("AWS_ENDPOINT_URL", "LABKIT_ENGINE", "PYTHONPATH"):  # labkit's settings are not MiniStack's
             env.pop(key, None)
-        self._process = subprocess.Popen([python, "-m", "ministack"], env=env, cwd=self._data,
-                                         stdin=subprocess.DEVNULL, stdout=open(os.path.join(self._data, "log"), "w"),
-                                         stderr=subprocess.STDOUT, preexec_fn=_stop_with_parent)
+        try:
+            self._process = subprocess.Popen([python, "-m", "ministack"], env=env, cwd=self._data,
+                                             stdin=subprocess.DEVNULL,
+                                             stdout=open(os.path.join(self._data, "log"), "w"),
+                                             stderr=subprocess.STDOUT, preexec_fn=_stop_with_parent)
+        except OSError as error:  # LABKIT_MINISTACK_PYTHON names no program that runs
+            self.stop()
+            raise EngineUnavailable(f"MiniStack could not start: {python} does not run ({error.strerror}). "
+                                    + INSTALL_HINT.replace("MiniStack is not installed: run", "Run")) from None
         url = f"http://127.0.0.1:{port}"
         atexit.register(self.stop)
         while time.perf_counter() - began < START_TIMEOUT:
@@ -228,7 +234,10 @@ class MiniStackEngine(Engine):
         self.stop()
         last = log[-1] if log else "no output"
         if "No module named ministack" in "\n".join(log):
-            raise EngineUnavailable(INSTALL_HINT)
+            raise EngineUnavailable(INSTALL_HINT if python != os.environ.get("LABKIT_MINISTACK_PYTHON", "").strip()
+                                    else f"LABKIT_MINISTACK_PYTHON={python} has no ministack=={VERSION}: unset it "
+                                    "and run `python -m labkit.engines.ministack install`, or install "
+                                    f"ministack=={VERSION} there.")
         raise EngineUnavailable(f"MiniStack ({python}) did not start within {START_TIMEOUT:.0f} s: {last}")
 
     def health(self) -> dict:

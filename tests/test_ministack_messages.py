@@ -1,0 +1,21 @@
+"""A misconfigured MiniStack Python gets labkit's one-sentence answer, not a traceback (no MiniStack is started)."""
+import importlib.util
+import sys
+
+import pytest
+
+from labkit.engines.ministack import MiniStackEngine
+from labkit.errors import EngineUnavailable
+
+
+def test_missing_ministack_python_is_explained(monkeypatch, tmp_path):
+    monkeypatch.setenv("LABKIT_MINISTACK_PYTHON", str(tmp_path / "no-such-python"))
+    with pytest.raises(EngineUnavailable, match=r"MiniStack could not start: .*no-such-python does not run"):
+        MiniStackEngine("us-east-1").start()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ministack") is not None, reason="this Python has ministack")
+def test_ministack_python_without_ministack_names_the_setting(monkeypatch):
+    monkeypatch.setenv("LABKIT_MINISTACK_PYTHON", sys.executable)
+    with pytest.raises(EngineUnavailable, match=r"^LABKIT_MINISTACK_PYTHON=.* has no ministack==1\.5\.33: unset it"):
+        MiniStackEngine("us-east-1").start()
