@@ -52,11 +52,32 @@ def workshop_keys(students: int | None, keys_path: str | None):
     if os.path.exists(path):
         raise LabkitError(f"{path} exists: reuse its keys with `--keys {path}` (without --students), or give "
                           "--keys a new file name to issue new ones.")
-    keys = sigv4.issue_keys(students)
-    sigv4.write_keys(keys, path)
+    return sigv4.issue_keys(students)
+
+
+def save_keys(keys, path: str, students: int) -> None:
+    """Write newly issued ``keys`` to ``path`` (never overwriting a file); LabkitError saying what to do when the
+    file cannot be written (a folder that does not exist or is not writable, a file that appeared meanwhile)."""
+    from .engines import sigv4
+
+    try:
+        sigv4.write_keys(keys, path)
+    except OSError as exc:
+        raise LabkitError(f"cannot write the key file {path} ({exc.strerror}): give --keys a new file in a folder "
+                          "that exists and you may write to.") from None
     print(f"Issued {students} student keys (and the instructor's) to {path}: hand each student their entry.",
           flush=True)
-    return keys
+
+
+def host_is_local(host: str) -> bool:
+    """Whether this machine may listen on ``host`` (an address of one of its interfaces, or 0.0.0.0/"")."""
+    import socket
+
+    try:
+        with socket.create_server((host, 0)):
+            return True
+    except OSError:
+        return False
 
 
 def create_progress_table(endpoint_url: str, region: str, keys) -> None:
@@ -84,7 +105,9 @@ def serve(host: str, port: int, region: str, students: int | None = None, keys_p
     from .engines.embedded import EmbeddedEngine
     from .engines.shared import labkit_health
 
-    keys = workshop_keys(students, keys_path)
+    if not 0 <= port <= 65535:
+        raise LabkitError(f"--port {port}: give a port from 1 to 65535 (default {DEFAULT_PORT}).")
+    keys = workshop_keys(students, keys_path)  # issued keys are written once the port is ours (below)
 
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
     try:
@@ -93,6 +116,10 @@ def serve(host: str, port: int, region: str, students: int | None = None, keys_p
             engine.serve_at_once = False  # the HTTP front serves only once the gate is in place (below)
         engine.start()
     except EngineUnavailable:
+        if not host_is_local(host):
+            raise EngineUnavailable(
+                f"{host} is not an address of this machine: give --host one of its addresses, 127.0.0.1 (this "
+                "machine only) or 0.0.0.0 (every interface).") from None
         if labkit_health(f"http://{shown}:{port}", timeout=0.5):
             raise EngineUnavailable(
                 f"a labkit engine already serves at http://{shown}:{port}: use it (`python -m labkit env` prints "
@@ -100,6 +127,12 @@ def serve(host: str, port: int, region: str, students: int | None = None, keys_p
         raise EngineUnavailable(
             f"port {port} on {host} is taken by another program: stop it, or choose a free port with "
             f"`python -m labkit serve --port {port + 1}`.") from None
+    if students is not None:
+        try:
+            save_keys(keys, keys_path or "workshop-keys.json", students)
+        except LabkitError:
+            engine.stop()
+            raise
     if keys is not None:
         from .engines.sigv4 import SigV4Gate
 

@@ -182,3 +182,30 @@ def test_aws_cli_v1_sqs_needs_the_endpoint_flag(served, aws_cli):
     got = run_cli(aws_cli, ["sqs", "receive-message", "--queue-url", queue_url, *flag], env)
     assert got.returncode == 0 and '"Body": "hi"' in got.stdout, got.stderr
     assert run_cli(aws_cli, ["sqs", "delete-queue", "--queue-url", queue_url, *flag], env).returncode == 0
+
+
+def test_a_busy_port_in_workshop_mode_issues_no_key_file(tmp_path):
+    keys = tmp_path / "workshop-keys.json"
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = labkit("serve", "--port", str(port), "--students", "2", "--keys", str(keys))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "is taken by another program" in result.stderr
+    assert not keys.exists()  # else the same command, run again on a free port, refuses: the file exists
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--port", "99999"], "labkit: --port 99999: give a port from 1 to 65535"),
+    (["--host", "192.0.2.1"], "labkit: 192.0.2.1 is not an address of this machine"),  # TEST-NET-1 (RFC 5737)
+    (["--students", "2", "--keys", "{tmp}/no-such-folder/keys.json"],
+     "labkit: cannot write the key file {tmp}/no-such-folder/keys.json (No such file or directory)"),
+])
+def test_bad_serve_arguments_are_one_clear_line(tmp_path, args, says):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = labkit("serve", "--port", str(free_port()), *args)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(says.replace("{tmp}", str(tmp_path))), result.stderr
+    assert list(tmp_path.iterdir()) == []
