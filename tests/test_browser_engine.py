@@ -29,6 +29,14 @@ def test_chosen_by_labkit_engine_browser(seen):
     assert seen["engine"] == "browser"
 
 
+def test_moto_port_is_the_engine_s_while_it_runs_and_given_back_when_it_stops(seen):
+    """moto's own clients (Step Functions Task states) call localhost:$MOTO_PORT: the engine's address while it
+    runs; when it stops, what it was before (as the embedded engine does, labkit.engines.embedded.aim_moto_clients)."""
+    from labkit.engines.browser import ADDRESS_PORT
+
+    assert seen["moto_port"] == [str(ADDRESS_PORT), "5999"]
+
+
 def test_require_names_every_service_when_cryptography_is_missing(seen):
     assert seen["unavailable"] == {}
     assert seen["unavailable_without_cryptography"] == ["lambda", "s3"]

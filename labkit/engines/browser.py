@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 import sys
 import time
 from importlib.metadata import version
 
-from .embedded import EmbeddedEngine
+from .embedded import EmbeddedEngine, aim_moto_clients
 
 ADDRESS_PORT = 4566  # never listened on: the in-process capture answers requests to it
 UNAVAILABLE: dict[str, str] = {}
@@ -69,7 +68,7 @@ class BrowserEngine(EmbeddedEngine):
                                                       {"labkit": version("dva-labkit"), "engine": "browser"}))
         self.port = ADDRESS_PORT
         self._url = f"http://127.0.0.1:{self.port}"
-        os.environ["MOTO_PORT"] = str(self.port)  # moto's Step Functions tasks call Lambda there: captured
+        aim_moto_clients(self, running=True)  # moto's Step Functions tasks call Lambda at MOTO_PORT: captured
         lazy.when_loaded(("moto.awslambda",), f"lambda-inprocess {self._url}", self._attach_lambda)
         lazy.when_loaded(("moto.stepfunctions",), "stepfunctions-without-threads", _sync_stepfunctions)
         lazy.install_lazily()
@@ -107,8 +106,10 @@ class BrowserEngine(EmbeddedEngine):
                 "account": self.account_id, "dispatch": "inprocess", "start_seconds": round(self.started_in or 0, 3)}
 
     def stop(self) -> None:
+        """Stop answering; ``MOTO_PORT`` goes back to the newest engine still running, or to what it was before."""
         from . import inprocess
 
+        aim_moto_clients(self, running=False)
         inprocess.dispatcher.remove(self)
         if not inprocess.dispatcher.has_engines():
             inprocess.restore_credentials()

@@ -15,8 +15,10 @@ warnings.simplefilter("ignore")
 import labkit  # noqa: E402
 
 seen = {}
+os.environ["MOTO_PORT"] = "5999"  # set before the engine starts: stop() gives it back
 engine = labkit.engine()
 seen["engine"] = engine.name
+seen["moto_port"] = [os.environ.get("MOTO_PORT")]
 seen["unavailable"] = engine.unavailable(["s3", "lambda"])
 import labkit.engines.browser as browser  # noqa: E402
 
@@ -74,4 +76,6 @@ seen["esm_done_after_next_call"] = s3.list_objects_v2(Bucket=bucket, Prefix="esm
 time.sleep(0.1)
 seen["threads"] = threading.active_count()
 labkit.cleanup()
+engine.stop()
+seen["moto_port"].append(os.environ.get("MOTO_PORT"))
 print("SCENARIOS " + json.dumps(seen))
