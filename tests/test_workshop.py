@@ -8,52 +8,27 @@ from __future__ import annotations
 
 import json
 import pathlib
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from labkit import progress, zip_code
-from labkit.engines.shared import SharedEngine, labkit_health
+from labkit.engines.shared import SharedEngine
+from workshop_server import WorkshopServer
 
 STUDENTS = 30
 ARTIFACTS = pathlib.Path(__file__).resolve().parent / "artifacts"
 HANDLER = "def handler(event, context):\n    return {'student': event['student'], 'fn': context.function_name}\n"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (the Lambda execution environments)."""
-    total = 0
-    children = pathlib.Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    for p in [pid, *map(int, children)]:
-        status = pathlib.Path(f"/proc/{p}/status").read_text()
-        total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
-    return total / 1024
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "labkit", "serve", "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while labkit_health(url) is None:
-        assert process.poll() is None and time.time() < deadline, process.stdout.read()
-        time.sleep(0.2)
-    yield url, process.pid
-    process.terminate()
-    process.wait(timeout=30)
+    """``python -m labkit serve`` in open mode (no keys: each student's account comes from the request header)."""
+    with WorkshopServer(students=None) as running:
+        yield running
+        running.check()
 
 
 def student_session(url: str, number: int) -> dict:
@@ -94,7 +69,7 @@ def student_session(url: str, number: int) -> dict:
 
 
 def test_thirty_students_are_isolated_and_served(server):
-    url, pid = server
+    url = server.url
     began = time.perf_counter()
     with ThreadPoolExecutor(max_workers=STUDENTS) as pool:
         sessions = list(pool.map(lambda n: student_session(url, n), range(STUDENTS)))
@@ -116,7 +91,7 @@ def test_thirty_students_are_isolated_and_served(server):
     report = {"students": STUDENTS, "requests": len(latencies), "wall_s": round(wall, 2),
               "p50_ms": round(statistics.median(latencies) * 1000, 1),
               "p95_ms": round(latencies[int(len(latencies) * 0.95)] * 1000, 1),
-              "server_rss_mb_with_lambda_workers": round(rss_mb(pid), 1)}
+              "server_rss_mb_with_lambda_workers": round(server.rss_mb(), 1)}
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "workshop-load.json").write_text(json.dumps(report, indent=2))
     print("\nworkshop load:", report)

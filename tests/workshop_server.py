@@ -1,7 +1,8 @@
 """One workshop-mode ``python -m labkit serve`` for the workshop tests and bench/workshop_load.py.
 
 :class:`WorkshopServer` starts the server on a free port with ``--students N`` (keys issued to a temporary file),
-waits for its health route, and stops it. Its output goes to a log file, never to a pipe nobody reads (a full pipe
+or in open mode (``students=None``: no keys, the account from each request's header), waits for its health route,
+and stops it. Its output goes to a log file, never to a pipe nobody reads (a full pipe
 would block the server's next print). Clients made through :meth:`WorkshopServer.engine` have short timeouts and no
 retries (:data:`CLIENT_CONFIG`): a server that stops answering fails the call in 30 s with botocore's
 "Read timeout on endpoint URL" instead of 3 attempts of 60 s. When the server stops answering, :meth:`check` sends it
@@ -16,7 +17,6 @@ import json
 import os
 import pathlib
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,15 +30,13 @@ if str(ROOT) not in sys.path:  # bench/workshop_load.py imports this module by p
 
 from labkit.engines.shared import SharedEngine, labkit_health  # noqa: E402
 
+if str(ROOT / "tests") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tests"))
+from _ports import free_port  # noqa: E402
+
 READ_TIMEOUT = 30  # seconds; the slowest call the tests make (a Lambda invoke on a busy machine) takes ~5 s
 CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=READ_TIMEOUT, retries={"max_attempts": 1, "mode": "standard"})
 LAB_CELL_TIMEOUT = 300  # seconds per cell of a lab run as a student (labkit's own clients: 60 s read timeout)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class StudentEngine(SharedEngine):
@@ -59,10 +57,12 @@ class WorkshopServer:
 
     Attributes once started: ``url``, ``keys_path``, ``keys`` (every entry of the key file, dicts),
     ``students`` (the students' entries, in order), ``instructor`` (the instructor's entry), ``process``.
+    ``students=None``: open mode (``python -m labkit serve`` without keys): ``keys`` and ``students`` are empty,
+    ``instructor`` is None.
     Raises RuntimeError with the server's output when it exits or does not answer within ``start_timeout``.
     """
 
-    def __init__(self, students: int = 2, start_timeout: float = 120.0):
+    def __init__(self, students: int | None = 2, start_timeout: float = 120.0):
         self.count, self.start_timeout = students, start_timeout
         self.process: subprocess.Popen | None = None
 
@@ -72,10 +72,10 @@ class WorkshopServer:
         self.keys_path, self.log_path = folder / "keys.json", folder / "serve.log"
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
+        keyed = [] if self.count is None else ["--students", str(self.count), "--keys", str(self.keys_path)]
         with open(self.log_path, "w") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-X", "faulthandler", "-m", "labkit", "serve", "--port", str(port),
-                 "--students", str(self.count), "--keys", str(self.keys_path)],
+                [sys.executable, "-X", "faulthandler", "-m", "labkit", "serve", "--port", str(port), *keyed],
                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + self.start_timeout
         while labkit_health(self.url) is None:
@@ -83,9 +83,9 @@ class WorkshopServer:
                 self.__exit__(None, None, None)
                 raise RuntimeError(f"labkit serve did not start within {self.start_timeout:.0f} s: {self.log()}")
             time.sleep(0.2)
-        self.keys = json.loads(self.keys_path.read_text())
+        self.keys = [] if self.count is None else json.loads(self.keys_path.read_text())
         self.students = [k for k in self.keys if k["student"].startswith("student")]
-        self.instructor = next(k for k in self.keys if k["student"] == "instructor")
+        self.instructor = next((k for k in self.keys if k["student"] == "instructor"), None)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -105,13 +105,15 @@ class WorkshopServer:
         except OSError:
             return "(no log)"
 
-    def engine(self, key: dict, account_id: str | None = None) -> StudentEngine:
-        """A client factory acting with ``key`` (an entry of the key file); ``account_id`` adds the account header."""
-        return StudentEngine("us-east-1", self.url, account_id, credentials={
+    def engine(self, key: dict | None, account_id: str | None = None) -> StudentEngine:
+        """A client factory acting with ``key`` (an entry of the key file; None in open mode); ``account_id`` adds
+        the account header."""
+        return StudentEngine("us-east-1", self.url, account_id, credentials=None if key is None else {
             "aws_access_key_id": key["access_key_id"], "aws_secret_access_key": key["secret_access_key"]})
 
     def check(self) -> None:
-        """Raise AssertionError (with every server thread's stack) when a signed call is not answered in time."""
+        """Raise AssertionError (with every server thread's stack) when a call (signed with the instructor's key,
+        or in open mode with none) is not answered in time."""
         from botocore.exceptions import BotoCoreError
 
         try:
