@@ -154,6 +154,8 @@ if __name__ == "__main__":  # python tests/localstack.py: start LocalStack and k
     HOME.mkdir(exist_ok=True)
     proc, address, seconds = start(ensure_venv(interpreter))
     print(f"LocalStack at {address} (started in {seconds:.1f} s); Ctrl-C stops it")
+    # `kill <pid>` stops it as Ctrl-C does: LocalStack runs in its own session, so it would outlive this process
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         proc.wait()
     except KeyboardInterrupt:
