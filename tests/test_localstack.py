@@ -41,7 +41,7 @@ def results_path() -> pathlib.Path:
 
 
 PYTHON = localstack.find_python()
-on_localstack = [pytest.mark.engines,  # slow: tests/_schedule.py starts it first, on a worker of its own
+on_localstack = [pytest.mark.engines,  # slow: tests/_schedule.py spreads the labs over the workers, longest first
                  pytest.mark.skipif(PYTHON is None, reason="LocalStack's core needs Python >= 3.13; none found "
                                                            "(set LABKIT_LOCALSTACK_PYTHON, or install one with pyenv)")]
 
