@@ -19,3 +19,17 @@ def test_ministack_python_without_ministack_names_the_setting(monkeypatch):
     monkeypatch.setenv("LABKIT_MINISTACK_PYTHON", sys.executable)
     with pytest.raises(EngineUnavailable, match=r"^LABKIT_MINISTACK_PYTHON=.* has no ministack==1\.5\.33: unset it"):
         MiniStackEngine("us-east-1").start()
+
+
+def test_failed_install_is_one_line_not_a_traceback(monkeypatch, capsys):
+    import subprocess
+
+    from labkit.engines import ministack
+
+    def offline(*args, **kwargs):
+        raise subprocess.CalledProcessError(1, ["pip", "install", "-q", "ministack==1.5.33"])
+
+    monkeypatch.setattr(ministack, "install", offline)
+    assert ministack.main(["install"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("labkit: pip could not install ministack==1.5.33") and "Traceback" not in err

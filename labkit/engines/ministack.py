@@ -304,7 +304,13 @@ def main(argv: list[str] | None = None) -> int:
     if argv != ["install"]:
         print("usage: python -m labkit.engines.ministack install")
         return 2
-    python = install()
+    try:
+        python = install()
+    except subprocess.CalledProcessError as error:  # pip's own message is above; no traceback on top of it
+        print(f"labkit: pip could not install {' '.join(PACKAGES)} (exit status {error.returncode}; its message "
+              "is above): check that the package registry (PyPI) is reachable, then run `python -m "
+              "labkit.engines.ministack install` again.", file=sys.stderr)
+        return 1
     print(f"MiniStack {VERSION} installed in {HOME}; labkit finds it there (LABKIT_ENGINE=ministack).")
     print(python)
     return 0
