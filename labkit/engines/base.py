@@ -63,18 +63,22 @@ class Engine:
         """A client for ``service``; without extra arguments the same client is reused (clients are thread-safe)."""
         if not kwargs and service in self._clients:
             return self._clients[service]
-        options = {"config": CLIENT_CONFIG, "endpoint_url": self.endpoint_for(service), **kwargs}
+        options = {"config": self.client_config(service), "endpoint_url": self.endpoint_for(service), **kwargs}
         client = self._with_account(self.session().client(service, **options))
         if not kwargs:
             self._clients[service] = client
         return client
 
     def resource(self, service: str, **kwargs):
-        kwargs.setdefault("config", CLIENT_CONFIG)
+        kwargs.setdefault("config", self.client_config(service))
         kwargs.setdefault("endpoint_url", self.endpoint_for(service))
         resource = self.session().resource(service, **kwargs)
         self._with_account(resource.meta.client)
         return resource
+
+    def client_config(self, service: str):
+        """The botocore Config of this engine's clients and resources for ``service``."""
+        return CLIENT_CONFIG
 
     def _with_account(self, client):
         """Engines that isolate accounts per request (see EmbeddedEngine) add a header here."""

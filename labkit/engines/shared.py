@@ -56,6 +56,16 @@ class SharedEngine(Engine):
         except (BotoCoreError, ClientError):
             return None  # a refused key: every call will say why
 
+    def client_config(self, service: str):
+        """With a workshop key, S3 presigns with Signature Version 4 (botocore's ``s3v4``), the only presigned URLs
+        a workshop server accepts (labkit.engines.sigv4); botocore's default in us-east-1 is Signature Version 2."""
+        config = super().client_config(service)
+        if service == "s3" and self.keyed:
+            from botocore.config import Config
+
+            config = config.merge(Config(signature_version="s3v4"))
+        return config
+
     def _with_account(self, client):
         return add_account_header(client, self.account_id) if self.sends_account else client
 
