@@ -33,3 +33,15 @@ def test_failed_install_is_one_line_not_a_traceback(monkeypatch, capsys):
     assert ministack.main(["install"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("labkit: pip could not install ministack==1.5.33") and "Traceback" not in err
+
+
+def test_stopped_ministack_says_what_to_do(monkeypatch):
+    from labkit.engines import ministack
+
+    monkeypatch.setattr(ministack, "health", lambda url, timeout=2.0: None)  # nothing answers any more
+    started = MiniStackEngine("us-east-1", url="http://127.0.0.1:1")
+    started.started_in = 0.5  # as start() records for a MiniStack labkit started itself
+    with pytest.raises(EngineUnavailable, match=r"stopped answering .* Restart the kernel"):
+        started.health()
+    with pytest.raises(EngineUnavailable, match=r"stopped answering .* unset AWS_ENDPOINT_URL"):
+        MiniStackEngine("us-east-1", url="http://127.0.0.1:1").health()

@@ -244,7 +244,9 @@ class MiniStackEngine(Engine):
         if self._health is None:
             self._health = health(self.endpoint_url or "")
         if self._health is None:
-            raise EngineUnavailable(f"MiniStack stopped answering at {self.endpoint_url}{HEALTH_PATH}.")
+            raise EngineUnavailable(f"MiniStack stopped answering at {self.endpoint_url}{HEALTH_PATH}. " + (
+                "Restart the kernel (labkit starts a new MiniStack) and run the lab again."
+                if self.started_in is not None else "Start it again, or unset AWS_ENDPOINT_URL to let labkit start its own MiniStack."))
         return self._health
 
     def unavailable(self, services: list[str]) -> dict[str, str]:
