@@ -42,7 +42,9 @@ def _book(tmp_path: Path, failing: bool = False) -> Path:
     docs = ["one", "two", "three", "page"] + (["broken"] if failing else [])
     (src / "index.md").write_text("# Toy\n\n```{toctree}\n" + "\n".join(docs) + "\n```\n", encoding="utf-8")
     _notebook(src / "one.ipynb", "print(1 + 1)", "raise ValueError('expected')", tags={1: ["raises-exception"]})
-    _notebook(src / "two.ipynb", "import os\nprint(os.getcwd())")
+    _notebook(src / "two.ipynb", "import os\nprint(os.getcwd())",
+              # runs only if the kernel is shut down gracefully; this pass stops kernels at once
+              f"import atexit, pathlib\natexit.register(pathlib.Path({str(tmp_path / 'graceful')!r}).write_text, 'x')")
     (src / "three.md").write_text(  # a MyST Markdown notebook, like the book's chapters
         "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n  display_name: Python 3\n---\n"
         "# Three\n\n```{code-cell} ipython3\n:tags: [raises-exception]\nraise KeyError('shown')\n```\n\n"
@@ -71,6 +73,8 @@ def test_pre_executed_notebooks_are_cache_hits_and_myst_nb_executes_none(tmp_pat
     assert str(tmp_path / "src") in two  # executed in the notebook's own folder, as myst-nb does
     three = (out / "html" / "three.html").read_text(encoding="utf-8")
     assert "KeyError" in three and "9" in three
+    # the kernel was stopped at once, not waited for (nbclient's graceful shutdown cost 2-3 s a notebook)
+    assert not (tmp_path / "graceful").exists()
 
 
 def test_a_failing_notebook_is_left_to_myst_nb_which_reports_it(tmp_path):
