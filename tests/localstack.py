@@ -13,7 +13,6 @@ import os
 import pathlib
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,8 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no file lock (run the LocalStack tests with -n 0 there)
     fcntl = None
+
+from _ports import free_port  # noqa: E402 - the tests folder is on sys.path (pytest, bench, engine_matrix, a script)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 HOME = ROOT / ".localstack"
@@ -84,12 +85,6 @@ def _ensure_venv(python: str) -> pathlib.Path:
         subprocess.run([uv, "pip", "install", "-q", "--python", str(venv / "bin" / "python"), *PACKAGES], check=True)
     marker.write_text(json.dumps(PACKAGES))
     return venv / "bin" / "python"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def log_path() -> pathlib.Path:

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from _ports import free_port
 from labkit.config import Settings
 from labkit.engines import select
 from labkit.engines.localstack import LocalStackEngine
@@ -47,14 +48,6 @@ def fake_localstack():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_auto_uses_a_configured_localstack(fake_localstack):

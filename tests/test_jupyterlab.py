@@ -13,7 +13,6 @@ import pathlib
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,14 +22,10 @@ import uuid
 import pytest
 from tornado.websocket import websocket_connect
 
+from _ports import free_port
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LAB = "labs/s3-basics.ipynb"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def api(base: str, token: str, path: str, body: dict | None = None) -> dict:

@@ -19,6 +19,7 @@ import time
 import boto3
 import pytest
 
+from _ports import free_port
 from labkit.__main__ import build_parser
 
 AWSCLI_PINS = ["awscli==1.46.3", "colorama==0.4.6", "rsa==4.7.2", "pyasn1==0.6.1"]
@@ -26,12 +27,6 @@ AWSCLI_HOME = pathlib.Path(os.environ.get("XDG_CACHE_HOME", pathlib.Path.home() 
     "labkit-tests" / "-".join(p.replace("==", "-") for p in AWSCLI_PINS[:1])
 EXPORT = re.compile(r"^export (AWS_ENDPOINT_URL=\S+ AWS_ACCESS_KEY_ID=\S+ AWS_SECRET_ACCESS_KEY=\S+ "
                     r"AWS_DEFAULT_REGION=\S+)$", re.M)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def clean_env(**extra) -> dict:
