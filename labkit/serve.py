@@ -161,21 +161,25 @@ def serve(host: str, port: int, region: str, students: int | None = None, keys_p
 def running_engine_line() -> str:
     """The export line for the engine running now, as labkit would choose it from the environment.
 
-    A ``labkit serve`` or LocalStack answering at AWS_ENDPOINT_URL (default http://127.0.0.1:4566), or real AWS
-    with LABKIT_ENGINE=aws. Raises EngineUnavailable saying how to start one when nothing answers: an engine
-    started by this short-lived command would stop with it.
+    A ``labkit serve``, MiniStack or LocalStack answering at AWS_ENDPOINT_URL (default http://127.0.0.1:4566), or
+    real AWS with LABKIT_ENGINE=aws. Raises EngineUnavailable saying how to start one when nothing answers: an
+    engine started by this short-lived command would stop with it; LabkitError when AWS_ENDPOINT_URL is no
+    http(s) URL.
     """
-    from .config import Settings
+    from .config import Settings, check_endpoint_url
     from .engines.localstack import health
+    from .engines.ministack import health as ministack_health
     from .engines.shared import labkit_health
 
     settings = Settings.from_env()
     if settings.engine == "aws":
         return "# real AWS (LABKIT_ENGINE=aws): your own credentials, AWS's endpoints\n" + \
             export_line(None, settings.region)
-    url = (settings.endpoint_url or DEFAULT_URL).rstrip("/")
+    url = check_endpoint_url(settings.endpoint_url or DEFAULT_URL).rstrip("/")
     if labkit_health(url, timeout=1.0):
         return f"# labkit engine at {url}\n" + export_line(url, settings.region)
+    if ministack_health(url, timeout=1.0) is not None:  # before LocalStack: MiniStack answers its route too
+        return f"# MiniStack at {url}\n" + export_line(url, settings.region)
     if health(url, timeout=1.0) is not None:
         return f"# LocalStack at {url}\n" + export_line(url, settings.region)
     raise EngineUnavailable(
