@@ -3,9 +3,25 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from .errors import LabkitError
 
 ENGINES = ("auto", "embedded", "browser", "ministack", "localstack", "aws")
 AWS_CONFIRMATION = "I-understand-costs"
+
+
+def check_endpoint_url(url: str) -> str:
+    """``url`` (the AWS_ENDPOINT_URL an engine is reached at) when it is an http:// or https:// URL with a host.
+
+    Raises LabkitError, one sentence saying what to write, otherwise: AWS_ENDPOINT_URL's valid values are a URL
+    including the scheme and host ("Service-specific endpoints", AWS SDKs and Tools Reference Guide).
+    """
+    parsed = urlparse(url)
+    if parsed.scheme in ("http", "https") and parsed.netloc:
+        return url
+    example = f" (for example AWS_ENDPOINT_URL=http://{url})" if "://" not in url else ""
+    raise LabkitError(f"AWS_ENDPOINT_URL must start with http:// or https://: got {url!r}{example}.")
 
 
 @dataclass(frozen=True)

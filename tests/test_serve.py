@@ -204,3 +204,57 @@ def test_bad_serve_arguments_are_one_clear_line(tmp_path, args, says):
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert result.stderr.startswith(says.replace("{tmp}", str(tmp_path))), result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def ministack_url():
+    """A MiniStack labkit starts (skipped when MiniStack is not installed and cannot be); yields its URL."""
+    from labkit.engines import ministack
+
+    if ministack.find_python() is None:
+        try:
+            ministack.install()
+        except (OSError, subprocess.CalledProcessError) as exc:
+            pytest.skip(f"MiniStack {ministack.VERSION} could not be installed ({exc})")
+    engine = ministack.MiniStackEngine("us-east-1").start()
+    yield engine.endpoint_url.rstrip("/")
+    engine.stop()
+
+
+def test_env_names_a_ministack_and_its_line_works_for_the_aws_cli(ministack_url, aws_cli):
+    """MiniStack also answers LocalStack's health route: `env` must still call it MiniStack."""
+    result = labkit("env", env=clean_env(AWS_ENDPOINT_URL=ministack_url))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"# MiniStack at {ministack_url}\n"), result.stdout
+    assert "LocalStack" not in result.stdout
+    env = clean_env(**exported(EXPORT.search(result.stdout).group(0)))
+    bucket = f"cli-ms-{os.getpid()}"
+    made = run_cli(aws_cli, ["s3", "mb", f"s3://{bucket}"], env)
+    assert made.returncode == 0 and f"make_bucket: {bucket}" in made.stdout, made.stderr
+    listed = run_cli(aws_cli, ["s3", "ls"], env)
+    assert listed.returncode == 0 and bucket in listed.stdout, listed.stderr
+    assert run_cli(aws_cli, ["s3", "rb", f"s3://{bucket}"], env).returncode == 0
+
+
+@pytest.mark.parametrize("value", ["localhost:4566", "127.0.0.1:4566/"])
+def test_env_with_an_endpoint_url_without_scheme_says_to_add_it(value):
+    result = labkit("env", env=clean_env(AWS_ENDPOINT_URL=value))
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip() == (f"labkit: AWS_ENDPOINT_URL must start with http:// or https://: got {value!r} "
+                                     f"(for example AWS_ENDPOINT_URL=http://{value})."), result.stderr
+
+
+def test_an_endpoint_url_without_scheme_stops_engine_choice_with_that_sentence():
+    from labkit.config import Settings, check_endpoint_url
+    from labkit.engines import select
+    from labkit.errors import LabkitError
+
+    settings = Settings(engine="auto", region="us-east-1", prefix="dva", endpoint_url="localhost:4566",
+                        localstack_host=None, aws_confirm="", account_id=None)
+    with pytest.raises(LabkitError, match=r"^AWS_ENDPOINT_URL must start with http:// or https://: got "
+                                          r"'localhost:4566' \(for example AWS_ENDPOINT_URL=http://localhost:4566\)"):
+        select(settings)
+    for right in ("http://localhost:4566", "https://example.test:4566/path"):
+        assert check_endpoint_url(right) == right
+    with pytest.raises(LabkitError, match=r"got 'ftp://localhost:4566'\.$"):
+        check_endpoint_url("ftp://localhost:4566")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 
-from ..config import ENGINES, Settings
+from ..config import ENGINES, Settings, check_endpoint_url
 from ..errors import LabkitError
 from .base import Engine
 from .localstack import edge_url, health
@@ -33,6 +33,8 @@ def select(settings: Settings) -> Engine:
 
     if settings.engine == "browser" or (settings.engine == "auto" and running_in_browser()):
         return BrowserEngine(settings.region, account_id=settings.account_id).start()
+    if settings.endpoint_url:
+        check_endpoint_url(settings.endpoint_url)
     url = edge_url(settings.endpoint_url, settings.localstack_host)
     configured = bool(settings.endpoint_url or settings.localstack_host)
     if configured and settings.engine in ("auto", "embedded") and labkit_health(url):
