@@ -50,6 +50,14 @@ def handler(event, context):
             return len(block)
         with concurrent.futures.ThreadPoolExecutor(10) as pool:
             return sum(pool.map(work, range(20)))
+    if action == "many threads":  # all alive at once; AWS allows 1,024 processes and threads (Lambda quotas)
+        import threading
+        together = threading.Barrier(event["count"] + 1)
+        threads = [threading.Thread(target=together.wait, args=(20,)) for _ in range(event["count"])]
+        for thread in threads:
+            thread.start()
+        together.wait(timeout=20)
+        return len(threads)
     if action == "connect":
         socket.create_connection(("127.0.0.1", event["port"]), timeout=2).close()
         return "connected"
@@ -177,6 +185,8 @@ def test_memory_beyond_the_functions_memory_size_fails(workshop, student):
     assert "passed its MemorySize (128 MB)" in body["errorMessage"], body
     # what fits in 128 MB on AWS fits here too: ten threads, although each reserves far more than it uses
     assert invoke(student, "probe", {"action": "threads"}) == (None, 20 * 3 * 1024 * 1024)
+    # and a hundred threads (each reserves an 8 MB stack, but the resident memory is what is limited)
+    assert invoke(student, "probe", {"action": "many threads", "count": 100}) == (None, 100)
     deploy(student, "probe-512", memory=512)
     assert invoke(student, "probe-512", {"action": "allocate", "mb": 200}) == (None, 200 * 1024 * 1024)
 

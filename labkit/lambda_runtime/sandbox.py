@@ -18,9 +18,10 @@ on every new execution environment starts through ``sandbox_exec.py`` (this fold
   through a Unix socket: the engine is the one address it can reach;
 - **limits**: the worker's resident memory may not pass the function's ``MemorySize`` (AWS: 128 to 10,240 MB,
   "Lambda quotas"): the launcher checks it every 50 ms and stops the environment, and the invocation fails with
-  ``Runtime.ExitError`` saying so; its address space may not pass ``MemorySize`` + 1 GB (a backstop: a larger
-  allocation raises ``MemoryError``); at most 1,024 processes and threads per account and 1,024 open files (the
-  Lambda quotas' numbers), no core files; CPU priority lowered (nice 10) below the server's; the function's
+  ``Runtime.ExitError`` saying so; its address space may not pass ``MemorySize`` + 9 GB (a backstop: a larger
+  allocation raises ``MemoryError``; 8 GB of it is room for 1,024 threads' 8 MB stacks, which they reserve but
+  barely use), with glibc's malloc arenas capped at 2 (``MALLOC_ARENA_MAX``; each reserves 64 MB); at most 1,024
+  processes and threads per account and 1,024 open files (the Lambda quotas' numbers), no core files; CPU priority lowered (nice 10) below the server's; the function's
   timeout ends the environment's processes, as before.
 
 It needs Linux. Run as root, it switches each account's code to its own user (above). Run as another user, it
@@ -48,9 +49,15 @@ EXEC = os.path.join(HERE, "sandbox_exec.py")
 UID_BASE = 1_000_000_000
 TMP_MB = 512  # "EphemeralStorage" (Lambda API reference): a function's /tmp is 512 MB by default
 NPROC = NOFILE = 1024  # "Lambda quotas": execution processes/threads 1,024; file descriptors 1,024
-ADDRESS_SLACK_MB = 1024
+THREAD_STACK_MB = 8  # glibc's default thread stack: the usual RLIMIT_STACK of 8 MB, reserved whole per thread
+ADDRESS_SLACK_MB = 1024 + NPROC * THREAD_STACK_MB
 """The address space (virtual memory) allowed beyond MemorySize, a backstop to the resident-memory watch: a
-process reserves much address space it never uses (each thread's stack, malloc's arenas), which AWS does not count."""
+process reserves much address space it never uses (each thread's stack, malloc's arenas), which AWS does not count.
+1 GB, plus a stack for each of the 1,024 threads the Lambda quotas allow (with 1 GB only, a 128 MB function
+could start about 20 threads)."""
+MALLOC_ARENA_MAX = "2"
+"""glibc makes up to 8 malloc arenas per core, each reserving 64 MB of address space: capped in the worker's
+environment, so threads do not spend the backstop above on arenas (the resident memory is what is limited)."""
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/hosts",
        "/etc/nsswitch.conf", "/etc/protocols", "/etc/services", "/etc/mime.types", "/etc/ssl",
@@ -162,7 +169,7 @@ class Sandbox:
         port = urlparse(env["AWS_ENDPOINT_URL"]).port or 80
         config = self.config(code_dir, spec.arn.split(":")[4], spec.memory_mb, env["LAMBDA_TASK_ROOT"], port, extra)
         env = {**env, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "HOME": "/tmp",
-               "LABKIT_SANDBOX": json.dumps(config)}
+               "MALLOC_ARENA_MAX": MALLOC_ARENA_MAX, "LABKIT_SANDBOX": json.dumps(config)}
         return [os.path.realpath(sys.executable), "-I", "-S", EXEC, interpreter, *argv[1:]], env
 
     def compile_sdk(self, interpreter: str, cache: str) -> None:
