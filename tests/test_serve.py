@@ -258,3 +258,15 @@ def test_an_endpoint_url_without_scheme_stops_engine_choice_with_that_sentence()
         assert check_endpoint_url(right) == right
     with pytest.raises(LabkitError, match=r"got 'ftp://localhost:4566'\.$"):
         check_endpoint_url("ftp://localhost:4566")
+
+
+def test_an_unsigned_request_to_the_workshop_server_names_the_variables_to_set():
+    """Notebook users set LABKIT_*; AWS CLI users set AWS_* (the CLI's own variables): the refusal names both."""
+    from labkit.engines.sigv4 import Refused, issue_keys, verify
+
+    keys = {key.access_key_id: key for key in issue_keys(1)}
+    with pytest.raises(Refused) as refused:
+        verify("GET", "/", [("Host", "127.0.0.1:4566")], b"", keys)
+    assert refused.value.code == "MissingAuthenticationToken"
+    for name in ("LABKIT_ACCESS_KEY_ID", "LABKIT_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        assert name in str(refused.value.message), refused.value.message

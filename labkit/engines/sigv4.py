@@ -316,7 +316,8 @@ def verify(method: str, raw_uri: str, header_lines: list[tuple[str, str]], body:
     authorization = header("authorization")
     if not authorization:
         raise Refused("MissingAuthenticationToken", "the request is not signed: set LABKIT_ACCESS_KEY_ID and "
-                                                    "LABKIT_SECRET_ACCESS_KEY to the keys your instructor gave you")
+                                                    "LABKIT_SECRET_ACCESS_KEY (AWS CLI: AWS_ACCESS_KEY_ID and "
+                                                    "AWS_SECRET_ACCESS_KEY) to the keys your instructor gave you")
     fields = _authorization_fields(authorization)
     try:
         access_key_id, date, region, service, terminator = fields["Credential"].split("/")
