@@ -118,7 +118,6 @@ def test_auto_without_localstack_starts_the_embedded_engine(monkeypatch):
     try:
         assert engine.name == "embedded"
         assert engine.endpoint_url.startswith("http://127.0.0.1:")
-        assert engine.started_in < 5
         s3 = engine.client("s3")
         s3.create_bucket(Bucket="dva-auto-engine-check")  # the process's engines share one state: not empty
         assert "dva-auto-engine-check" in [b["Name"] for b in s3.list_buckets()["Buckets"]]

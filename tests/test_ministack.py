@@ -6,7 +6,6 @@ tests/localstack.py does for LocalStack) and skips with the reason when that is 
 """
 from __future__ import annotations
 
-import subprocess
 
 import pytest
 
@@ -16,18 +15,6 @@ from engine_matrix import ROOT, run_lab
 from labkit.config import Settings
 from labkit.engines import ministack, select
 from labkit.errors import EngineUnavailable
-
-
-@pytest.fixture(scope="module")
-def server():
-    if ministack.find_python() is None:
-        try:
-            ministack.install()
-        except (OSError, subprocess.CalledProcessError) as exc:
-            pytest.skip(f"MiniStack {ministack.VERSION} could not be installed ({exc})")
-    engine = ministack.MiniStackEngine("us-east-1").start()
-    yield engine
-    engine.stop()
 
 
 def settings(**changes) -> Settings:
@@ -42,26 +29,26 @@ def test_health_key_is_the_endpoint_prefix():
     assert ministack.health_key("s3") == "s3"
 
 
-def test_it_starts_on_loopback_and_answers(server):
-    assert server.endpoint_url.startswith("http://127.0.0.1:")
-    assert ministack.health(server.endpoint_url)["version"] == ministack.VERSION
-    assert server.client("s3").list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
+def test_it_starts_on_loopback_and_answers(ministack_server):
+    assert ministack_server.endpoint_url.startswith("http://127.0.0.1:")
+    assert ministack.health(ministack_server.endpoint_url)["version"] == ministack.VERSION
+    assert ministack_server.client("s3").list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
-def test_unavailable_names_what_its_health_route_lacks(server):
-    missing = server.unavailable(["s3", "stepfunctions", "xray", "codedeploy"])
+def test_unavailable_names_what_its_health_route_lacks(ministack_server):
+    missing = ministack_server.unavailable(["s3", "stepfunctions", "xray", "codedeploy"])
     assert set(missing) == {"xray", "codedeploy"}
     assert "lists no xray" in missing["xray"] and ministack.VERSION in missing["xray"]
 
 
-def test_ministack_engine_uses_the_one_at_aws_endpoint_url(server):
-    engine = select(settings(engine="ministack", endpoint_url=server.endpoint_url))
-    assert (engine.name, engine.endpoint_url, engine._process) == ("ministack", server.endpoint_url, None)
+def test_ministack_engine_uses_the_one_at_aws_endpoint_url(ministack_server):
+    engine = select(settings(engine="ministack", endpoint_url=ministack_server.endpoint_url))
+    assert (engine.name, engine.endpoint_url, engine._process) == ("ministack", ministack_server.endpoint_url, None)
 
 
-def test_auto_recognises_a_configured_ministack(server):
+def test_auto_recognises_a_configured_ministack(ministack_server):
     """MiniStack also answers LocalStack's health route: auto must still call it MiniStack."""
-    assert select(settings(endpoint_url=server.endpoint_url)).name == "ministack"
+    assert select(settings(endpoint_url=ministack_server.endpoint_url)).name == "ministack"
 
 
 def test_nothing_at_the_configured_url_is_a_clear_error():
@@ -77,7 +64,7 @@ def test_missing_package_says_how_to_install(monkeypatch):
     assert "\n" not in str(raised.value)
 
 
-def test_stop_ends_the_process_it_started(server):
+def test_stop_ends_the_process_it_started(ministack_server):
     engine = ministack.MiniStackEngine("us-east-1").start()
     process = engine._process
     engine.stop()
@@ -85,36 +72,36 @@ def test_stop_ends_the_process_it_started(server):
 
 
 @pytest.mark.parametrize("lab", ["s3-basics", "lambda"])
-def test_lab_runs_on_ministack(server, lab):
+def test_lab_runs_on_ministack(ministack_server, lab):
     result = run_lab(ROOT / "labs" / f"{lab}.ipynb", {"LABKIT_ENGINE": "ministack",
-                                                      "AWS_ENDPOINT_URL": server.endpoint_url})
+                                                      "AWS_ENDPOINT_URL": ministack_server.endpoint_url})
     assert result["outcome"] == "runs", result
 
 
-def test_lab_needing_a_missing_service_stops_in_setup_with_labkits_reason(server):
+def test_lab_needing_a_missing_service_stops_in_setup_with_labkits_reason(ministack_server):
     result = run_lab(ROOT / "labs" / "xray.ipynb", {"LABKIT_ENGINE": "ministack",
-                                                    "AWS_ENDPOINT_URL": server.endpoint_url})
+                                                    "AWS_ENDPOINT_URL": ministack_server.endpoint_url})
     assert result["outcome"] == "not available", result
     assert "xray: MiniStack 1.5.33 does not emulate it" in result["reason"]
 
 
-def test_a_lacked_capability_is_named_only_for_a_lab_that_needs_it(server):
+def test_a_lacked_capability_is_named_only_for_a_lab_that_needs_it(ministack_server):
     """Services alone never stop a lab for a fault; a capability the lab names does, with its reason."""
-    assert server.unavailable(["apigateway", "lambda", "cognito-idp", "iam", "logs"]) == {}
-    lacking = server.lacks(["ec2:default network ACL association", "ec2:something MiniStack does"])
+    assert ministack_server.unavailable(["apigateway", "lambda", "cognito-idp", "iam", "logs"]) == {}
+    lacking = ministack_server.lacks(["ec2:default network ACL association", "ec2:something MiniStack does"])
     assert list(lacking) == ["ec2:default network ACL association"]
     assert lacking["ec2:default network ACL association"].startswith(f"MiniStack {ministack.VERSION} ")
 
 
-def test_a_lack_probed_on_another_version_is_not_assumed(server, monkeypatch):
+def test_a_lack_probed_on_another_version_is_not_assumed(ministack_server, monkeypatch):
     monkeypatch.setitem(ministack.LACKS, "rds:DescribeDBLogFiles", ministack.Lack("0.0.1", "probed elsewhere"))
-    assert server.lacks(["rds:DescribeDBLogFiles"]) == {}
+    assert ministack_server.lacks(["rds:DescribeDBLogFiles"]) == {}
 
 
-def test_the_vpc_lab_stops_in_setup_naming_the_capability(server):
+def test_the_vpc_lab_stops_in_setup_naming_the_capability(ministack_server):
     """It used to fail part-way (StopIteration: no subnet in the default network ACL)."""
     result = run_lab(ROOT / "labs" / "vpc.ipynb", {"LABKIT_ENGINE": "ministack",
-                                                   "AWS_ENDPOINT_URL": server.endpoint_url})
+                                                   "AWS_ENDPOINT_URL": ministack_server.endpoint_url})
     assert result["outcome"] == "not available", result
     assert result["reason"].startswith("ec2:default network ACL association: MiniStack 1.5.33 leaves"), result
 
@@ -178,7 +165,7 @@ _ASYNC: dict = {}
 
 def asynchronous_run(engine) -> dict:
     """One failing and one succeeding asynchronous invocation (MaximumRetryAttempts 1, OnSuccess and OnFailure
-    queues, a dead-letter queue): {"success": records, "failure": records, "dlq": messages}, once per server."""
+    queues, a dead-letter queue): {"success": records, "failure": records, "dlq": messages}, once per ministack_server."""
     import json
     import time
 
@@ -352,10 +339,10 @@ def test_every_lack_has_a_probe():
 
 
 @pytest.mark.parametrize("capability", sorted(PROBES))
-def test_each_probed_lack_is_still_there_on_the_pinned_version(server, capability):
+def test_each_probed_lack_is_still_there_on_the_pinned_version(ministack_server, capability):
     """A MiniStack that gains the capability fails this: take the entry out of LACKS and the lab's stop with it."""
     assert ministack.LACKS[capability].version == ministack.VERSION
-    assert PROBES[capability](server), f"MiniStack {ministack.VERSION} no longer lacks {capability}"
+    assert PROBES[capability](ministack_server), f"MiniStack {ministack.VERSION} no longer lacks {capability}"
 
 
 def test_the_emf_probe_sees_extraction_where_it_happens(engine):

@@ -207,18 +207,9 @@ def test_bad_serve_arguments_are_one_clear_line(tmp_path, args, says):
 
 
 @pytest.fixture(scope="module")
-def ministack_url():
-    """A MiniStack labkit starts (skipped when MiniStack is not installed and cannot be); yields its URL."""
-    from labkit.engines import ministack
-
-    if ministack.find_python() is None:
-        try:
-            ministack.install()
-        except (OSError, subprocess.CalledProcessError) as exc:
-            pytest.skip(f"MiniStack {ministack.VERSION} could not be installed ({exc})")
-    engine = ministack.MiniStackEngine("us-east-1").start()
-    yield engine.endpoint_url.rstrip("/")
-    engine.stop()
+def ministack_url(ministack_server):
+    """The URL of the module's MiniStack (tests/conftest.py), without its trailing slash."""
+    return ministack_server.endpoint_url.rstrip("/")
 
 
 def test_env_names_a_ministack_and_its_line_works_for_the_aws_cli(ministack_url, aws_cli):

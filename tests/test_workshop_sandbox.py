@@ -20,6 +20,7 @@ import time
 import uuid
 
 import pytest
+from _ports import free_port
 
 from labkit import zip_code
 from labkit.engines.shared import SharedEngine, labkit_health
@@ -67,12 +68,6 @@ def handler(event, context):
                 "code": glob.glob("/tmp/labkit-lambda-*/task/*.py"), "task": os.environ["LAMBDA_TASK_ROOT"], "home": sorted(os.listdir("/root")) if os.path.isdir("/root") else [],
                 "buckets": sorted(b["Name"] for b in __import__("boto3").client("s3").list_buckets()["Buckets"])}
 '''
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module", params=["per-account users", "user namespace"])
