@@ -21,7 +21,7 @@ def test_descendants_are_found_and_counted_in_the_tree():
                 break
             subprocess.run([sys.executable, "-c", "pass"])
         assert len(found) == 1
-        assert benchmark.descendants(os.getpid())[:1] == [child.pid]
+        assert child.pid in benchmark.descendants(os.getpid())  # beside any other child this test process has
         own, grandchild = benchmark.rss_mb(child.pid), benchmark.rss_mb(found[0])
         assert own > 1 and grandchild > 1
         assert abs(benchmark.tree_rss_mb(child.pid) - (own + grandchild)) < 2  # the tree is both

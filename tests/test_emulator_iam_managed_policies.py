@@ -164,7 +164,8 @@ def test_api_list_policies_aws_and_get_policy_answer_as_before(engine, models):
     """Through the API, in an account of its own: every AWS managed policy listed, and ReadOnlyAccess as moto's
     eager backend (built from the same data) describes it."""
     account = "111122220007"
-    iam = add_account_header(engine.client("iam"), account)
+    # a client of its own (any argument makes one): the header handler must not reach the engine's shared IAM client
+    iam = add_account_header(engine.client("iam", region_name="us-east-1"), account)
     eager = eager_backend(models, "111122220008")
     policy = iam.get_policy(PolicyArn=READ_ONLY)["Policy"]
     reference = eager.get_policy(READ_ONLY)
