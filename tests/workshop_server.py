@@ -34,6 +34,10 @@ if str(ROOT / "tests") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests"))
 from _ports import free_port  # noqa: E402
 
+if str(ROOT / "bench") not in sys.path:
+    sys.path.insert(0, str(ROOT / "bench"))
+from benchmark import tree_rss_mb  # noqa: E402
+
 READ_TIMEOUT = 30  # seconds; the slowest call the tests make (a Lambda invoke on a busy machine) takes ~5 s
 CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=READ_TIMEOUT, retries={"max_attempts": 1, "mode": "standard"})
 LAB_CELL_TIMEOUT = 300  # seconds per cell of a lab run as a student (labkit's own clients: 60 s read timeout)
@@ -125,14 +129,9 @@ class WorkshopServer:
                                  f"{self.log(20000)}") from None
 
     def rss_mb(self) -> float:
-        """Resident memory (MB) of the server process and its children."""
-        pid = self.process.pid
-        total = 0
-        children = pathlib.Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        for process in [pid, *map(int, children)]:
-            status = pathlib.Path(f"/proc/{process}/status").read_text()
-            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
-        return total / 1024
+        """Resident memory (MB) of the server process and all its descendants (Lambda workers are started by the
+        server's request threads, so every thread's children count: bench/benchmark.py's ``tree_rss_mb``)."""
+        return tree_rss_mb(self.process.pid)
 
 
 def run_lab_as_student(server: WorkshopServer, key: dict, lab: str, out_dir: pathlib.Path,
