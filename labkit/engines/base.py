@@ -38,6 +38,12 @@ class Lack:
     reason: str
 
 
+def lacking(lacks: dict[str, Lack], version: str, needs: list[str]) -> dict[str, str]:
+    """The capabilities in ``needs`` that ``lacks`` (an engine module's ``LACKS``) records for ``version``, each with
+    its reason: a lack is known only on the version it was probed on, another version is not assumed to share it."""
+    return {need: lacks[need].reason for need in needs if need in lacks and lacks[need].version == version}
+
+
 @dataclass
 class Engine:
     """An AWS API endpoint (None: AWS's own endpoints) and how to reach it."""

@@ -6,7 +6,7 @@ import socket
 from localstack_client import config as localstack_config
 
 from ..errors import EngineUnavailable
-from .base import Engine, Lack, get_json
+from .base import Engine, Lack, get_json, lacking
 
 HEALTH_PATH = "/_localstack/health"
 CORE_VERSION = "2026.3.0"  # the last open-source localstack-core, the one tests/localstack.py runs
@@ -107,8 +107,7 @@ class LocalStackEngine(Engine):
 
         Only on the version each lack was probed on (its health document's ``version``): another version is not
         assumed to share it."""
-        version = self.health().get("version", "?")
-        return {need: LACKS[need].reason for need in needs if need in LACKS and LACKS[need].version == version}
+        return lacking(LACKS, self.health().get("version", "?"), needs)
 
     def runs_lambda_code(self) -> bool:
         """LocalStack executes functions in containers: possible inside Docker, or on a host with a daemon."""

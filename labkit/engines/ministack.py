@@ -25,7 +25,7 @@ import tempfile
 import time
 
 from ..errors import EngineUnavailable
-from .base import Engine, Lack, get_json
+from .base import Engine, Lack, get_json, lacking
 
 VERSION = "1.5.33"
 # boto3 1.43.106 is the one that installs beside ministack 1.5.33's botocore==1.43.106 (pip resolves it);
@@ -277,8 +277,7 @@ class MiniStackEngine(Engine):
 
         Only the version each lack was probed on: another version is not assumed to share it (the drift canary,
         tests/drift_canary.py, runs the labs on the newest one)."""
-        version = self.health().get("version", "?")
-        return {need: LACKS[need].reason for need in needs if need in LACKS and LACKS[need].version == version}
+        return lacking(LACKS, self.health().get("version", "?"), needs)
 
     def describe(self) -> dict:
         document = health(self.endpoint_url or "") or {}
