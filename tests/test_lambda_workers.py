@@ -124,3 +124,31 @@ def _no_leftover_timer():
 
     if invoke_hook._pool is not None:
         invoke_hook._pool._reap()  # with the real IDLE_SECONDS again: nothing young is retired
+
+
+def test_a_worker_that_said_it_is_exiting_but_lingers_is_ended_with_its_session():
+    """labkit/lambda_runtime/environments.py wait_or_kill: no TimeoutExpired reaches the invoke; the worker and what it
+    started are gone."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from labkit.lambda_runtime.environments import wait_or_kill
+
+    worker = subprocess.Popen([sys.executable, "-c", "import signal, subprocess, sys, time; "
+                               "signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+                               "print(subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']).pid, "
+                               "flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True, start_new_session=True)
+    child = int(worker.stdout.readline())
+    wait_or_kill(worker, timeout=0.5)
+    assert worker.returncode == -signal.SIGKILL
+    for _ in range(50):  # the handler's own child, in the same session, ends too
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the worker's child outlived it")

@@ -7,6 +7,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -29,6 +30,19 @@ environment lifecycle"), so either outcome is one AWS can give; 10 minutes keeps
 REQUEST_ID = threading.local()
 """A caller may set ``REQUEST_ID.value`` on its thread: the next invocation runs with that request ID (Lambda's
 async queue keeps one ID for all attempts of an event, labkit/emulator/lambda_/async_invoke.py)."""
+
+
+def wait_or_kill(process: subprocess.Popen, timeout: float) -> None:
+    """Wait up to ``timeout`` seconds for a worker that said it is exiting; then end its session at once.
+
+    Workers start in a session of their own (``start_new_session``), so SIGKILL to the process group also ends
+    what the handler started. Never raises ``TimeoutExpired`` into the invoke that is answering.
+    """
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 @dataclass
@@ -168,7 +182,7 @@ class EnvironmentPool:
         began = time.time()
         reply = reply or self._exchange(environment, event, request_id, began + spec.timeout)
         if reply.get("exiting"):  # the sandbox stopped the worker (labkit/lambda_runtime/sandbox_exec.py): not reused
-            environment.process.wait(timeout=10)
+            wait_or_kill(environment.process, timeout=10)
         duration_ms = (time.time() - began) * 1000
         lines = [environment.init_line] if environment.cold and environment.init_line else []
         lines += environment.init_logs.splitlines() if environment.cold else []
