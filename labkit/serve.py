@@ -106,7 +106,7 @@ def serve(host: str, port: int, region: str, students: int | None = None, keys_p
     from .engines.shared import labkit_health
 
     if not 0 <= port <= 65535:
-        raise LabkitError(f"--port {port}: give a port from 1 to 65535 (default {DEFAULT_PORT}).")
+        raise LabkitError(f"--port {port}: give a port from 1 to 65535, or 0 for any free port (default {DEFAULT_PORT}).")
     keys = workshop_keys(students, keys_path)  # issued keys are written once the port is ours (below)
 
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
