@@ -44,16 +44,16 @@ LAB_CELL_TIMEOUT = 300  # seconds per cell of a lab run as a student (labkit's o
 
 
 class StudentEngine(SharedEngine):
-    """A SharedEngine whose clients use :data:`CLIENT_CONFIG` (merged under a config the caller gives)."""
+    """A SharedEngine whose clients use :data:`CLIENT_CONFIG` over the engine's own config (so a student's S3 client
+    still presigns with SigV4, as labkit's does), and a config the caller gives over both."""
+
+    def client_config(self, service: str):
+        return super().client_config(service).merge(CLIENT_CONFIG)
 
     def client(self, service: str, **kwargs):
-        if not kwargs and service in self._clients:
-            return self._clients[service]
-        config = CLIENT_CONFIG.merge(kwargs.pop("config")) if "config" in kwargs else CLIENT_CONFIG
-        client = super().client(service, config=config, **kwargs)
-        if not kwargs and config is CLIENT_CONFIG:
-            self._clients[service] = client
-        return client
+        if "config" in kwargs:
+            kwargs["config"] = self.client_config(service).merge(kwargs["config"])
+        return super().client(service, **kwargs)
 
 
 class WorkshopServer:
