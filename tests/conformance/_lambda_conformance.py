@@ -5,9 +5,10 @@ import json
 import time
 
 # A handler for every test: it appends "start <t>" / "end <t>" to the file named in the event (to see when and how
-# often it ran), sleeps if asked, fails if asked, and returns the event it got.
+# often it ran), sleeps if asked, waits (up to 20 s) until the file named "hold" exists if asked, fails if asked,
+# and returns the event it got.
 HANDLER = """
-import json, time
+import json, os, time
 
 def handler(event, context):
     trace = event.get("trace")
@@ -15,6 +16,10 @@ def handler(event, context):
         with open(trace, "a") as f:
             f.write(f"start {time.time()} {context.aws_request_id}\\n")
     time.sleep(event.get("sleep", 0))
+    hold, waited = event.get("hold"), 0
+    while hold and not os.path.exists(hold) and waited < 20:
+        time.sleep(0.02)
+        waited += 0.02
     if trace:
         with open(trace, "a") as f:
             f.write(f"end {time.time()}\\n")

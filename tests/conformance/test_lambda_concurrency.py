@@ -56,10 +56,11 @@ def trace():
         os.unlink(path)
 
 
-def busy(lam, name: str, seconds: float, trace: str | None = None) -> threading.Thread:
-    """Start a synchronous invocation that runs ``seconds`` in a thread, and wait until the function has started."""
+def busy(lam, name: str, seconds: float, trace: str | None = None, hold: str | None = None) -> threading.Thread:
+    """Start a synchronous invocation that runs ``seconds`` in a thread, and wait until the function has started.
+    With ``hold`` (a path), the run then lasts until that file exists (20 s at most), however slow the machine."""
     thread = threading.Thread(target=lam.invoke, kwargs={
-        "FunctionName": name, "Payload": json.dumps({"sleep": seconds, "trace": trace})}, daemon=True)
+        "FunctionName": name, "Payload": json.dumps({"sleep": seconds, "trace": trace, "hold": hold})}, daemon=True)
     thread.start()
     if trace:
         deadline = time.time() + 10
@@ -92,11 +93,16 @@ def test_reserved_concurrency_one_refuses_a_second_concurrent_invoke(lam, role, 
     name = create_function(lam, role)
     reserved.append(name)
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
-    thread = busy(lam, name, 1.0, trace)
-    with pytest.raises(ClientError) as caught:
-        lam.invoke(FunctionName=name, Payload=b"{}")
+    release = trace + ".release"  # the first run lasts until the second invoke has had its answer
+    thread = busy(lam, name, 0, trace, hold=release)
+    try:
+        with pytest.raises(ClientError) as caught:
+            lam.invoke(FunctionName=name, Payload=b"{}")
+    finally:
+        open(release, "w").close()
+        thread.join()
+        os.unlink(release)
     assert caught.value.response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
-    thread.join()
     assert lam.invoke(FunctionName=name, Payload=b"{}")["StatusCode"] == 200
 
 
