@@ -1,4 +1,4 @@
-"""Command line: ``python -m labkit doctor``, ``python -m labkit serve`` and ``python -m labkit env``."""
+"""Command line: ``python -m labkit doctor``, ``serve``, ``env`` and ``hub-service``."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +8,7 @@ from .serve import DEFAULT_PORT
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line's parser (``doctor``, ``serve``, ``env``)."""
+    """The command line's parser (``doctor``, ``serve``, ``hub-service``, ``env``)."""
     parser = argparse.ArgumentParser(prog="python -m labkit", description="labkit command line")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("doctor", help="show the engine, versions and which services answer")
@@ -21,6 +21,16 @@ def build_parser() -> argparse.ArgumentParser:
                                                     "to the --keys file; only signed requests are served")
     serve.add_argument("--keys", help="workshop mode: the key file to write (with --students; default "
                                       "workshop-keys.json) or to reuse")
+    hub = commands.add_parser(
+        "hub-service", help="JupyterHub managed service: hands each hub user their workshop key, keeps the class's "
+                            "progress (workshop/jupyterhub_config.py declares it)")
+    hub.add_argument("--state", required=True, help="folder for the key assignments and the progress database")
+    hub.add_argument("--keys", help="the key file of `labkit serve --students N` (shared engine); without it each "
+                                    "student server embeds its own engine and the service only keeps progress")
+    hub.add_argument("--engine-url", help="with --keys: the shared engine's address as students' servers reach it")
+    hub.add_argument("--instructors-group", help="a hub group whose members read the class's progress (besides "
+                                                 "hub admins)")
+    hub.add_argument("--bind", help="address to listen on (default: the host of the service's url)")
     commands.add_parser(
         "env", help="print the export line that points a terminal's AWS CLI/SDKs at the running engine "
                     '(use: eval "$(python -m labkit env)")')
@@ -39,6 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if arguments.command == "env":
             print(running_engine_line())
+        elif arguments.command == "hub-service":
+            from .hub_service import main as hub_service
+
+            hub_service(arguments.state, arguments.keys, arguments.engine_url, arguments.instructors_group,
+                        arguments.bind)
         else:
             run(arguments.host, arguments.port, arguments.region, arguments.students, arguments.keys)
     except LabkitError as exc:

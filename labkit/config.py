@@ -33,6 +33,9 @@ class Settings:
     localstack_host: str | None
     aws_confirm: str
     account_id: str | None
+    hub_service_url: str | None = None  # labkit's JupyterHub service (labkit.hub), set by the hub's configuration
+    hub_token: str | None = None  # the single-user server's JUPYTERHUB_API_TOKEN
+    hub_user: str | None = None  # JUPYTERHUB_USER: whose server this is
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -45,4 +48,7 @@ class Settings:
             localstack_host=env.get("LOCALSTACK_HOST", "").strip() or None,
             aws_confirm=env.get("LABKIT_AWS_CONFIRM", ""),
             account_id=env.get("LABKIT_ACCOUNT_ID", "").strip() or None,
+            hub_service_url=env.get("LABKIT_HUB_SERVICE_URL", "").strip() or None,
+            hub_token=env.get("JUPYTERHUB_API_TOKEN", "").strip() or None,
+            hub_user=env.get("JUPYTERHUB_USER", "").strip() or None,
         )

@@ -5,17 +5,20 @@ Under Pyodide (``sys.platform == "emscripten"``: JupyterLite, Pyodide in Node) `
 A configured endpoint (AWS_ENDPOINT_URL / LOCALSTACK_HOST) that answers ``/_labkit/health`` is a shared
 embedded engine (``python -m labkit serve``, for workshops); one that answers ``/_ministack/health`` is MiniStack
 (which also answers LocalStack's health route); any other configured endpoint is LocalStack.
+In a JupyterHub user's server whose hub runs labkit's service (labkit.hub), ``auto`` asks the service for the
+user's key to the class's shared engine, unless LABKIT_ACCESS_KEY_ID/LABKIT_SECRET_ACCESS_KEY are set.
 LABKIT_ENGINE=ministack uses the MiniStack at AWS_ENDPOINT_URL, or starts one (labkit/engines/ministack.py).
 """
 from __future__ import annotations
 
 import threading
 
+from .. import hub
 from ..config import ENGINES, Settings, check_endpoint_url
 from ..errors import LabkitError
 from .base import Engine
 from .localstack import edge_url, health
-from .shared import SharedEngine, labkit_health
+from .shared import SharedEngine, explicit_key, labkit_health
 
 _current: Engine | None = None
 _lock = threading.Lock()
@@ -33,6 +36,11 @@ def select(settings: Settings) -> Engine:
 
     if settings.engine == "browser" or (settings.engine == "auto" and running_in_browser()):
         return BrowserEngine(settings.region, account_id=settings.account_id).start()
+    if settings.engine == "auto" and not explicit_key() and hub.configured(settings):
+        given = hub.key(settings)  # the hub's labkit service; None: this hub runs per-user engines
+        if given is not None:
+            return SharedEngine(settings.region, given["endpoint_url"], settings.account_id, credentials={
+                "aws_access_key_id": given["access_key_id"], "aws_secret_access_key": given["secret_access_key"]})
     if settings.endpoint_url:
         check_endpoint_url(settings.endpoint_url)
     url = edge_url(settings.endpoint_url, settings.localstack_host)

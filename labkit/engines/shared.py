@@ -27,6 +27,15 @@ def add_account_header(client, account_id: str):
 KEY_VARIABLES = ("LABKIT_ACCESS_KEY_ID", "LABKIT_SECRET_ACCESS_KEY")
 
 
+def explicit_key() -> dict | None:
+    """The workshop key set in the environment (LABKIT_ACCESS_KEY_ID and LABKIT_SECRET_ACCESS_KEY), as botocore
+    credentials; None when either is unset."""
+    if all(os.environ.get(v, "").strip() for v in KEY_VARIABLES):
+        return {"aws_access_key_id": os.environ[KEY_VARIABLES[0]].strip(),
+                "aws_secret_access_key": os.environ[KEY_VARIABLES[1]].strip()}
+    return None
+
+
 class SharedEngine(Engine):
     """Someone else's labkit engine (``python -m labkit serve``).
 
@@ -37,9 +46,8 @@ class SharedEngine(Engine):
     """
 
     def __init__(self, region: str, url: str, account_id: str | None, credentials: dict | None = None):
-        if credentials is None and all(os.environ.get(v, "").strip() for v in KEY_VARIABLES):
-            credentials = {"aws_access_key_id": os.environ[KEY_VARIABLES[0]].strip(),
-                           "aws_secret_access_key": os.environ[KEY_VARIABLES[1]].strip()}
+        if credentials is None:
+            credentials = explicit_key()
         self.keyed = credentials is not None
         self.sends_account = account_id is not None or not self.keyed
         super().__init__(name="shared", region=region, endpoint_url=url, account_id=account_id or DEFAULT_ACCOUNT)
