@@ -206,7 +206,7 @@ def test_a_user_cannot_take_anothers_key_or_post_as_them(hub):
                      {"check": "s3_basics.versioned_report", "passed": True})
     assert status == 403
     rows = call(running.service + "progress", tokens["teacher"])[1]["rows"]
-    assert not [r for r in rows if r["student"] == "bob"]
+    assert not [r for r in rows if r["student"] == "bob" and r["check"] == "s3_basics.versioned_report"]
 
 
 def test_no_token_an_unknown_token_or_one_without_the_access_scope_is_refused(hub):
@@ -235,6 +235,23 @@ def test_progress_reaches_the_admins_dashboard_and_no_one_elses(hub):
     for bad in ({"check": check}, {"check": "../x", "passed": True}, {"check": check, "passed": "yes"}, b"not json"):
         status, answer = call(running.service + "users/alice/progress", tokens["alice"], "POST", bad)
         assert status == 400 and '"check"' in answer["message"], bad
+
+
+def test_labkits_client_posts_verdicts_and_reads_the_class_as_the_dashboard_does(hub):
+    from labkit import hub as client
+    from labkit.errors import LabkitError
+
+    running, _, tokens = hub
+    as_bob = hub_settings(hub_service_url=running.service, hub_token=tokens["bob"], hub_user="bob")
+    assert client.post_verdict(as_bob, "sqs.dead_letter", False) is True
+    assert client.post_verdict(hub_settings(hub_service_url=running.service, hub_token=tokens["bob"],
+                                            hub_user="alice"), "sqs.dead_letter", True) is False  # not bob's name
+    rows = client.class_progress(hub_settings(hub_service_url=running.service, hub_token=tokens["teacher"],
+                                              hub_user="teacher"))
+    assert [(r["lab"], r["passed"]) for r in rows if r["student"] == "bob"] == [("sqs", False)]
+    assert not [r for r in rows if r["student"] == "alice" and r["check"] == "sqs.dead_letter"]
+    with pytest.raises(LabkitError, match="refused the class's progress .*HTTP 403"):
+        client.class_progress(as_bob)
 
 
 def run_in_kernel(running: Hub, user: str, token: str, code: str) -> str:
