@@ -13,14 +13,22 @@ ENGINE_URL = os.environ.get("LABKIT_ENGINE_URL", "http://127.0.0.1:4566")
 STATE = os.environ.get("LABKIT_HUB_STATE", "/srv/labkit-hub")
 # Where the service listens; the students' servers call it there.
 SERVICE_URL = os.environ.get("LABKIT_SERVICE_URL", "http://127.0.0.1:10101")
+# The address it binds, when SERVICE_URL's host is a name for this machine rather than one of its addresses
+# (Zero to JupyterHub: SERVICE_URL http://hub:10101, bind 0.0.0.0); empty: SERVICE_URL's host.
+BIND = os.environ.get("LABKIT_SERVICE_BIND", "")
 # Who reads the class's progress: hub admins, and the members of this hub group (empty: admins only).
 INSTRUCTORS = os.environ.get("LABKIT_INSTRUCTORS_GROUP", "")
 
-command = [sys.executable, "-m", "labkit", "hub-service", "--state", STATE]
+# The Python that runs the service: one with labkit (the course's requirements) and jupyterhub installed.
+PYTHON = os.environ.get("LABKIT_PYTHON", sys.executable)
+
+command = [PYTHON, "-m", "labkit", "hub-service", "--state", STATE]
 if KEYS:
     command += ["--keys", KEYS, "--engine-url", ENGINE_URL]
 if INSTRUCTORS:
     command += ["--instructors-group", INSTRUCTORS]
+if BIND:
+    command += ["--bind", BIND]
 c.JupyterHub.services.append({"name": "labkit", "url": SERVICE_URL, "command": command})  # noqa: F821
 
 # Every user may call the service, and so may their server's token (JUPYTERHUB_API_TOKEN, which labkit sends).
