@@ -212,6 +212,6 @@ def main(state: str, keys_path: str | None, engine_url: str | None, instructors_
     mode = f"shared engine {engine_url}, {len(keys)} keys" if keys else "per-user engines: progress only"
     print(f"labkit hub service at {service_url} ({mode})", flush=True)
     loop = IOLoop.current()
-    for signum in (signal.SIGINT, signal.SIGTERM):  # the hub stops its services with SIGTERM (or SIGINT)
-        signal.signal(signum, lambda *_: loop.add_callback_from_signal(loop.stop))
+    for signum in (signal.SIGINT, signal.SIGTERM):  # the hub stops its services with SIGINT (then SIGTERM)
+        loop.asyncio_loop.add_signal_handler(signum, loop.stop)
     loop.start()

@@ -97,8 +97,10 @@ c.Authenticator.admin_users = {{"teacher"}}
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = "{folder}/home/{{username}}"
 c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
-c.Spawner.args = ["--allow-root"]  # the tests run as root in CI; jupyter_server refuses root without it
-c.Spawner.default_url = "/lab"
+c.Spawner.args = ["--allow-root",  # the tests run as root in CI; jupyter_server refuses root without it
+                  # a plain Jupyter server (kernels and their REST API) starts faster than one with JupyterLab
+                  "--ServerApp.jpserver_extensions=jupyterlab=False", "--ServerApp.jpserver_extensions=jupyter_lsp=False",
+                  "--ServerApp.jpserver_extensions=notebook_shim=False"]
 c.JupyterHub.services = [{{"name": "test-admin", "api_token": "{ADMIN_TOKEN}"}}]
 c.JupyterHub.load_roles = [{{"name": "test-admin", "services": ["test-admin"],
                             "scopes": ["admin:users", "admin:servers", "tokens", "admin:groups"]}}]
@@ -164,7 +166,8 @@ def hub(tmp_path_factory):
             tokens = {user: running.token(user) for user in ("alice", "bob", "teacher")}
             yield running, engine, tokens
         finally:
-            running.stop()
+            running.process.terminate()  # the hub and the engine stop at the same time
+    running.stop()
 
 
 def test_each_user_gets_their_own_key_and_it_works_in_their_own_account(hub):
