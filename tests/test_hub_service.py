@@ -389,3 +389,38 @@ def test_per_user_mode_hands_out_no_key_but_keeps_progress(tmp_path):
     assert refused.value.status == 404 and refused.value.extra == {"mode": "per-user"}
     book.record("alice", {"check": "sqs.dead_letter", "passed": False})
     assert [(r["student"], r["lab"], r["passed"]) for r in book.rows()] == [("alice", "sqs", False)]
+
+
+def test_per_user_engines_the_service_hands_no_key_and_labkit_keeps_its_own_engine(hub, tmp_path):
+    """The same service without --keys, beside the hub (its HubAuth asks the same hub), as a per-user hub runs it."""
+    from labkit import hub as client
+
+    running, _, tokens = hub
+    port = free_port()
+    env = {**os.environ, "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{port}", "JUPYTERHUB_SERVICE_NAME": "labkit",
+           "JUPYTERHUB_SERVICE_PREFIX": "/services/labkit/", "JUPYTERHUB_API_URL": running.api("")[:-1],
+           "JUPYTERHUB_API_TOKEN": ADMIN_TOKEN}
+    with open(tmp_path / "service.log", "w") as log:
+        service = subprocess.Popen([sys.executable, "-m", "labkit", "hub-service", "--state", str(tmp_path)],
+                                   env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/services/labkit/"
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                if call(url + "progress")[0] == 401:
+                    break
+            except OSError:
+                pass
+            assert service.poll() is None and time.monotonic() < deadline, (tmp_path / "service.log").read_text()
+            time.sleep(0.2)
+        as_alice = hub_settings(hub_service_url=url, hub_token=tokens["alice"], hub_user="alice")
+        assert client.key(as_alice) is None  # labkit then chooses its engine as without a hub: its own
+        status, answer = call(url + "users/alice/key", tokens["alice"])
+        assert status == 404 and answer["mode"] == "per-user"
+        assert client.post_verdict(as_alice, "kms.envelope", True) is True
+        rows = client.class_progress(hub_settings(hub_service_url=url, hub_token=tokens["teacher"], hub_user="teacher"))
+        assert [(r["student"], r["check"], r["passed"]) for r in rows] == [("alice", "kms.envelope", True)]
+    finally:
+        service.terminate()
+        service.wait(timeout=30)
