@@ -74,3 +74,20 @@ def test_none_fails(bucket):
     assert verdict.kind == "failed" and "still None" in verdict.message
     verdict = evaluate(checks.least_privilege_prefix, "{not json", bucket)
     assert verdict.kind == "failed" and "not JSON" in verdict.message
+
+
+def test_on_a_workshop_server_the_policy_is_judged_by_the_embedded_engines_evaluator(monkeypatch):
+    """The shared engine (labkit serve) neither enforces IAM for a student's users nor offers SimulateCustomPolicy:
+    the check evaluates the document with the evaluator the embedded engine enforces IAM with, and never calls the
+    simulator (which would break the check there)."""
+    from types import SimpleNamespace
+
+    def no_simulator(**_):
+        raise AssertionError("SimulateCustomPolicy called on a workshop server")
+
+    shared = SimpleNamespace(name="shared", client=lambda service: SimpleNamespace(simulate_custom_policy=no_simulator))
+    monkeypatch.setattr(checks, "current", lambda: shared)
+    right = checks.least_privilege_prefix(policy(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::b/reports/*"), "b")
+    assert right.passed, right.message
+    wrong = checks.least_privilege_prefix(policy("s3:*", "arn:aws:s3:::b/*"), "b")
+    assert not wrong.passed and "DeleteObject inside the prefix was allowed" in wrong.message

@@ -1,7 +1,8 @@
 """Workshop keys: ``python -m labkit serve --students 2`` serves each student in their key's account, and refuses
 (HTTP 403, AWS-shaped error) unsigned requests, unknown keys, wrong secrets and a spoofed account header (presigned
-URLs and request times: tests/test_workshop_presigned.py). The s3-basics and sqs labs pass in a student's
-(non-default) account through their issued keys."""
+URLs and request times: tests/test_workshop_presigned.py). What AWS serves unsigned (a user pool's public keys, the
+identity pools' GetId) and an IAM user's own key act in their own account; a StackSet cannot deploy into another's.
+Every lab, run in a student's account: tests/test_workshop_labs.py."""
 from __future__ import annotations
 
 import json
@@ -14,7 +15,7 @@ from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from workshop_server import CLIENT_CONFIG, StudentEngine, WorkshopServer, run_lab_as_student
+from workshop_server import CLIENT_CONFIG, StudentEngine, WorkshopServer
 
 
 @pytest.fixture(scope="module")
@@ -83,29 +84,6 @@ def test_spoofed_unsigned_unknown_and_wrong_secret_are_refused(workshop):
         (403, "AccessDenied")
 
 
-@pytest.mark.parametrize("lab", ["s3-basics", "sqs"])
-def test_lab_passes_in_a_student_account(server, workshop, tmp_path, lab, monkeypatch):
-    from labkit import progress
-
-    url, (_, two), keys_path = workshop
-    student = engine_of(url, two)
-    for bucket in student.client("s3").list_buckets()["Buckets"]:  # left by the tests above
-        student.client("s3").delete_bucket(Bucket=bucket["Name"])
-    for queue in student.client("sqs").list_queues().get("QueueUrls", []):
-        student.client("sqs").delete_queue(QueueUrl=queue)
-    run_lab_as_student(server, two, lab, tmp_path, account_id=two["account_id"])
-    # the lab worked in the student's account (not the default one), and its Cleanup emptied it
-    assert student.client("s3").list_buckets()["Buckets"] == []
-    assert "QueueUrls" not in student.client("sqs").list_queues()
-    # and its verdicts reached the instructor's dashboard under the student's name
-    instructor = next(k for k in json.loads(keys_path.read_text()) if k["student"] == "instructor")
-    monkeypatch.setenv("LABKIT_ACCESS_KEY_ID", instructor["access_key_id"])
-    monkeypatch.setenv("LABKIT_SECRET_ACCESS_KEY", instructor["secret_access_key"])
-    rows = progress.class_progress(StudentEngine("us-east-1", url, None))
-    assert any(r["student"] == "student-02" and r["check"].startswith(lab.replace("-", "_") + ".") and r["passed"]
-               for r in rows), rows
-
-
 def test_a_students_lambda_code_calls_back_in_their_own_account(workshop):
     """The execution role's temporary credentials (issued by the server's STS) are verified like a key."""
     from labkit import zip_code
@@ -167,3 +145,63 @@ def test_a_body_changed_after_signing_is_refused(workshop):
 
     assert send(b"{}", b"{}") == 200  # the same request, unchanged, is served
     assert send(b'{"Limit": 1}', b"{}") == 403
+
+
+def test_an_iam_users_key_acts_in_its_own_account_until_deleted(workshop):
+    """iam:CreateAccessKey in a student's account gives a key the server verifies with its secret; it acts in
+    that account (as on AWS), a wrong secret or a deleted key is refused."""
+    url, (one, two), _ = workshop
+    iam = engine_of(url, one).client("iam")
+    iam.create_user(UserName="one-dev")
+    made = iam.create_access_key(UserName="one-dev")["AccessKey"]
+    user_key = {"access_key_id": made["AccessKeyId"], "secret_access_key": made["SecretAccessKey"]}
+    assert engine_of(url, user_key).client("sts").get_caller_identity()["Account"] == one["account_id"]
+    assert refusal(lambda: engine_of(url, user_key, account_id=two["account_id"]).client("sqs").list_queues()) == \
+        (403, "AccessDenied")
+    wrong = engine_of(url, {**user_key, "secret_access_key": two["secret_access_key"]})
+    assert refusal(lambda: wrong.client("s3").list_buckets()) == (403, "SignatureDoesNotMatch")
+    iam.delete_access_key(UserName="one-dev", AccessKeyId=made["AccessKeyId"])
+    iam.delete_user(UserName="one-dev")
+    assert refusal(lambda: engine_of(url, user_key).client("s3").list_buckets()) == (403, "InvalidClientTokenId")
+
+
+def test_a_stack_set_deploys_only_into_the_students_own_account(workshop):
+    url, (one, two), _ = workshop
+    cfn = engine_of(url, one).client("cloudformation")
+    cfn.create_stack_set(StackSetName="one-set", TemplateBody=json.dumps({"Resources": {
+        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "one-set-queue"}}}}))
+    try:
+        assert refusal(lambda: cfn.create_stack_instances(StackSetName="one-set", Accounts=[two["account_id"]],
+                                                          Regions=["us-east-1"])) == (403, "AccessDenied")
+        assert "QueueUrls" not in engine_of(url, two).client("sqs").list_queues()
+        cfn.create_stack_instances(StackSetName="one-set", Accounts=[one["account_id"]], Regions=["eu-west-1"])
+        assert [(i["Account"], i["Region"]) for i in cfn.list_stack_instances(StackSetName="one-set")["Summaries"]] \
+            == [(one["account_id"], "eu-west-1")]
+    finally:
+        cfn.delete_stack_instances(StackSetName="one-set", Accounts=[one["account_id"]], Regions=["eu-west-1"],
+                                   RetainStacks=False)
+        cfn.delete_stack_set(StackSetName="one-set")
+
+
+def test_what_cognito_serves_unsigned_is_served_from_the_pools_account(workshop):
+    """A user pool's jwks.json and the identity pools' GetId/GetCredentialsForIdentity are public on AWS: served
+    unsigned, in the account that holds the pool; the rest of the server still wants a signature."""
+    url, (one, _), _ = workshop
+    first = engine_of(url, one)
+    pool = first.client("cognito-idp").create_user_pool(PoolName="one-pool")["UserPool"]["Id"]
+    with urllib.request.urlopen(f"{url}/{pool}/.well-known/jwks.json", timeout=10) as response:
+        assert json.load(response)["keys"][0]["kty"] == "RSA"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{url}/{pool}/.well-known/other.json", timeout=10)
+    assert refused.value.code == 403
+    identity_pool = first.client("cognito-identity").create_identity_pool(
+        IdentityPoolName="one_identities", AllowUnauthenticatedIdentities=True)["IdentityPoolId"]
+    unsigned = boto3.client("cognito-identity", endpoint_url=url, region_name="us-east-1",
+                            config=CLIENT_CONFIG.merge(Config(signature_version=UNSIGNED)))
+    guest = unsigned.get_id(IdentityPoolId=identity_pool)["IdentityId"]
+    assert unsigned.get_credentials_for_identity(IdentityId=guest)["IdentityId"] == guest
+    assert [i["IdentityId"] for i in first.client("cognito-identity").list_identities(
+        IdentityPoolId=identity_pool, MaxResults=10)["Identities"]] == [guest]
+    assert refusal(lambda: unsigned.list_identity_pools(MaxResults=10)) == (403, "MissingAuthenticationToken")
+    first.client("cognito-identity").delete_identity_pool(IdentityPoolId=identity_pool)
+    first.client("cognito-idp").delete_user_pool(UserPoolId=pool)

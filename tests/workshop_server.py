@@ -134,29 +134,35 @@ class WorkshopServer:
         return tree_rss_mb(self.process.pid)
 
 
-def run_lab_as_student(server: WorkshopServer, key: dict, lab: str, out_dir: pathlib.Path,
-                       account_id: str | None = None) -> list:
-    """Execute ``labs/<lab>.ipynb`` solved, against ``server`` with ``key``; assert every Check my work verdict
-    passed and no cell raised (but those tagged raises-exception). Returns the executed code cells.
-    ``account_id``: set LABKIT_ACCOUNT_ID too (otherwise the account comes from the key alone)."""
+def run_lab_as_student(server: WorkshopServer, key: dict, lab: str, account_id: str | None = None) -> list:
+    """Execute ``labs/<lab>.ipynb`` solved, against ``server`` with ``key``, in a kernel of its own (nbclient in this
+    process, the kernel started with the learner's environment); assert every Check my work verdict passed and no
+    cell raised (but those tagged raises-exception, which nbclient lets fail). Returns the executed code cells.
+    ``account_id``: set LABKIT_ACCOUNT_ID too (otherwise the account comes from the key alone).
+    Raises AssertionError with the failing cell's error (nbclient's ``CellExecutionError``) and the server log's tail.
+    """
     import nbformat
     from labnb import verdicts
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
 
     env = {**os.environ, "LABKIT_ENGINE": "auto", "LABKIT_RUN_SOLUTIONS": "1", "AWS_ENDPOINT_URL": server.url,
            "LABKIT_ACCESS_KEY_ID": key["access_key_id"], "LABKIT_SECRET_ACCESS_KEY": key["secret_access_key"]}
     env.pop("LABKIT_ACCOUNT_ID", None)
     if account_id is not None:
         env["LABKIT_ACCOUNT_ID"] = account_id
-    out = out_dir / f"{lab}.ipynb"
-    done = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-                           f"--ExecutePreprocessor.timeout={LAB_CELL_TIMEOUT}", "--output", str(out),
-                           str(ROOT / "labs" / f"{lab}.ipynb")],
-                          env=env, cwd=ROOT / "labs", capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, f"{done.stderr[-3000:]}\nserver log:\n{server.log(2000)}"
-    cells = [c for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code"]
+    notebook = nbformat.read(ROOT / "labs" / f"{lab}.ipynb", as_version=4)
+    client = NotebookClient(notebook, timeout=LAB_CELL_TIMEOUT, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT / "labs")}})
+    try:
+        client.execute(env=env)
+    except CellExecutionError as error:
+        raise AssertionError(f"{lab} as {key['student']}: {str(error)[-3000:]}\nserver log:\n{server.log(2000)}") \
+            from None
+    cells = [c for c in notebook.cells if c.cell_type == "code"]
     shown = [v for c in cells for v in verdicts(c.get("outputs"))]
-    assert shown and all(kind == "passed" for kind, _ in shown), shown
+    assert shown and all(kind == "passed" for kind, _ in shown), f"{lab} as {key['student']}: {shown}"
     errors = [c.source[:80] for c in cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))
               and "raises-exception" not in c.metadata.get("tags", [])]
-    assert errors == []
+    assert errors == [], errors
     return cells

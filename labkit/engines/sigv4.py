@@ -13,8 +13,8 @@ set by the server, never trusted from the client). Refused with HTTP 403 and an 
 - an S3 request naming a bucket of another account (S3 bucket names are global; cross-account bucket policies
   are not honoured), an ``x-moto-account-id`` header naming another account than the key's, an ARN (in the path, query
   or body of a non-S3 request) of another account (moto serves some ARNs across accounts, e.g. SNS Publish;
-  this also refuses STS AssumeRole into another account), a presigned URL signed with Signature Version 2,
-  ``AccessDenied``;
+  this also refuses STS AssumeRole into another account), a StackSet operation targeting another account, a
+  presigned URL signed with Signature Version 2, ``AccessDenied``;
 - a request whose X-Amz-Date is more than 15 minutes from the server's clock (:func:`check_request_time`).
 
 Presigned URLs (SigV4 query-string authentication) are verified the same way, with the key their
@@ -29,7 +29,9 @@ One request into another account is served: a student's PutItem/CreateTable of t
 ``labkit-progress`` table (labkit.progress), the item's ``student`` set to the key's student name.
 
 Temporary credentials that the server's own STS issued (the Lambda execution role's, given to a function's
-environment) are verified the same way, with their session token, and act in the role's account.
+environment) are verified the same way, with their session token, and act in the role's account; so is an active
+access key of an IAM user a student created in their account (iam:CreateAccessKey), which acts in that account.
+IAM policies are not enforced on this server: such a key may do whatever its account's issued key may.
 """
 from __future__ import annotations
 
@@ -53,6 +55,8 @@ from ..errors import LabkitError
 FIRST_STUDENT_ACCOUNT = 100000000001
 INSTRUCTOR_ACCOUNT = "999999999999"  # labkit.progress's default instructor account
 UNSIGNED_PAYLOADS = ("UNSIGNED-PAYLOAD", "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+# a target account of a CloudFormation StackSet operation (query protocol: Accounts.member.N, DeploymentTargets too)
+TARGET_ACCOUNT = re.compile(r"(?:^|&)(?:DeploymentTargets\.)?Accounts\.member\.\d+=(\d{12})(?=&|$)", re.MULTILINE)
 ARN_ACCOUNT = re.compile(r"arn:aws[\w-]*:[\w-]+:[\w-]*:(\d{12}):")  # the account field of any ARN in a request
 OPEN_PATHS = ("/_labkit/health",)  # tells a labkit server from another program; reveals no account's data
 
@@ -131,6 +135,19 @@ def _assumed_role(access_key_id: str):
     return None
 
 
+def _iam_user_key(access_key_id: str) -> tuple[str, str] | None:
+    """(secret, account) of an active access key of an IAM user (iam:CreateAccessKey in a student's account, moto's
+    records), or None. On AWS such a key acts in its user's account ("Manage access keys for IAM users")."""
+    from moto.iam.models import iam_backends
+
+    for account in list(iam_backends.keys()):
+        for backend in list(iam_backends[account].values()):
+            found = backend.access_keys.get(access_key_id)
+            if found is not None and found.user_name and found.status == "Active":
+                return found.secret_access_key, account
+    return None
+
+
 def _other_accounts_bucket(host: str, path: str, account: str) -> str | None:
     """A bucket this S3 request addresses (path-style or virtual-hosted) that another account owns, or None.
 
@@ -168,7 +185,12 @@ def _credentials(access_key_id: str, session_token: str | None, keys: dict[str, 
     key = keys.get(access_key_id)
     if key is not None:
         return key, key.secret_access_key, key.account_id, None
-    role = _assumed_role(access_key_id) if session_token else None
+    if not session_token:
+        user_key = _iam_user_key(access_key_id)
+        if user_key is None:
+            raise Refused("InvalidClientTokenId", f"the access key id {access_key_id} was not issued by this server")
+        return None, user_key[0], user_key[1], None
+    role = _assumed_role(access_key_id)
     if role is None:
         raise Refused("InvalidClientTokenId", f"the access key id {access_key_id} was not issued by this server")
     if not hmac.compare_digest(session_token, role.session_token):
@@ -364,6 +386,10 @@ def _in_own_account(key, account: str, header, raw_uri: str, body: bytes, servic
             raise Refused("AccessDenied", f"bucket {other} belongs to another account: on this workshop server "
                                           "a student reaches only their own account's buckets")
     text = unquote(raw_uri) + "\n" + unquote_plus(body.decode("utf-8", "replace")) if service != "s3" else ""
+    for other in {match for match in TARGET_ACCOUNT.findall(text) if match != account}:
+        raise Refused("AccessDenied", f"your key acts in account {account}; this request targets account {other} "
+                                      "(a StackSet's stack instances): on this workshop server a student deploys only "
+                                      "to their own account")
     for other in {match for match in ARN_ACCOUNT.findall(text) if match != account}:
         raise Refused("AccessDenied", f"your key acts in account {account}; this request names an ARN of account "
                                       f"{other}: on this workshop server a student reaches only their own account")
@@ -396,6 +422,7 @@ def own_progress_item(body: bytes, student: str) -> bytes:
 
 
 CFN_RESPONSE = re.compile(r"^/cloudformation_[\w-]+/cfnresponse$")
+USER_POOL_KEYS = re.compile(r"^/[\w-]+_[0-9A-Za-z]+/\.well-known/(jwks\.json|openid-configuration)$")
 
 
 def public_data_plane(path: str) -> bool:
@@ -406,25 +433,30 @@ def public_data_plane(path: str) -> bool:
       found by its id in whichever account holds it, and its own authorizers, API keys and resource policy apply;
     - a custom resource's ``ResponseURL`` (``/cloudformation_{region}/cfnresponse?...&request={uuid}``): on AWS a
       presigned S3 URL the provider PUTs its answer to; here the engine accepts an answer only for a request id it
-      is waiting for (a random UUID, known only to the function it sent the event to).
+      is waiting for (a random UUID, known only to the function it sent the event to);
+    - a Cognito user pool's public keys and OpenID configuration (``/{user pool id}/.well-known/jwks.json``,
+      ``openid-configuration``): on AWS anyone fetches them to verify the pool's tokens ("Verifying a JSON Web
+      Token" in the Amazon Cognito Developer Guide); they hold no secret.
     """
     from ..emulator.apigateway.routing import URL_PATTERN
 
-    return bool(URL_PATTERN.match(path) or CFN_RESPONSE.match(path))
+    return bool(URL_PATTERN.match(path) or CFN_RESPONSE.match(path) or USER_POOL_KEYS.match(path))
 
 
-UNAUTHENTICATED_SERVICES = {"cognito-idp": "AWSCognitoIdentityProviderService"}  # botocore name: X-Amz-Target prefix
+UNAUTHENTICATED_SERVICES = {"cognito-idp": "AWSCognitoIdentityProviderService",  # botocore name: X-Amz-Target prefix
+                            "cognito-identity": "AWSCognitoIdentityService"}
 _unauthenticated: set[str] | None = None
 
 
 def unauthenticated_operation(target: str | None) -> bool:
-    """Whether ``target`` (an X-Amz-Target) is an Amazon Cognito user pools operation that AWS serves unsigned.
+    """Whether ``target`` (an X-Amz-Target) is an Amazon Cognito operation that AWS serves unsigned.
 
-    InitiateAuth, SignUp, GetUser (with an access token) and the like are public: the app client id, a session
-    or the user's own token says which user pool (and so which account) the call is for ("Authorization for the
-    Amazon Cognito user pools API": unauthenticated and token-authorized operations). The set is the operations
-    botocore's model marks as sent without a signature (``authtype: none``); moto finds the pool by the client id,
-    session or token in whichever account holds it.
+    User pools: InitiateAuth, SignUp, GetUser (with an access token) and the like are public: the app client id, a
+    session or the user's own token says which user pool (and so which account) the call is for ("Authorization for
+    the Amazon Cognito user pools API": unauthenticated and token-authorized operations); moto finds the pool by the
+    client id, session or token in whichever account holds it. Identity pools: GetId, GetCredentialsForIdentity and
+    GetOpenIdToken name the identity pool or identity (:func:`identity_pool_account` finds its account). The set is
+    the operations botocore's models mark as sent without a signature (``authtype: none``).
     """
     global _unauthenticated
     if not target:
@@ -439,6 +471,27 @@ def unauthenticated_operation(target: str | None) -> bool:
                       if model.operation_model(name).auth_type == "none"}
         _unauthenticated = found
     return target in _unauthenticated
+
+
+def identity_pool_account(body: bytes) -> str | None:
+    """The account holding the identity pool (``IdentityPoolId``) or identity (``IdentityId``) an unsigned Amazon
+    Cognito identity pools request names (moto's records), or None (then moto answers from no account's pools)."""
+    from moto.cognitoidentity.models import cognitoidentity_backends
+
+    try:
+        document = json.loads(body or b"{}")
+    except ValueError:
+        return None
+    if not isinstance(document, dict):
+        return None
+    pool, identity = document.get("IdentityPoolId"), document.get("IdentityId")
+    for account in list(cognitoidentity_backends.keys()):
+        for backend in list(cognitoidentity_backends[account].values()):
+            if pool in backend.identity_pools or any(
+                    identity == i.get("IdentityId") for listed in list(backend.pools_identities.values())
+                    for i in listed.get("Identities", [])):
+                return account
+    return None
 
 
 JSON_SERVICES = {"lambda", "apigateway", "execute-api", "logs", "events", "states", "kinesis", "dynamodb", "sqs",
@@ -475,16 +528,26 @@ class SigV4Gate:
         self.app = app
         self.keys = {k.access_key_id: k for k in keys}
 
+    @staticmethod
+    def _body(environ) -> bytes:
+        """The request's body, its stream rewound for the app."""
+        stream = environ["wsgi.input"]
+        body = stream.read()
+        stream.seek(0)
+        return body
+
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") in OPEN_PATHS:
             return self.app(environ, start_response)
         if public_data_plane(environ.get("PATH_INFO", "")) or (
                 not environ.get("HTTP_AUTHORIZATION") and unauthenticated_operation(environ.get("HTTP_X_AMZ_TARGET"))):
             environ.pop("HTTP_X_MOTO_ACCOUNT_ID", None)  # the route finds its own account; never the caller's say
+            if (environ.get("HTTP_X_AMZ_TARGET") or "").startswith(UNAUTHENTICATED_SERVICES["cognito-identity"]):
+                owner = identity_pool_account(self._body(environ))
+                if owner is not None:
+                    environ["HTTP_X_MOTO_ACCOUNT_ID"] = owner
             return self.app(environ, start_response)
-        stream = environ["wsgi.input"]
-        body = stream.read()
-        stream.seek(0)
+        body = self._body(environ)
         lines = environ.get("labkit.header_lines") or [
             (name[5:].replace("_", "-"), value) for name, value in environ.items() if name.startswith("HTTP_")]
         raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/")
