@@ -424,3 +424,18 @@ def test_per_user_engines_the_service_hands_no_key_and_labkit_keeps_its_own_engi
     finally:
         service.terminate()
         service.wait(timeout=30)
+
+
+@pytest.mark.parametrize("arguments, environment, says", [
+    (["--keys", "k.json", "--engine-url", "http://e:4566"], {}, "runs under JupyterHub"),
+    (["--keys", "k.json"], {"JUPYTERHUB_SERVICE_URL": "http://127.0.0.1:1", "JUPYTERHUB_API_TOKEN": "t"},
+     "--keys needs --engine-url"),
+    (["--keys", "missing.json", "--engine-url", "http://e:4566"],
+     {"JUPYTERHUB_SERVICE_URL": "http://127.0.0.1:1", "JUPYTERHUB_API_TOKEN": "t"}, "no key file at missing.json"),
+])
+def test_a_service_started_wrongly_says_what_to_do_in_one_line(tmp_path, arguments, environment, says):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTERHUB_")}
+    done = subprocess.run([sys.executable, "-m", "labkit", "hub-service", "--state", str(tmp_path), *arguments],
+                          env={**env, **environment}, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and done.stderr.startswith("labkit: ") and says in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
