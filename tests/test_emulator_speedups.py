@@ -1,10 +1,13 @@
 """The cached moto helpers answer exactly as moto's own, and reach the modules that call them."""
 from __future__ import annotations
 
+import re
+
 import moto.core.responses as responses
 import moto.core.utils as utils
 
 from labkit.emulator import speedups
+from labkit.engines.inprocess import body_bytes, respond
 
 NAMES = ["theNewAttribute", "MaxNumberOfMessages", "VisibilityTimeout", "", "DBInstanceIdentifier", "SSEKMSKeyId",
          "ReceiveMessageWaitTimeSeconds", "x", "ABC", "listObjectsV2"]
@@ -60,3 +63,141 @@ def test_moto_still_makes_a_loader_per_model(engine, monkeypatch):
     speedups.moto_load_service_model("sqs", "service-2")
     speedups.moto_load_service_model("sqs", "service-2")
     assert len(made) == 2
+
+
+REQUEST_IDS = re.compile(rb"(<RequestId>|\"RequestId\":\s*\"|<RequestID>)[^<\"]*")
+RANDOM_HEADERS = {"x-amzn-requestid", "x-amz-request-id", "x-amz-id-2", "date"}
+
+
+def both_answers(engine, direct, flask_app, calls):
+    """Run each ``(service, operation, params)`` with an engine client whose every request is answered first by
+    ``direct`` (counted) and then by ``flask_app``; yields the two answers (status, headers, body) of each request,
+    what varies from call to call (request ids, Date) masked."""
+    answers = []
+
+    def answer(request, **_):
+        pair = []
+        for app in (direct, flask_app):
+            response = respond(app, request.method, request.url, list(request.headers.items()),
+                               body_bytes(request.body))
+            headers = sorted((k.lower(), v) for k, v in response.headers.items() if k.lower() not in RANDOM_HEADERS)
+            pair.append((response.status_code, headers, REQUEST_IDS.sub(rb"\1", response.content)))
+        answers.append((request.method, request.url, *pair))
+        return respond(flask_app, request.method, request.url, list(request.headers.items()), body_bytes(request.body))
+
+    for service, operation, params in calls:
+        client = engine.client(service)
+        handler_id = f"speedups-test-{service}"
+        client.meta.events.register_first("before-send", answer, unique_id=handler_id)
+        try:
+            getattr(client, operation)(**params)
+        except client.exceptions.ClientError:
+            pass  # an error answer is compared like any other
+        finally:
+            client.meta.events.unregister("before-send", unique_id=handler_id)
+    return answers
+
+
+def test_direct_views_answer_as_flask(engine):
+    """Every answer of speedups.direct_views equals Flask's (moto's own app) for the same request: successes,
+    errors raised as HTTP exceptions (S3's NoSuchKey, SSM's ParameterNotFound), HEAD, S3 metadata spelling, the JSON,
+    query and REST protocols. When this fails, moto or Flask changed what happens around a view: update
+    call_view/added_headers in labkit/emulator/speedups.py (or drop direct_views)."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    direct = speedups.direct_views(DomainDispatcherApplication(create_backend_app))
+    flask_app = DomainDispatcherApplication(create_backend_app)
+    s3, ssm, sqs = engine.client("s3"), engine.client("ssm"), engine.client("sqs")
+    s3.create_bucket(Bucket="speedups-direct")
+    s3.put_object(Bucket="speedups-direct", Key="a b/ü.txt", Body=b"hello", Metadata={"my_key": "v"})
+    ssm.put_parameter(Name="/speedups/direct", Value="1", Type="String", Overwrite=True)
+    queue = sqs.create_queue(QueueName="speedups-direct")["QueueUrl"]
+    calls = [
+        ("s3", "list_buckets", {}),
+        ("s3", "head_bucket", {"Bucket": "speedups-direct"}),
+        ("s3", "get_object", {"Bucket": "speedups-direct", "Key": "a b/ü.txt"}),
+        ("s3", "head_object", {"Bucket": "speedups-direct", "Key": "a b/ü.txt"}),
+        ("s3", "head_object", {"Bucket": "speedups-direct", "Key": "missing"}),
+        ("s3", "get_object", {"Bucket": "speedups-direct", "Key": "missing"}),
+        ("s3", "list_objects_v2", {"Bucket": "speedups-direct"}),
+        ("s3", "put_object", {"Bucket": "speedups-direct", "Key": "same", "Body": b"x" * 100}),
+        ("ssm", "get_parameter", {"Name": "/speedups/direct"}),
+        ("ssm", "get_parameter", {"Name": "/speedups/missing"}),
+        ("sqs", "get_queue_attributes", {"QueueUrl": queue, "AttributeNames": ["QueueArn"]}),
+        ("sqs", "get_queue_url", {"QueueName": "speedups-missing"}),
+        ("iam", "get_user", {"UserName": "speedups-missing"}),
+        ("dynamodb", "describe_table", {"TableName": "speedups-missing"}),
+        ("lambda", "get_function", {"FunctionName": "speedups-missing"}),
+    ]
+    try:
+        answers = both_answers(engine, direct, flask_app, calls)
+    finally:
+        s3.delete_object(Bucket="speedups-direct", Key="a b/ü.txt")
+        s3.delete_object(Bucket="speedups-direct", Key="same")
+        s3.delete_bucket(Bucket="speedups-direct")
+        ssm.delete_parameter(Name="/speedups/direct")
+        sqs.delete_queue(QueueUrl=queue)
+    assert len(answers) == len(calls) and direct.direct == len(calls)  # each answered directly, not by Flask
+    for method, url, by_direct, by_flask in answers:
+        assert by_direct == by_flask, (method, url)
+    statuses = [by_flask[0] for *_, by_flask in answers]
+    assert 404 in statuses and 400 in statuses and 200 in statuses  # errors were compared too
+    assert ("x-amz-meta-my_key", "v") in answers[3][3][1]  # the metadata spelling reached both
+    assert ("access-control-allow-origin", "*") in answers[0][3][1]  # flask-cors's header, on both
+
+
+def test_flask_still_answers_what_direct_views_leave(engine):
+    """A cross-origin or OPTIONS request (CORS headers that depend on it) and a URL no view matches go to Flask."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    direct = speedups.direct_views(DomainDispatcherApplication(create_backend_app))
+    flask_app = DomainDispatcherApplication(create_backend_app)
+    url = f"{engine._url}/"
+    auth = {"Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, "
+                             "SignedHeaders=host, Signature=0"}
+    for method, headers in (("GET", {**auth, "Origin": "https://example.com"}),
+                            ("OPTIONS", {**auth, "Origin": "https://example.com",
+                                         "Access-Control-Request-Method": "GET"})):
+        by_direct = respond(direct, method, url, list(headers.items()), b"")
+        by_flask = respond(flask_app, method, url, list(headers.items()), b"")
+        assert by_direct.status_code == by_flask.status_code
+        assert by_direct.headers.get("Access-Control-Allow-Origin") == "https://example.com"
+    assert direct.direct == 0
+
+
+class Raising:
+    """A moto response class whose dispatch raises ``error`` (what a view may raise, whatever moto answers today)."""
+
+    error: Exception = RuntimeError()
+
+    @classmethod
+    def dispatch(cls, request, full_url, headers):
+        raise cls.error
+
+
+def test_direct_views_fail_as_flask(engine, monkeypatch):
+    """An exception out of a moto view ends as Flask ends it: an HTTP exception (moto's errors are) becomes its own
+    answer with its headers, a ClientError a 400, a BadRequestKeyError or any other exception a 500 (Flask's debug
+    mode, on in moto's apps, propagates them to labkit's one-line 500)."""
+    import moto.ssm.urls
+    from botocore.exceptions import ClientError
+    from moto.core.exceptions import JsonRESTError
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.exceptions import BadRequestKeyError
+
+    monkeypatch.setitem(moto.ssm.urls.url_paths, "{0}/$", Raising.dispatch)
+    direct = speedups.direct_views(DomainDispatcherApplication(create_backend_app))
+    flask_app = DomainDispatcherApplication(create_backend_app)
+    errors = [JsonRESTError("ThrottlingException", "Rate exceeded"),
+              ClientError({"Error": {"Code": "Odd", "Message": "odd"}}, "GetParameter"),
+              BadRequestKeyError("Name"), RuntimeError("emulator bug")]
+    statuses = []
+    for error in errors:
+        monkeypatch.setattr(Raising, "error", error)
+        answers = both_answers(engine, direct, flask_app, [("ssm", "get_parameter", {"Name": "x"})])
+        for _, _, by_direct, by_flask in answers:  # botocore retries a throttle and a 500: every try compared
+            assert by_direct == by_flask, error
+        statuses.append(answers[0][3][0])
+        if isinstance(error, JsonRESTError):
+            assert ("content-type", "application/json") in answers[0][3][1]  # the error's own header
+    assert statuses == [400, 400, 500, 500]
