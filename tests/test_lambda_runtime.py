@@ -174,3 +174,40 @@ def test_a_second_engine_stopping_leaves_functions_calling_the_first(function, e
     EmbeddedEngine("us-east-1").start().stop()  # e.g. a test or a tool that starts its own
     _, payload = invoke(function, {})
     assert payload["endpoint"] == engine.endpoint_url
+
+
+@pytest.mark.parametrize("update", ["configuration", "code"])
+def test_an_update_ends_the_idle_environments_it_made_stale(engine, update):
+    """UpdateFunctionConfiguration / UpdateFunctionCode: the version's idle environments that run what was replaced
+    end at once (Lambda never uses them again); a published version's environments and the next warm start stay."""
+    from labkit.emulator.lambda_ import invoke_hook as moto_hook
+
+    lam = labkit.client("lambda")
+    name = labkit.name("stale")
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=labkit.lambda_role(), Handler="app.handler",
+                        Code={"ZipFile": labkit.zip_code({"app.py": HANDLER})}, Timeout=2,
+                        Environment={"Variables": {"GREETING": "v1"}})
+    try:
+        version = lam.publish_version(FunctionName=name)["Version"]
+        invoke(name, {})
+        invoke(name, {}, Qualifier=version)
+
+        def workers(qualifier):
+            return [e for idle in moto_hook._pool._idle.values() for e in idle
+                    if e.spec.name == name and e.spec.version == qualifier and e.process.poll() is None]
+
+        latest, published = workers("$LATEST"), workers(version)
+        assert len(latest) == 1 and len(published) == 1
+        if update == "configuration":
+            lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"GREETING": "v2"}})
+        else:
+            lam.update_function_code(FunctionName=name, ZipFile=labkit.zip_code({"app.py": HANDLER + "\n# v2\n"}))
+        lam.get_waiter("function_updated_v2").wait(FunctionName=name)
+        assert latest[0].process.poll() is not None  # ended by the update, not at the next invoke
+        assert workers(version) == published  # version 1 did not change: still warm
+        first = lam.invoke(FunctionName=name, Payload=b"{}", LogType="Tail")
+        second = lam.invoke(FunctionName=name, Payload=b"{}", LogType="Tail")
+        assert "Init Duration" in base64.b64decode(first["LogResult"]).decode()  # the new code's cold start
+        assert "Init Duration" not in base64.b64decode(second["LogResult"]).decode()  # then warm, as on AWS
+    finally:
+        lam.delete_function(FunctionName=name)

@@ -292,17 +292,26 @@ class EnvironmentPool:
             environment.close()
         return len(retired)
 
+    def retire_stale(self, spec: FunctionSpec) -> int:
+        """End the idle environments of ``spec``'s function version that run other code or configuration than
+        ``spec`` (after UpdateFunctionCode or UpdateFunctionConfiguration: Lambda runs the next invocation in a new
+        environment, and the old ones are never used again); returns how many."""
+        with self._lock:
+            return self._retire_stale(spec.arn, spec.version, spec.key())
+
     def idle_count(self) -> int:
         """How many warm (idle) environments are alive."""
         with self._lock:
             return sum(len(idle) for idle in self._idle.values())
 
-    def _retire_stale(self, arn: str, version: str, current_key: str) -> None:
-        """Close idle environments of older code or configuration of the same function version."""
-        prefix = f"{arn}:{version}:"
+    def _retire_stale(self, arn: str, version: str, current_key: str) -> int:
+        """Close idle environments of older code or configuration of the same function version (lock held)."""
+        prefix, retired = f"{arn}:{version}:", 0
         for key in [k for k in self._idle if k.startswith(prefix) and k != current_key]:
             for environment in self._idle.pop(key):
                 environment.close()
+                retired += 1
+        return retired
 
     def _retire_idle(self, unused_since: float) -> None:
         for key, idle in list(self._idle.items()):

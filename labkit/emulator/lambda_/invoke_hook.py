@@ -54,6 +54,15 @@ PATCHES = [
         upstream="moto/awslambda/models.py LambdaBackend.invoke: choose the version from the alias's RoutingConfig.",
     ),
     Patch(
+        name="lambda-runtime-retire-on-update",
+        changes="LambdaBackend.update_function_code and update_function_configuration also end the function "
+                "version's idle execution environments that run the code or configuration it replaced (Lambda never "
+                "uses them again), instead of leaving their worker processes until the idle timer.",
+        symbols=("moto.awslambda.models.LambdaBackend.update_function_code",
+                 "moto.awslambda.models.LambdaBackend.update_function_configuration"),
+        upstream="None: the worker processes are labkit's own.",
+    ),
+    Patch(
         name="lambda-runtime-retire-on-delete",
         changes="LambdaBackend.delete_function also ends the deleted function's (or version's) warm execution "
                 "environments, so a lab's Cleanup leaves no worker process behind.",
@@ -104,12 +113,30 @@ def attach(endpoint_url: str, before_invoke=None) -> EnvironmentPool:
         LambdaFunction.invoke = function_invoke
         LambdaBackend.invoke = backend_invoke
         LambdaBackend.delete_function = delete_function
+        for name in ("update_function_code", "update_function_configuration"):
+            setattr(LambdaBackend, name, retiring_stale(getattr(LambdaBackend, name)))
         _pool = EnvironmentPool(endpoint_url, role_credentials)
     _endpoints.append(endpoint_url)
     if before_invoke is not None:
         _before_invoke[endpoint_url] = before_invoke
     point_at(endpoint_url)
     return _pool
+
+
+def retiring_stale(update):
+    """moto's ``update`` (UpdateFunctionCode or UpdateFunctionConfiguration), then the updated version's idle
+    environments that run what it replaced are ended (the next invocation is a cold start either way)."""
+
+    @functools.wraps(update)
+    def updated(self, function_name, qualifier, body):
+        answer = update(self, function_name, qualifier, body)
+        retire = getattr(_pool, "retire_stale", None)  # the browser engine's in-process pool has none
+        function = self.get_function(function_name, qualifier)
+        if retire is not None and (function.run_time or "").startswith("python3"):
+            retire(spec_of(function))
+        return answer
+
+    return updated
 
 
 def point_at(endpoint_url: str) -> None:
