@@ -18,6 +18,11 @@ from .errors import LabkitError
 TIMEOUT = 10  # seconds per request to the service (it is on the hub's network)
 
 
+def lab_of(check: str) -> str:
+    """The lab a check belongs to: the first dotted part of its name (``s3_basics.versioned_report``)."""
+    return check.split(".")[0]
+
+
 def configured(settings: Settings) -> bool:
     """Whether this process runs in a hub user's server whose hub runs labkit's service."""
     return bool(settings.hub_service_url and settings.hub_token and settings.hub_user)

@@ -34,6 +34,7 @@ from http import HTTPStatus
 from urllib.parse import urlparse
 
 from .errors import LabkitError
+from .hub import lab_of
 
 CHECK_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,199}")  # labkit.checks' labels: module.function
 
@@ -44,11 +45,6 @@ class Refusal(Exception):
     def __init__(self, status: int, message: str, **extra):
         super().__init__(message)
         self.status, self.message, self.extra = status, message, extra
-
-
-def lab_of(check: str) -> str:
-    """The lab a check belongs to: the first dotted part of its name (``s3_basics.versioned_report``)."""
-    return check.split(".")[0]
 
 
 class ClassBook:
@@ -104,8 +100,8 @@ class ClassBook:
 
     def record(self, user: str, body: dict) -> None:
         """Store ``user``'s verdict ``body`` (``{"check": str, "passed": bool}``); Refusal 400 for another shape."""
-        check, passed = body.get("check") if isinstance(body, dict) else None, \
-            body.get("passed") if isinstance(body, dict) else None
+        body = body if isinstance(body, dict) else {}
+        check, passed = body.get("check"), body.get("passed")
         if not isinstance(check, str) or not CHECK_NAME.fullmatch(check) or not isinstance(passed, bool):
             raise Refusal(400, 'send JSON {"check": "<lab>.<check>", "passed": true or false}.')
         self.db.execute("INSERT OR REPLACE INTO progress VALUES (?, ?, ?, ?, ?)",
@@ -129,14 +125,14 @@ def make_app(book: ClassBook, prefix: str, instructors_group: str | None = None)
     from jupyterhub.services.auth import HubAuth
     from tornado import web
 
-    auth = HubAuth(cache_max_age=0)  # a revoked token stops working at once
+    auth = HubAuth()
 
     class Handler(web.RequestHandler):
         async def prepare(self):
             token = auth.get_token(self, in_cookie=False)
             if not token:
                 raise Refusal(401, "send your JupyterHub API token: Authorization: token $JUPYTERHUB_API_TOKEN.")
-            model = await auth.user_for_token(token, use_cache=False, sync=False)
+            model = await auth.user_for_token(token, use_cache=False, sync=False)  # a revoked token: refused at once
             if not model or model.get("kind") != "user" or not auth.check_scopes(auth.access_scopes, model):
                 raise Refusal(403, "the hub does not know this token, or it may not use the labkit service.")
             self.current_user = model
