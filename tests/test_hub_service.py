@@ -108,7 +108,7 @@ load_subconfig("{SNIPPET}")
 """)
         env = {**os.environ, "LABKIT_KEYS": str(engine.keys_path), "LABKIT_ENGINE_URL": engine.url,
                "LABKIT_HUB_STATE": str(self.state), "LABKIT_SERVICE_URL": f"http://127.0.0.1:{self.service_port}",
-               "LABKIT_INSTRUCTORS_GROUP": ""}
+               "LABKIT_INSTRUCTORS_GROUP": "instructors"}
         self.log_path = folder / "hub.log"
         with open(self.log_path, "w") as log:
             self.process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", "jupyterhub_config.py"],
@@ -155,15 +155,17 @@ load_subconfig("{SNIPPET}")
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    """(Hub, WorkshopServer, tokens): users alice and bob, admin teacher, each with a token."""
+    """(Hub, WorkshopServer, tokens): users alice and bob, carol in the instructors group, admin teacher, each with
+    a token."""
     folder = tmp_path_factory.mktemp("hub")
     proxy_command()  # install the proxy (or skip) before anything starts
     with WorkshopServer(students=2) as engine:
         running = Hub(folder, engine)
         try:
             running.wait()
-            running.admin("POST", "users", {"usernames": ["alice", "bob"]})  # teacher: an admin_users entry
-            tokens = {user: running.token(user) for user in ("alice", "bob", "teacher")}
+            running.admin("POST", "users", {"usernames": ["alice", "bob", "carol"]})  # teacher: in admin_users
+            running.admin("POST", "groups/instructors", {"users": ["carol"]})  # a teaching assistant, no admin
+            tokens = {user: running.token(user) for user in ("alice", "bob", "carol", "teacher")}
             yield running, engine, tokens
         finally:
             running.process.terminate()  # the hub and the engine stop at the same time
@@ -233,8 +235,10 @@ def test_progress_reaches_the_admins_dashboard_and_no_one_elses(hub):
     assert status == 200
     mine = [r for r in answer["rows"] if r["student"] == "alice" and r["check"] == check]
     assert len(mine) == 1 and mine[0]["passed"] is True and mine[0]["lab"] == "s3_basics"
+    status, answer = call(running.service + "progress", tokens["carol"])  # the instructors group
+    assert status == 200 and [r for r in answer["rows"] if r["student"] == "alice" and r["check"] == check]
     status, answer = call(running.service + "progress", tokens["bob"])
-    assert status == 403 and "hub admins" in answer["message"]
+    assert status == 403 and "hub admins and the instructors group" in answer["message"]
     for bad in ({"check": check}, {"check": "../x", "passed": True}, {"check": check, "passed": "yes"}, b"not json"):
         status, answer = call(running.service + "users/alice/progress", tokens["alice"], "POST", bad)
         assert status == 400 and '"check"' in answer["message"], bad
