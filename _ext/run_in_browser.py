@@ -1,0 +1,140 @@
+"""Sphinx extension of the book: "Run in your browser" — every lab opens in a JupyterLite site built into the book.
+
+At ``builder-inited`` it lays out ``_build/lite/`` for jupyterlite-sphinx, which runs ``jupyter lite build`` when
+the HTML build finishes (into ``_build/html/lite/``):
+
+- ``pypi/``: the piplite wheels the site bundles — labkit (built from this checkout) and the pure-Python wheels of
+  ``_ext/browser_wheels.txt`` (:mod:`browser_wheels`, shared with the Pyodide tests), less those Pyodide's own
+  distribution has (PyYAML, MarkupSafe), which the kernel loads from Pyodide like cryptography, matplotlib, pandas;
+- ``labs/``: a copy of each lab whose install cell (Colab's ``pip install``, which cannot run in a page) is replaced
+  by one that installs the bundled wheels with piplite, with a note saying whether the lab was run under Pyodide
+  (``data/browser.json``, written by tests/test_pyodide.py) — the course's notebooks are not changed;
+- ``quizzes/`` and ``exam/``: what labkit reads beside the labs;
+- ``jupyter-lite.json``: the Pyodide kernel loads Pyodide ``browser_wheels.PYODIDE`` from its CDN and never falls back to PyPI;
+  ``jupyter_lite_config.json``: no source maps in the site (about 40 MB less).
+
+At ``html-page-context`` each lab page's launch menu (the rocket) gets "Run in your browser", which opens the lab
+in JupyterLite's Notebook interface. Pages that are not labs get nothing. JupyterLite: https://jupyterlite.rtfd.io;
+jupyterlite-sphinx: https://jupyterlite-sphinx.readthedocs.io; piplite: the Pyodide kernel's ``%pip``.
+"""
+from __future__ import annotations
+
+import json
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import browser_wheels
+
+PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{browser_wheels.PYODIDE}/full/"  # Pyodide's own distribution
+PYODIDE_URL = PYODIDE_CDN + "pyodide.mjs"
+LITE_APP = "lite/notebooks/index.html"  # jupyterlite-sphinx builds the site into <html>/lite
+FROM_PYODIDE = ["pyyaml", "markupsafe", "cryptography"]  # moto imports all three
+LAB_PACKAGES_FROM_PYODIDE = ("matplotlib", "pandas")  # installed only for the labs that import them
+KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}  # JupyterLite's kernel
+
+
+def lay_out(app) -> None:
+    """``builder-inited``: the site's sources into ``_build/lite`` (``jupyterlite_dir`` in _config.yml)."""
+    prepare_lite(pathlib.Path(app.srcdir), pathlib.Path(app.srcdir) / "_build" / "lite")
+
+
+def browser_record(srcdir: pathlib.Path) -> dict:
+    """data/browser.json (the labs tests/test_pyodide.py ran under Pyodide), or {} before it is recorded."""
+    path = srcdir / "data" / "browser.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def is_install_cell(cell: dict) -> bool:
+    """The lab's Colab/plain-Jupyter install cell: ``except ModuleNotFoundError`` around a ``pip install``."""
+    source = "".join(cell.get("source", ""))
+    return cell.get("cell_type") == "code" and "except ModuleNotFoundError" in source and "pip\", \"install" in source
+
+
+def install_source(slug: str, notebook_text: str, bundled: list[str], record: dict) -> str:
+    """The lite copy's first code cell: piplite installs labkit, the bundled wheels and Pyodide's own packages."""
+    tested = record.get("labs", {}).get(slug)
+    if tested:
+        note = (f"# This lab was run under Pyodide {record.get('pyodide', browser_wheels.PYODIDE)}: every check passed"
+                + (f"; cells {', '.join(map(str, tested['cells_needing_threads']))} start threads and fail here"
+                   if tested.get("cells_needing_threads") else "") + ".")
+    else:
+        note = "# This lab has not been run in the browser yet: a step that needs threads or processes fails here."
+    extra = [name for name in LAB_PACKAGES_FROM_PYODIDE if f"import {name}" in notebook_text]
+    return "\n".join([
+        "# In your browser (JupyterLite): installs labkit and its libraries from the wheels this site bundles, and",
+        "# Pyodide's own builds of " + ", ".join(FROM_PYODIDE + extra) + " (about a minute, once per page load).",
+        note,
+        "import piplite",
+        f"await piplite.install({bundled!r}, deps=False)",
+        f"await piplite.install({FROM_PYODIDE + extra!r})",
+    ])
+
+
+def lite_copy(notebook: dict, slug: str, bundled: list[str], record: dict) -> dict:
+    """The lab with its install cell replaced (or, without one, a first code cell added) for the lite site."""
+    text = json.dumps(notebook)
+    cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+            "source": install_source(slug, text, bundled, record)}
+    cells = list(notebook["cells"])
+    index = next((k for k, c in enumerate(cells) if is_install_cell(c)), None)
+    if index is None:
+        first_code = next((k for k, c in enumerate(cells) if c["cell_type"] == "code"), len(cells))
+        cells.insert(first_code, cell)
+    else:
+        cells[index] = cell
+    return {**notebook, "cells": cells, "metadata": {**notebook["metadata"], "kernelspec": KERNELSPEC}}
+
+
+def labkit_wheel(srcdir: pathlib.Path, into: pathlib.Path) -> None:
+    """Build labkit's wheel (dva-labkit) from this checkout into ``into``; raises Unavailable."""
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                           "--disable-pip-version-check", "-w", str(into), str(srcdir)],
+                          capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise browser_wheels.Unavailable(f"pip could not build labkit's wheel: {done.stderr.strip()[-300:]}")
+    shutil.rmtree(srcdir / "build", ignore_errors=True)
+
+
+def prepare_lite(srcdir: pathlib.Path, root: pathlib.Path) -> None:
+    """Lay out ``root`` (wheels, lab copies, jupyter-lite.json) from the book in ``srcdir``; raises Unavailable."""
+    if root.exists():
+        shutil.rmtree(root)
+    pypi = root / "pypi"
+    pypi.mkdir(parents=True)
+    for wheel in browser_wheels.wheels_folder(browser_wheels.PYODIDE_BUILDS).glob("*.whl"):
+        shutil.copy2(wheel, pypi / wheel.name)
+    labkit_wheel(srcdir, pypi)
+    bundled = ["dva-labkit", *(r.split("==")[0] for r in browser_wheels.requirements(browser_wheels.PYODIDE_BUILDS))]
+    record = browser_record(srcdir)
+    (root / "labs").mkdir()
+    for lab in sorted((srcdir / "labs").glob("*.ipynb")):
+        notebook = json.loads(lab.read_text())
+        (root / "labs" / lab.name).write_text(json.dumps(lite_copy(notebook, lab.stem, bundled, record), indent=1))
+    for folder in ("quizzes", "exam"):
+        shutil.copytree(srcdir / folder, root / folder, ignore=shutil.ignore_patterns("*.md", "__pycache__"))
+    settings = {"pyodideUrl": PYODIDE_URL, "disablePyPIFallback": True}
+    (root / "jupyter-lite.json").write_text(json.dumps({"jupyter-lite-schema-version": 0, "jupyter-config-data": {
+        "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": settings}}}, indent=1))
+    (root / "jupyter_lite_config.json").write_text(json.dumps({"LiteBuildConfig": {"no_sourcemaps": True}}))
+
+
+def add_button(app, pagename, templatename, context, doctree) -> None:
+    """Append "Run in your browser" to a lab page's launch menu (sphinx-book-theme's "launch-buttons" group)."""
+    if not pagename.startswith("labs/") or not (pathlib.Path(app.srcdir) / f"{pagename}.ipynb").exists():
+        return
+    group = next((b for b in context.get("header_buttons", []) if b.get("label") == "launch-buttons"), None)
+    if group is None:
+        return
+    group["buttons"].append({
+        "type": "link", "text": "Run in your browser", "tooltip": "Run this lab in the page: JupyterLite, no server",
+        "icon": "_static/images/logo_jupyterlite.svg",
+        "url": f"{context['pathto'](LITE_APP, 1)}?path={pagename}.ipynb",
+    })
+
+
+def setup(app):
+    app.connect("builder-inited", lay_out)
+    app.connect("html-page-context", add_button, priority=502)  # after sphinx-book-theme's launch buttons (501)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
