@@ -32,6 +32,7 @@ IMPORT_WHEN = {
     'labkit.emulator.codepipeline': ('moto.codepipeline.responses',),
     'labkit.emulator.cognito': ('moto.cognitoidentity.responses', 'moto.cognitoidp.responses'),
     'labkit.emulator.containers': ('moto.ecs.responses', 'moto.efs.responses', 'moto.elasticbeanstalk.responses'),
+    'labkit.emulator.deferred_imports': (),
     'labkit.emulator.dynamodb': ('moto.dynamodb.responses',),
     'labkit.emulator.ec2': ('moto.ec2.models.vpcs', 'moto.ec2.responses.elastic_ip_addresses', 'moto.ec2.responses.network_acls', 'moto.ec2.responses.vpc_peering_connections'),
     'labkit.emulator.ec2_offerings': (),
