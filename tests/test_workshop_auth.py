@@ -173,7 +173,7 @@ def test_a_stack_set_deploys_only_into_the_students_own_account(workshop):
     try:
         assert refusal(lambda: cfn.create_stack_instances(StackSetName="one-set", Accounts=[two["account_id"]],
                                                           Regions=["us-east-1"])) == (403, "AccessDenied")
-        assert "QueueUrls" not in engine_of(url, two).client("sqs").list_queues()
+        assert "QueueUrls" not in engine_of(url, two).client("sqs").list_queues(QueueNamePrefix="one-set")
         cfn.create_stack_instances(StackSetName="one-set", Accounts=[one["account_id"]], Regions=["eu-west-1"])
         assert [(i["Account"], i["Region"]) for i in cfn.list_stack_instances(StackSetName="one-set")["Summaries"]] \
             == [(one["account_id"], "eu-west-1")]

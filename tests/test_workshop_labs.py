@@ -17,7 +17,7 @@ import pathlib
 
 import pytest
 
-from workshop_server import ROOT, StudentEngine, WorkshopServer, run_lab_as_student
+from workshop_server import ROOT, LabKernel, StudentEngine, WorkshopServer, run_lab_as_student
 
 LABS = sorted((ROOT / "labs").glob("*.ipynb"))
 
@@ -29,6 +29,14 @@ def workshop():
     with WorkshopServer(students=len(LABS)) as server:
         yield server
         server.check()
+
+
+@pytest.fixture(scope="session")
+def kernel():
+    """One kernel per xdist worker, reused by its labs (workshop_server.LabKernel: each lab as a fresh student)."""
+    reused = LabKernel()
+    yield reused
+    reused.shutdown()
 
 
 def leftovers(engine: StudentEngine) -> dict[str, set[str]]:
@@ -54,11 +62,11 @@ class LabInAStudentAccount:
 
     lab: pathlib.Path
 
-    def test_passes_and_leaves_the_account_empty(self, workshop, monkeypatch):
+    def test_passes_and_leaves_the_account_empty(self, workshop, kernel, monkeypatch):
         key = workshop.students[LABS.index(self.lab)]
         student = workshop.engine(key)
         assert student.account_id == key["account_id"] != "123456789012"
-        run_lab_as_student(workshop, key, self.lab.stem)
+        run_lab_as_student(workshop, key, self.lab.stem, kernel=kernel)
         assert leftovers(student) == {}, f"{self.lab.stem}: the lab's Cleanup left this in the student's account"
         verdicts = dashboard(workshop, key["student"], monkeypatch)  # this student ran this lab only
         assert verdicts and all(passed for _, passed in verdicts), verdicts

@@ -134,32 +134,95 @@ class WorkshopServer:
         return tree_rss_mb(self.process.pid)
 
 
-def run_lab_as_student(server: WorkshopServer, key: dict, lab: str, account_id: str | None = None) -> list:
-    """Execute ``labs/<lab>.ipynb`` solved, against ``server`` with ``key``, in a kernel of its own (nbclient in this
-    process, the kernel started with the learner's environment); assert every Check my work verdict passed and no
-    cell raised (but those tagged raises-exception, which nbclient lets fail). Returns the executed code cells.
-    ``account_id``: set LABKIT_ACCOUNT_ID too (otherwise the account comes from the key alone).
-    Raises AssertionError with the failing cell's error (nbclient's ``CellExecutionError``) and the server log's tail.
+def student_environment(server: WorkshopServer, key: dict, account_id: str | None = None) -> dict:
+    """The environment variables a student's kernel has on ``server`` (labkit ``auto`` engine, solutions on)."""
+    env = {"LABKIT_ENGINE": "auto", "LABKIT_RUN_SOLUTIONS": "1", "AWS_ENDPOINT_URL": server.url,
+           "LABKIT_ACCESS_KEY_ID": key["access_key_id"], "LABKIT_SECRET_ACCESS_KEY": key["secret_access_key"]}
+    if account_id is not None:
+        env["LABKIT_ACCOUNT_ID"] = account_id
+    return env
+
+
+# Run in a reused kernel before each lab: the learner's namespace emptied, this student's variables set, and
+# labkit's per-process state (its engine, cleanup's baseline, the notices shown) forgotten, as in a fresh kernel.
+NEXT_STUDENT = """%reset -f
+import os as _os
+_os.environ.pop("LABKIT_ACCOUNT_ID", None)
+_os.environ.update({env!r})
+import matplotlib.pyplot as _plt
+from labkit import engines as _engines, hygiene as _hygiene
+_plt.close("all")
+_engines.use(None)
+_hygiene._baseline.clear()
+_hygiene._tracked.clear()
+import sys as _sys
+if "labkit.emulator.notices" in _sys.modules:  # each notice shows once per kernel
+    _sys.modules["labkit.emulator.notices"].reset()
+del _os, _sys, _plt, _engines, _hygiene
+"""
+
+
+class LabKernel:
+    """One Jupyter kernel (nbclient's kernel manager, started in ``labs/``) that runs labs one after another, each as
+    its own student (:data:`NEXT_STUDENT` first): the ~3 s of a kernel start and of importing labkit, pandas and
+    matplotlib are paid once per kernel instead of once per lab. A kernel that died is started again."""
+
+    def __init__(self):
+        from jupyter_client.manager import AsyncKernelManager
+
+        self.km = AsyncKernelManager(kernel_name="python3")
+
+    def ensure_alive(self) -> None:
+        from nbclient.util import run_sync
+
+        if not run_sync(self.km.is_alive)():
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("LABKIT_ACCESS", "LABKIT_SECRET"))}
+            run_sync(self.km.start_kernel)(env=env, cwd=str(ROOT / "labs"))
+
+    def shutdown(self) -> None:
+        from nbclient.util import run_sync
+
+        if self.km.has_kernel:
+            run_sync(self.km.shutdown_kernel)(now=True)
+
+
+def run_lab_as_student(server: WorkshopServer, key: dict, lab: str, account_id: str | None = None,
+                       kernel: LabKernel | None = None) -> list:
+    """Execute ``labs/<lab>.ipynb`` solved, against ``server`` with ``key``; assert every Check my work verdict
+    passed and no cell raised (but those tagged raises-exception, which nbclient lets fail). Returns the executed
+    code cells. ``account_id``: set LABKIT_ACCOUNT_ID too (otherwise the account comes from the key alone).
+    ``kernel``: run in that reused kernel (:class:`LabKernel`) instead of a new one started with the student's
+    environment. Raises AssertionError with the failing cell's error (nbclient's ``CellExecutionError``) and the
+    server log's tail.
     """
     import nbformat
     from labnb import verdicts
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    env = {**os.environ, "LABKIT_ENGINE": "auto", "LABKIT_RUN_SOLUTIONS": "1", "AWS_ENDPOINT_URL": server.url,
-           "LABKIT_ACCESS_KEY_ID": key["access_key_id"], "LABKIT_SECRET_ACCESS_KEY": key["secret_access_key"]}
-    env.pop("LABKIT_ACCOUNT_ID", None)
-    if account_id is not None:
-        env["LABKIT_ACCOUNT_ID"] = account_id
+    env = student_environment(server, key, account_id)
     notebook = nbformat.read(ROOT / "labs" / f"{lab}.ipynb", as_version=4)
-    client = NotebookClient(notebook, timeout=LAB_CELL_TIMEOUT, kernel_name="python3",
-                            resources={"metadata": {"path": str(ROOT / "labs")}})
+    options = {"timeout": LAB_CELL_TIMEOUT, "kernel_name": "python3",
+               "resources": {"metadata": {"path": str(ROOT / "labs")}}}
+    if kernel is not None:
+        kernel.ensure_alive()
+        notebook.cells.insert(0, nbformat.v4.new_code_cell(NEXT_STUDENT.format(env=env)))
+        client = NotebookClient(notebook, km=kernel.km, **options)
+    else:
+        client = NotebookClient(notebook, **options)
     try:
-        client.execute(env=env)
+        if kernel is not None:
+            client.execute()
+        else:
+            started = {k: v for k, v in os.environ.items() if k != "LABKIT_ACCOUNT_ID"}
+            client.execute(env={**started, **env})
     except CellExecutionError as error:
         raise AssertionError(f"{lab} as {key['student']}: {str(error)[-3000:]}\nserver log:\n{server.log(2000)}") \
             from None
-    cells = [c for c in notebook.cells if c.cell_type == "code"]
+    finally:
+        if kernel is not None and client.kc is not None:
+            client.kc.stop_channels()
+    cells = [c for c in notebook.cells[1 if kernel is not None else 0:] if c.cell_type == "code"]
     shown = [v for c in cells for v in verdicts(c.get("outputs"))]
     assert shown and all(kind == "passed" for kind, _ in shown), f"{lab} as {key['student']}: {shown}"
     errors = [c.source[:80] for c in cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))
