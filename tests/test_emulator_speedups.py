@@ -201,3 +201,30 @@ def test_direct_views_fail_as_flask(engine, monkeypatch):
         if isinstance(error, JsonRESTError):
             assert ("content-type", "application/json") in answers[0][3][1]  # the error's own header
     assert statuses == [400, 400, 500, 500]
+
+
+def test_objects_alive_when_a_request_loads_code_are_frozen(monkeypatch):
+    """After a request that loaded modules, gc.freeze() moves what is alive out of full collections; a request that
+    loads nothing freezes nothing."""
+    import sys
+    import types
+
+    freezes = []
+    monkeypatch.setattr(speedups, "gc", types.SimpleNamespace(freeze=lambda: freezes.append(len(sys.modules))))
+
+    def loading(environ, start_response):
+        monkeypatch.setitem(sys.modules, "labkit_speedups_test_module", types.ModuleType("labkit_speedups_test"))
+        start_response("200 OK", [])
+        return [b""]
+
+    def plain(environ, start_response):
+        start_response("200 OK", [])
+        return [b""]
+
+    app = speedups.freeze_after_loading(plain)
+    assert app({}, lambda *a: None) == [b""] and len(freezes) == 1  # the first request: the modules loaded so far
+    app({}, lambda *a: None)
+    assert len(freezes) == 1
+    app.app = loading
+    app({}, lambda *a: None)
+    assert len(freezes) == 2

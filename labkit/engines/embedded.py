@@ -167,7 +167,8 @@ class EmbeddedEngine(Engine):
         default_user_config["iam"]["load_aws_managed_policies"] = True  # as on AWS: attachable by ARN
         default_user_config["batch"]["use_docker"] = False  # jobs are recorded, not run in containers
         logging.getLogger("moto").setLevel(logging.CRITICAL)  # a failed execution is the lab's answer, not a log
-        moto_app = speedups.direct_views(speedups.cache_host_lookup(DomainDispatcherApplication(create_backend_app)))
+        moto_app = speedups.freeze_after_loading(speedups.direct_views(
+            speedups.cache_host_lookup(DomainDispatcherApplication(create_backend_app))))
         app = ApiGatewayOnDemand(moto_app, self.account_id)
         self.app = HealthRoute(app, {"labkit": version("dva-labkit"), "engine": "embedded"})
         try:
