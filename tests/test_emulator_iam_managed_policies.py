@@ -243,3 +243,55 @@ def test_sam_managed_policy_map_reads_names_without_building(models):
     assert backend.managed_policies.built_count() == 0
     assert names == {policy.name: policy.arn for policy in backend.managed_policies.values()}
     assert names["AWSLambdaBasicExecutionRole"] == SERVICE_ROLE and names["TeamRead"].endswith(":policy/team/TeamRead")
+
+
+RELEASE_PROBE = r'''
+import json, sys
+import labkit
+iam = labkit.client("iam")
+role = labkit.lambda_role()  # IAM loaded, a managed policy attached: the data is indexed
+import moto.iam.aws_managed_policies as source, moto.iam.models as models
+from labkit.emulator import iam_managed_policies as lazy
+found = {"module_holds": "aws_managed_policies_data" in source.__dict__,
+         "models_holds": models.aws_managed_policies_data is not None}
+document = iam.get_policy_version(PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess", VersionId=iam.get_policy(
+    PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")["Policy"]["DefaultVersionId"])["PolicyVersion"]["Document"]
+from moto.iam.aws_managed_policies import aws_managed_policies_data as text  # as moto's SSO Admin imports it
+original = json.loads(text)["ReadOnlyAccess"]
+found["same_document"] = document == original["Document"]
+found["read_back_length"] = len(text)
+found["kept_in"] = lazy._kept_in
+found["models_after"] = models.aws_managed_policies_data is not None
+print(json.dumps(found))
+'''
+
+
+def test_the_data_string_leaves_memory_and_reads_back_the_same():
+    """release_data: after a lab's first IAM calls neither moto module holds the 4.7 MB string; GetPolicyVersion
+    answers moto's document, and the module hands out the same text to whoever imports it."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", RELEASE_PROBE], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "LABKIT_ENGINE": "embedded"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["module_holds"] is False and found["models_holds"] is False
+    assert found["same_document"] is True and found["models_after"] is False
+    assert found["read_back_length"] == os.path.getsize(found["kept_in"]) > 4_000_000
+
+
+def test_moto_iam_reads_its_data_string_only_in_init_aws_policies(models):
+    """release_data puts moto.iam.models' copy back only while _init_aws_policies runs: no other function of the
+    module may read it (a moto upgrade that adds one makes this fail; then wrap that one too)."""
+    readers = set()
+    classes = [v for v in vars(models).values() if inspect.isclass(v) and v.__module__ == models.__name__]
+    for owner in [models, *classes]:
+        for name, value in vars(owner).items():
+            function = getattr(value, "__func__", value)
+            function = lazy_policies._originals.get(name, function) if owner is models.IAMBackend else function
+            code = getattr(inspect.unwrap(function), "__code__", None)
+            if code is not None and lazy_policies.DATA in code.co_names:
+                readers.add(f"{owner.__name__}.{name}")
+    assert readers == {"IAMBackend._init_aws_policies"}

@@ -22,6 +22,11 @@ MUTATORS = ("append", "insert", "extend", "update", "setdefault", "register")
 
 # symbol → the test that fails when the library moves under the patch ("path::function")
 GUARDED = {
+    # moto's AWS managed-policy data string out of memory (labkit/emulator/iam_managed_policies.py release_data)
+    "moto.iam.models.__dict__":
+        "tests/test_emulator_iam_managed_policies.py::test_moto_iam_reads_its_data_string_only_in_init_aws_policies",
+    "moto.iam.aws_managed_policies.__getattr__":
+        "tests/test_emulator_iam_managed_policies.py::test_the_data_string_leaves_memory_and_reads_back_the_same",
     # operations moto 5.2.5 lacks; each guard asserts moto still lacks them (then labkit's own is needed)
     "moto.codedeploy.models.CodeDeployBackend.delete_application":
         "tests/test_emulator_codedeploy.py::test_moto_still_lacks_the_deletes",

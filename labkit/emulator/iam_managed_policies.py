@@ -13,7 +13,9 @@ Scope=AWS or All, GetAccountAuthorizationDetails, AWS Config) builds them all, o
 stored as before. Moto's attach/detach methods looked a policy up by rebuilding ``{p.arn: p for p in values()}``
 (every policy); :func:`attach_role_policy` and the others here look up the one ARN, with moto's errors, and
 ListPolicies with Scope=Local or OnlyAttached reads only the policies that can match (an AWS policy never built was
-never attached). ``backend.aws_managed_policies`` stays moto's list of the AWS policies (built when read).
+never attached). ``backend.aws_managed_policies`` stays moto's list of the AWS policies (built when read). Once
+indexed, moto's 4.7 MB data string itself leaves memory (:func:`release_data`: a file in labkit's cache folder,
+read one policy at a time), since every lab that loads S3 or Lambda loads IAM.
 
 The answers are moto's: same ARNs, order, documents, errors (tests/test_emulator_iam_managed_policies.py compares
 them with moto's eager backend). ``test_moto_methods_unchanged`` fails when moto changes a method replaced here:
@@ -24,7 +26,9 @@ ARN (``self.managed_policies.get(policy_arn)``) in the attach/detach methods.
 """
 from __future__ import annotations
 
+import functools
 import json
+import os
 import sys
 import threading
 from collections.abc import Iterator
@@ -41,7 +45,9 @@ PATCHES = [
         changes="Each IAM backend's managed_policies builds an AWS managed policy's object when its ARN is first "
                 "read (all of them when the values are iterated), instead of all 1,500-odd per account; "
                 "attach/detach look up the one ARN, ListPolicies Scope=Local/OnlyAttached reads only what can "
-                "match; aws_managed_policies becomes a property giving moto's list.",
+                "match; aws_managed_policies becomes a property giving moto's list. Once indexed, moto's data "
+                "string is kept in a cache file instead of memory (moto.iam.models' copy put back while moto's "
+                "_init_aws_policies runs; the data module reads it back on request).",
         symbols=tuple(f"moto.iam.models.IAMBackend.{name}" for name in REPLACED) + (
             "moto.iam.models.AWSManagedPolicy.from_data", "moto.iam.models.IAMBackend._filter_attached_policies",
             "moto.iam.models.NotFoundException", "moto.iam.aws_managed_policies.aws_managed_policies_data",
@@ -53,31 +59,41 @@ PATCHES = [
 INSTALL_WHEN = ("moto.iam.models",)
 
 _index_lock = threading.Lock()
-_entries: dict[str, tuple[int, str]] | None = None  # policy name → (offset of its JSON object, path)
+_entries: dict[str, tuple[int, int, str]] | None = None  # policy name → (start, end of its JSON object, path)
 _arns: dict[str, dict[str, str]] = {}  # partition → ARN → policy name, in the data's order
 _decoder = json.JSONDecoder()
+_swap_lock = threading.RLock()  # moto.iam.models' data string put back for one call (_with_data)
+_kept_in: str | None = None  # the file holding moto's data string once it is out of memory (see release_data)
+DATA = "aws_managed_policies_data"  # the name of moto's data string, in its module and in moto.iam.models
 
 
 def _data() -> str:
-    from moto.iam.aws_managed_policies import aws_managed_policies_data
+    """moto's data string: from moto's module while it holds it, else read back from :data:`_kept_in`."""
+    import moto.iam.aws_managed_policies as source
 
-    return aws_managed_policies_data
+    held = source.__dict__.get(DATA)
+    if held is not None:
+        return held
+    with open(_kept_in, encoding="ascii") as kept:
+        return kept.read()
 
 
-def _index() -> dict[str, tuple[int, str]]:
-    """Every AWS managed policy's name → (where its JSON object starts in moto's data string, its path), in the
-    data's order; made once per process (about 30 ms), keeping no document."""
+def _index() -> dict[str, tuple[int, int, str]]:
+    """Every AWS managed policy's name → (where its JSON object starts and ends in moto's data string, its path),
+    in the data's order; made once per process (about 30 ms), keeping no document. Then the data string itself
+    leaves memory (:func:`release_data`)."""
     global _entries
     with _index_lock:
         if _entries is None:
             _entries = _index_by_parsing(_data())
+            release_data()
         return _entries
 
 
-def _index_by_parsing(data: str) -> dict[str, tuple[int, str]]:
+def _index_by_parsing(data: str) -> dict[str, tuple[int, int, str]]:
     """The index by decoding the data object by object (any JSON layout; one policy in memory at a time)."""
     whitespace = json.decoder.WHITESPACE.match
-    entries: dict[str, tuple[int, str]] = {}
+    entries: dict[str, tuple[int, int, str]] = {}
     at = whitespace(data, 0).end()
     if data[at] != "{":
         raise ValueError("moto's AWS managed-policy data is not a JSON object")
@@ -87,7 +103,7 @@ def _index_by_parsing(data: str) -> dict[str, tuple[int, str]]:
         at = whitespace(data, at).end() + 1  # the colon
         at = whitespace(data, at).end()
         value, end = _decoder.raw_decode(data, at)
-        entries[name] = (at, value.get("Path") or "/")
+        entries[name] = (at, end, value.get("Path") or "/")
         at = whitespace(data, end).end()
         if data[at] == ",":
             at = whitespace(data, at + 1).end()
@@ -96,16 +112,79 @@ def _index_by_parsing(data: str) -> dict[str, tuple[int, str]]:
 
 def policy_data(name: str) -> dict:
     """The data moto ships for the AWS managed policy ``name`` (CreateDate, DefaultVersionId, Document, Path…)."""
-    offset, _ = _index()[name]
-    value, _ = _decoder.raw_decode(_data(), offset)
-    return value
+    start, end, _ = _index()[name]
+    if _kept_in is None:
+        return _decoder.raw_decode(_data(), start)[0]
+    with open(_kept_in, "rb") as kept:  # ASCII: a character's offset is its byte's
+        kept.seek(start)
+        return json.loads(kept.read(end - start))
+
+
+def release_data() -> bool:
+    """Take moto's 4.7 MB data string out of the kernel's memory, once indexed: it is written (once per moto
+    release) to labkit's cache folder, policies are read from there, and moto's two references to it give way.
+
+    ``moto.iam.aws_managed_policies.aws_managed_policies_data`` is read back from the file when something asks
+    for it (a module ``__getattr__``: moto's SSO Admin imports it); ``moto.iam.models``'s own copy is put back for
+    the length of a call of moto's ``_init_aws_policies`` (:func:`_with_data`), its one reader. Returns False, the
+    string staying where it is, when it is not ASCII or the cache folder cannot be written."""
+    global _kept_in
+    import moto
+    import moto.iam.aws_managed_policies as source
+    import moto.iam.models as models
+
+    data = source.__dict__.get(DATA)
+    if data is None or not data.isascii():
+        return data is None
+    folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "labkit")
+    path = os.path.join(folder, f"moto-{moto.__version__}-aws-managed-policies-{len(data)}.json")
+    try:
+        if not os.path.isfile(path) or os.path.getsize(path) != len(data):
+            os.makedirs(folder, exist_ok=True)
+            with open(f"{path}.{os.getpid()}", "w", encoding="ascii") as fresh:
+                fresh.write(data)
+            os.replace(f"{path}.{os.getpid()}", path)
+    except OSError:
+        return False
+    _kept_in = path
+    del source.__dict__[DATA]
+    source.__getattr__ = _read_back
+    models.__dict__[DATA] = None
+    return True
+
+
+def _read_back(name: str) -> str:
+    """``moto.iam.aws_managed_policies``'s data string, read from the cache file (after :func:`release_data`)."""
+    if name != DATA:
+        raise AttributeError(f"module 'moto.iam.aws_managed_policies' has no attribute {name!r}")
+    return _data()
+
+
+def _with_data(original):
+    """moto's ``_init_aws_policies`` (which reads ``moto.iam.models.aws_managed_policies_data``), run with the data
+    string in place while it runs (it builds every AWS managed policy eagerly: moto's own path)."""
+
+    @functools.wraps(original)
+    def run(self):
+        import moto.iam.models as models
+
+        with _swap_lock:
+            if models.__dict__.get(DATA) is None:
+                models.__dict__[DATA] = _data()
+                try:
+                    return original(self)
+                finally:
+                    models.__dict__[DATA] = None
+        return original(self)
+
+    return run
 
 
 def aws_arns(partition: str) -> dict[str, str]:
     """ARN → name of every AWS managed policy in ``partition`` (``arn:<partition>:iam::aws:policy<path><name>``)."""
     found = _arns.get(partition)
     if found is None:
-        found = {f"arn:{partition}:iam::aws:policy{path}{name}": name for name, (_, path) in _index().items()}
+        found = {f"arn:{partition}:iam::aws:policy{path}{name}": name for name, (*_, path) in _index().items()}
         _arns[partition] = found
     return found
 
@@ -393,6 +472,7 @@ def install() -> None:
     module = sys.modules[__name__]
     for name in REPLACED:
         _originals[name] = getattr(IAMBackend, name)
+    _originals["_init_aws_policies"] = _with_data(_originals["_init_aws_policies"])
     for name in REPLACED:
         replacement = getattr(module, name)
         if name.startswith("_init_"):
