@@ -74,6 +74,16 @@ def test_a_presigned_get_and_put_work_in_the_signers_account(workshop):
     assert fetch(presign(one, "get_object", {"Bucket": "one-shares", "Key": "upload.txt"}))[0] == 200
 
 
+def test_a_presigned_url_works_when_the_student_also_names_their_account(workshop):
+    """LABKIT_ACCOUNT_ID set beside the key (optional, and then the key's account): labkit's clients send the account
+    header, but a presigned URL must not be signed over it, since whoever fetches the URL sends no such header."""
+    url, _, (key, _) = workshop
+    named = StudentEngine("us-east-1", url, key["account_id"], credentials={
+        "aws_access_key_id": key["access_key_id"], "aws_secret_access_key": key["secret_access_key"]})
+    assert named.client("s3").head_object(Bucket="one-shares", Key="report.txt")["ContentLength"] == 12
+    assert fetch(presign(named, "get_object", {"Bucket": "one-shares", "Key": "report.txt"})) == (200, b"one's report")
+
+
 def test_an_expired_presigned_url_is_refused(workshop, monkeypatch):
     _, (one, _), _ = workshop
     signed_at(monkeypatch, now() - datetime.timedelta(hours=2))

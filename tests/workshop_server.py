@@ -9,12 +9,12 @@ retries (:data:`CLIENT_CONFIG`): a server that stops answering fails the call in
 SIGABRT (Python's faulthandler is on: every thread's stack goes to the log) and raises with the log's tail.
 
 :func:`run_lab_as_student` executes a lab, solved, against the server with a student's key, as the learner's
-kernel would (``LABKIT_ENGINE=auto``, ``AWS_ENDPOINT_URL``, ``LABKIT_ACCESS_KEY_ID``/``LABKIT_SECRET_ACCESS_KEY``).
+kernel would (``LABKIT_ENGINE=auto``, ``AWS_ENDPOINT_URL``, ``LABKIT_ACCESS_KEY_ID``/``LABKIT_SECRET_ACCESS_KEY``), in
+a :class:`LabKernel` reused from lab to lab.
 """
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import signal
 import subprocess
@@ -173,56 +173,48 @@ class LabKernel:
         self.km = AsyncKernelManager(kernel_name="python3")
 
     def ensure_alive(self) -> None:
+        """Start the kernel (this process's environment; each lab's own comes with NEXT_STUDENT) unless it runs."""
         from nbclient.util import run_sync
 
         if not run_sync(self.km.is_alive)():
-            env = {k: v for k, v in os.environ.items() if not k.startswith(("LABKIT_ACCESS", "LABKIT_SECRET"))}
-            run_sync(self.km.start_kernel)(env=env, cwd=str(ROOT / "labs"))
+            run_sync(self.km.start_kernel)(cwd=str(ROOT / "labs"))
 
     def shutdown(self) -> None:
+        """Stop the kernel, if it was started."""
         from nbclient.util import run_sync
 
         if self.km.has_kernel:
             run_sync(self.km.shutdown_kernel)(now=True)
 
 
-def run_lab_as_student(server: WorkshopServer, key: dict, lab: str, account_id: str | None = None,
-                       kernel: LabKernel | None = None) -> list:
-    """Execute ``labs/<lab>.ipynb`` solved, against ``server`` with ``key``; assert every Check my work verdict
-    passed and no cell raised (but those tagged raises-exception, which nbclient lets fail). Returns the executed
-    code cells. ``account_id``: set LABKIT_ACCOUNT_ID too (otherwise the account comes from the key alone).
-    ``kernel``: run in that reused kernel (:class:`LabKernel`) instead of a new one started with the student's
-    environment. Raises AssertionError with the failing cell's error (nbclient's ``CellExecutionError``) and the
-    server log's tail.
+def run_lab_as_student(server: WorkshopServer, key: dict, lab: str, kernel: LabKernel,
+                       account_id: str | None = None) -> list:
+    """Execute ``labs/<lab>.ipynb`` solved, against ``server`` with ``key``, in ``kernel`` (:data:`NEXT_STUDENT`
+    first); assert every Check my work verdict passed and no cell raised (but those tagged raises-exception, which
+    nbclient lets fail). Returns the lab's executed code cells. ``account_id``: set LABKIT_ACCOUNT_ID too (otherwise
+    the account comes from the key alone). Raises AssertionError with the failing cell's error (nbclient's
+    ``CellExecutionError``) and the server log's tail.
     """
     import nbformat
     from labnb import verdicts
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    env = student_environment(server, key, account_id)
     notebook = nbformat.read(ROOT / "labs" / f"{lab}.ipynb", as_version=4)
-    options = {"timeout": LAB_CELL_TIMEOUT, "kernel_name": "python3",
-               "resources": {"metadata": {"path": str(ROOT / "labs")}}}
-    if kernel is not None:
-        kernel.ensure_alive()
-        notebook.cells.insert(0, nbformat.v4.new_code_cell(NEXT_STUDENT.format(env=env)))
-        client = NotebookClient(notebook, km=kernel.km, **options)
-    else:
-        client = NotebookClient(notebook, **options)
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(NEXT_STUDENT.format(
+        env=student_environment(server, key, account_id))))
+    kernel.ensure_alive()
+    client = NotebookClient(notebook, km=kernel.km, timeout=LAB_CELL_TIMEOUT, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT / "labs")}})
     try:
-        if kernel is not None:
-            client.execute()
-        else:
-            started = {k: v for k, v in os.environ.items() if k != "LABKIT_ACCOUNT_ID"}
-            client.execute(env={**started, **env})
+        client.execute()
     except CellExecutionError as error:
         raise AssertionError(f"{lab} as {key['student']}: {str(error)[-3000:]}\nserver log:\n{server.log(2000)}") \
             from None
     finally:
-        if kernel is not None and client.kc is not None:
+        if client.kc is not None:
             client.kc.stop_channels()
-    cells = [c for c in notebook.cells[1 if kernel is not None else 0:] if c.cell_type == "code"]
+    cells = [c for c in notebook.cells[1:] if c.cell_type == "code"]
     shown = [v for c in cells for v in verdicts(c.get("outputs"))]
     assert shown and all(kind == "passed" for kind, _ in shown), f"{lab} as {key['student']}: {shown}"
     errors = [c.source[:80] for c in cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))

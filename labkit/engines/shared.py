@@ -15,10 +15,15 @@ def labkit_health(url: str, timeout: float = 1.0) -> dict | None:
     return document if document and "labkit" in document else None
 
 
-def add_account_header(client, account_id: str):
-    """moto serves the account named by the ``x-moto-account-id`` header: each student gets their own."""
+def add_account_header(client, account_id: str, presigned: bool = True):
+    """moto serves the account named by the ``x-moto-account-id`` header: each student gets their own.
+
+    ``presigned=False``: not on presigned URLs. Whoever fetches one (a browser, curl) sends no such header, so a
+    signature that covered it would never match; with a workshop key the server takes the account from the key.
+    """
     def add(request, **_):
-        request.headers["x-moto-account-id"] = account_id
+        if presigned or not request.context.get("is_presign_request"):
+            request.headers["x-moto-account-id"] = account_id
 
     client.meta.events.register("before-sign.*.*", add)
     return client
@@ -75,7 +80,9 @@ class SharedEngine(Engine):
         return config
 
     def _with_account(self, client):
-        return add_account_header(client, self.account_id) if self.sends_account else client
+        if not self.sends_account:
+            return client
+        return add_account_header(client, self.account_id, presigned=not self.keyed)
 
     def describe(self) -> dict:
         return {**super().describe(), "account": self.account_id}
