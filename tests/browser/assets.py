@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import pathlib
 import shutil
 import subprocess
@@ -47,18 +48,37 @@ def pyodide_folder(npm: list[str]) -> pathlib.Path:
     return package
 
 
-def micropip_wheel(pyodide: pathlib.Path) -> pathlib.Path:
-    """micropip from PyPI at the version Pyodide's lock file names (Pyodide's own copy is on its CDN only)."""
-    entry = json.loads((pyodide / "pyodide-lock.json").read_text())["packages"]["micropip"]
-    folder = CACHE / "micropip"
-    wheel = folder / entry["file_name"]
-    if not wheel.exists():
+def pure_lock_wheels(pyodide: pathlib.Path, roots: tuple[str, ...]) -> dict[str, pathlib.Path]:
+    """PyPI's wheels of the pure-Python packages of Pyodide's lock file that ``roots`` need, at the lock's versions.
+
+    Pyodide's own copies are on its CDN only; these are the same releases from PyPI (the lock's checksums must then
+    be those of these files: see tests/test_lite.py). ``{lock file_name: path}``; raises Unavailable.
+    """
+    packages = {re.sub(r"[-_.]+", "-", name).lower(): entry
+                for name, entry in json.loads((pyodide / "pyodide-lock.json").read_text())["packages"].items()}
+    wanted, stack = set(), [re.sub(r"[-_.]+", "-", name).lower() for name in roots]
+    while stack:
+        name = stack.pop()
+        if name not in wanted:
+            wanted.add(name)
+            stack.extend(re.sub(r"[-_.]+", "-", dep).lower() for dep in packages[name]["depends"])
+    impure = sorted(n for n in wanted if not packages[n]["file_name"].endswith("-none-any.whl"))
+    if impure:
+        raise Unavailable(f"{', '.join(impure)}: built by Pyodide, not on PyPI as pure wheels")
+    folder = CACHE / "pyodide-pure"
+    files = {packages[n]["file_name"]: folder / packages[n]["file_name"] for n in wanted}
+    missing = [f"{packages[n]['name']}=={packages[n]['version']}" for n in wanted
+               if not (folder / packages[n]["file_name"]).exists()]
+    if missing:
         done = subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check",
                                "--no-deps", "--only-binary=:all:", "--python-version", "3.14", "-d", str(folder),
-                               f"micropip=={entry['version']}"], capture_output=True, text=True, timeout=300)
-        if done.returncode != 0 or not wheel.exists():
-            raise Unavailable(f"pip could not download micropip=={entry['version']}: {done.stderr.strip()[-300:]}")
-    return wheel
+                               *missing], capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            raise Unavailable(f"pip could not download {', '.join(missing)}: {done.stderr.strip()[-300:]}")
+    absent = [name for name, path in files.items() if not path.exists()]
+    if absent:
+        raise Unavailable(f"PyPI's wheels are not named as Pyodide's lock file says: {absent}")
+    return files
 
 
 def prepare() -> dict[str, str]:
