@@ -228,3 +228,43 @@ def test_objects_alive_when_a_request_loads_code_are_frozen(monkeypatch):
     app.app = loading
     app({}, lambda *a: None)
     assert len(freezes) == 2
+
+
+def test_random_strings_are_drawn_as_moto_draws_them(engine):
+    """labkit's random_string takes moto's parameters, answers in moto's alphabet and length, and a seeded moto
+    repeats itself; when this fails, moto changed get_random_string: update or drop speedups-random-strings."""
+    import inspect
+
+    from moto.moto_api._internal import mock_random
+    from moto.moto_api._internal.moto_random import MotoRandom
+
+    engine.client("sqs").list_queues()  # an answer: moto's generator is loaded, the patch in place
+    assert MotoRandom.get_random_string is speedups.random_string
+    moto_own = speedups.moto_get_random_string
+    assert [(p.name, p.default) for p in inspect.signature(moto_own).parameters.values()] == \
+        [(p.name, p.default) for p in inspect.signature(speedups.random_string).parameters.values()]
+    for options in ({}, {"include_digits": False}, {"lower_case": True}, {"include_digits": False, "lower_case": True}):
+        ours, theirs = mock_random.get_random_string(length=5000, **options), moto_own(mock_random, 5000, **options)
+        assert len(ours) == len(theirs) == 5000 and set(ours) == set(theirs), options
+    assert len(mock_random.get_random_string()) == len(moto_own(mock_random)) == 20
+    mock_random.seed(17)
+    first = mock_random.get_random_string(52)
+    mock_random.seed(17)
+    assert mock_random.get_random_string(52) == first
+    mock_random.seed()
+
+
+def test_receipt_handles_are_drawn_as_moto_draws_them(engine):
+    """An SQS receipt handle is as moto makes one (length, letters); when this fails, moto changed its receipt
+    handles: update or drop sqs-receipt-handles."""
+    import string
+
+    import moto.sqs.models as models
+
+    from labkit.emulator import sqs
+
+    engine.client("sqs").list_queues()
+    assert models.generate_receipt_handle is sqs.receipt_handle
+    ours = "".join(sqs.receipt_handle() for _ in range(30))
+    theirs = "".join(sqs.moto_generate_receipt_handle() for _ in range(30))
+    assert len(ours) == len(theirs) and set(ours) == set(theirs) == set(string.ascii_lowercase)

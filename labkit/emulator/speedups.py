@@ -14,6 +14,11 @@
   moto registered for the URL is called directly instead, with the same request object, the same response class
   and the same headers, and Flask still answers whatever is not a plain call of one of moto's views.
 
+- ``MotoRandom.get_random_string`` (every answer's 52-character request id, and most of moto's generated ids)
+  draws each character with its own ``random.choice`` call: :func:`random_string` draws them in one
+  ``random.choices`` call on the same generator (same alphabet and length, uniform; a seeded moto stays
+  deterministic). SQS's 185-character receipt handles are drawn the same way (labkit/emulator/sqs.py).
+
 - A full garbage collection walks every object of the process, most of them the code and models of moto, botocore
   and labkit that live as long as the kernel (measured: one full collection per ~1,400 workload calls, ~7 % of their
   time). :func:`freeze_after_loading` moves them out of the collector's way with ``gc.freeze()`` after each request
@@ -39,6 +44,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import string
 import sys
 
 from .registry import Patch
@@ -77,6 +83,13 @@ PATCHES = [
         upstream="moto/moto_server/werkzeug_app.py: a WSGI path to the views that skips Flask for plain AWS calls.",
     ),
     Patch(
+        name="speedups-random-strings",
+        changes="MotoRandom.get_random_string draws its characters in one random.choices call (same generator, "
+                "alphabet and length) instead of one random.choice call per character.",
+        symbols=("moto.moto_api._internal.moto_random.MotoRandom.get_random_string",),
+        upstream="moto/moto_api/_internal/moto_random.py: self.choices(pool, k=length) in get_random_string.",
+    ),
+    Patch(
         name="speedups-one-data-loader",
         changes="botocore.session.create_loader returns the shared loader for botocore's default data path, so each "
                 "Session (moto makes several) reads endpoints.json and each service model once per process; a "
@@ -88,9 +101,15 @@ PATCHES = [
 ]
 
 
+INSTALL_WHEN = ()  # at engine start (labkit.emulator.lazy): the random strings wait for moto's generator below
+RANDOM_MODULE = "moto.moto_api._internal.moto_random"
+
+
 def install() -> None:
-    """Swap in the cached helpers (idempotent)."""
+    """Swap in the cached helpers, and the faster random strings once moto loads its generator (idempotent)."""
     import moto.core.utils as utils
+
+    from .lazy import when_loaded
 
     for name in NAMES:
         original = getattr(utils, name)
@@ -105,6 +124,29 @@ def install() -> None:
         moto_load_service_model = utils._load_service_model
         utils._load_service_model = load_service_model
     share_default_loader()
+    when_loaded((RANDOM_MODULE,), "speedups-random-strings", install_random_string)
+
+
+moto_get_random_string = None  # moto's own, once replaced (the guard test calls it)
+
+
+def install_random_string() -> None:
+    """Put :func:`random_string` in place of ``MotoRandom.get_random_string`` (idempotent)."""
+    global moto_get_random_string
+    from moto.moto_api._internal.moto_random import MotoRandom
+
+    if MotoRandom.get_random_string is not random_string:
+        moto_get_random_string = MotoRandom.get_random_string
+        MotoRandom.get_random_string = random_string
+
+
+def random_string(self, length: int = 20, include_digits: bool = True, lower_case: bool = False) -> str:
+    """moto's ``MotoRandom.get_random_string``: ``length`` characters drawn uniformly from the ASCII letters (and
+    digits, with ``include_digits``), lower-cased with ``lower_case``; drawn by one ``choices`` call of ``self``
+    (moto's seedable generator)."""
+    pool = string.ascii_letters + string.digits if include_digits else string.ascii_letters
+    drawn = "".join(self.choices(pool, k=length))
+    return drawn.lower() if lower_case else drawn
 
 
 def share_default_loader() -> None:

@@ -16,10 +16,13 @@ is COMPLETED by the time it is listed, and CancelMessageMoveTask (only valid on 
 To send a message back to the queue it came from, labkit remembers, when moto's ``receive_message`` moves a message
 to a dead-letter queue, which queue it left. A moved message is sent again to its destination (new message ID,
 receive count 0). Upstream change: the three actions in ``moto/sqs/responses.py`` and ``models.py``.
+
+Receipt handles are drawn in one call of moto's generator (:func:`receipt_handle`), a speed-up only.
 """
 from __future__ import annotations
 
 import itertools
+import string
 import time
 import uuid
 
@@ -27,6 +30,13 @@ from .notices import notice
 from .registry import Difference, Patch
 
 PATCHES = [
+    Patch(
+        name="sqs-receipt-handles",
+        changes="Receipt handles (185 lower-case letters) are drawn in one random.choices call of moto's generator "
+                "instead of one random.choice call per letter (labkit/emulator/speedups.py says why).",
+        symbols=("moto.sqs.models.generate_receipt_handle",),
+        upstream="moto/sqs/utils.py: random.choices(string.ascii_lowercase, k=185) in generate_receipt_handle.",
+    ),
     Patch(
         name="sqs-message-move-task",
         changes="StartMessageMoveTask / ListMessageMoveTasks / CancelMessageMoveTask: a dead-letter queue's messages "
@@ -136,11 +146,28 @@ def cancel_message_move_task(self):
     raise InvalidParameterValue("The task is not running: only a RUNNING message move task can be cancelled.")
 
 
+RECEIPT_HANDLE_LENGTH = 185  # moto's (moto/sqs/utils.py)
+moto_generate_receipt_handle = None  # moto's own, once replaced (the guard test calls it)
+
+
+def receipt_handle() -> str:
+    """A receipt handle as moto makes one (185 lower-case letters from moto's seedable generator), in one draw."""
+    from moto.moto_api._internal import mock_random
+
+    return "".join(mock_random.choices(string.ascii_lowercase, k=RECEIPT_HANDLE_LENGTH))
+
+
 def install() -> None:
-    """Add the three message-move actions to moto's SQS, and remember the source of dead-lettered messages."""
-    global _original_receive, moto_had_start_message_move_task
+    """Add the three message-move actions to moto's SQS, remember the source of dead-lettered messages, and draw
+    receipt handles at once."""
+    global _original_receive, moto_had_start_message_move_task, moto_generate_receipt_handle
+    import moto.sqs.models as models
     from moto.sqs.models import SQSBackend
     from moto.sqs.responses import SQSResponse
+
+    if models.generate_receipt_handle is not receipt_handle:
+        moto_generate_receipt_handle = models.generate_receipt_handle
+        models.generate_receipt_handle = receipt_handle
 
     if _original_receive is None:
         moto_had_start_message_move_task = "start_message_move_task" in vars(SQSResponse)
