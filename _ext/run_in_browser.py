@@ -56,8 +56,10 @@ def install_source(slug: str, notebook_text: str, bundled: list[str], record: di
     """The lite copy's first code cell: piplite installs labkit, the bundled wheels and Pyodide's own packages."""
     tested = record.get("labs", {}).get(slug)
     if tested:
-        note = (f"# This lab was run under Pyodide {record.get('pyodide', browser_wheels.PYODIDE)}: every check passed"
-                + (f"; cells {', '.join(map(str, tested['cells_needing_threads']))} start threads and fail here"
+        note = (f"# The course's tests ran this lab under Pyodide {record.get('pyodide', browser_wheels.PYODIDE)} "
+                "(Node.js): every check passed"
+                + (f"; the notebook's cells {', '.join(str(k + 1) for k in tested['cells_needing_threads'])} "
+                   "(counting every cell from 1) start threads and fail here"
                    if tested.get("cells_needing_threads") else "") + ".")
     else:
         note = "# This lab has not been run in the browser yet: a step that needs threads or processes fails here."

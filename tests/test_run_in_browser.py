@@ -1,0 +1,36 @@
+"""_ext/run_in_browser.py's lab copies for the book's JupyterLite site, on small notebooks (no build needed)."""
+from __future__ import annotations
+
+import pathlib
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "_ext"))
+import run_in_browser  # noqa: E402
+
+COLAB = {"cell_type": "code", "source": 'try:\n    import labkit\nexcept ModuleNotFoundError:\n'
+                                       '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dva-labkit"])'}
+SETUP = {"cell_type": "code", "source": "import labkit\nimport pandas as pd"}
+TITLE = {"cell_type": "markdown", "source": "# Lab"}
+RECORD = {"pyodide": "314.0.7", "labs": {"sqs": {"cells_needing_threads": [8, 9]}}}
+
+
+def notebook(*cells):
+    return {"cells": list(cells), "metadata": {"kernelspec": {"name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def test_the_colab_install_cell_becomes_the_piplite_install():
+    copy = run_in_browser.lite_copy(notebook(TITLE, COLAB, SETUP), "sqs", ["dva-labkit", "moto"], RECORD)
+    assert [c["cell_type"] for c in copy["cells"]] == ["markdown", "code", "code"]
+    install = copy["cells"][1]["source"]
+    assert "await piplite.install(['dva-labkit', 'moto'], deps=False)" in install
+    assert "await piplite.install(['pyyaml', 'markupsafe', 'cryptography', 'pandas'])" in install  # pandas: imported
+    assert "every check passed" in install and "cells 9, 10" in install
+    assert copy["cells"][2] is SETUP and copy["metadata"]["kernelspec"]["name"] == "python"
+
+
+def test_a_lab_without_install_cell_gets_one_before_its_first_code_and_an_untested_lab_says_so():
+    copy = run_in_browser.lite_copy(notebook(TITLE, SETUP), "kms", ["dva-labkit"], RECORD)
+    assert [c["cell_type"] for c in copy["cells"]] == ["markdown", "code", "code"]
+    assert "has not been run in the browser yet" in copy["cells"][1]["source"]
+    assert "matplotlib" not in copy["cells"][1]["source"]  # not imported by this lab
