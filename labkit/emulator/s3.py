@@ -274,7 +274,7 @@ def conditions_supported(policy) -> bool:
 def request_values(url: str, headers) -> dict[str, str]:
     """The condition keys labkit evaluates, as they are in a request to ``url`` with ``headers``: keys absent
     from the request are absent here."""
-    lowered = {str(k).lower(): str(v) for k, v in dict(headers).items()}
+    lowered = {str(k).lower(): str(v) for k, v in headers.items()}
     values = {"aws:securetransport": "true" if (lowered.get("x-forwarded-proto") or _urlparse(url).scheme) == "https"
               else "false"}
     for key in CONDITION_KEYS[1:]:
@@ -379,7 +379,7 @@ def preflight(rules, headers) -> tuple[int, dict[str, str]]:
     (moto's FakeCorsRule objects, or dicts shaped as PutBucketCors takes them): the first rule whose allowed
     origins, methods and headers all match gives 200 and the Access-Control-* headers; none gives 403
     ("Configuring cross-origin resource sharing (CORS)", "How Amazon S3 evaluates the CORS configuration")."""
-    lowered = {str(k).lower(): str(v) for k, v in dict(headers).items()}
+    lowered = {str(k).lower(): str(v) for k, v in headers.items()}
     origin, method = lowered.get("origin"), lowered.get("access-control-request-method")
     wanted = [h.strip() for h in lowered.get("access-control-request-headers", "").split(",") if h.strip()]
     for rule in rules or []:
@@ -416,8 +416,7 @@ def _forbidden(message: str):
 
 def _key_response(original):
     def key_response(self, request, full_url):
-        url = getattr(request, "url", None) or full_url
-        if "Authorization" not in request.headers and presigned_expired(url):
+        if "Authorization" not in request.headers and presigned_expired(getattr(request, "url", None) or full_url):
             return access_denied("Request has expired")
         if request.method == "OPTIONS":
             try:
@@ -429,7 +428,7 @@ def _key_response(original):
                     return _forbidden("CORSResponse: CORS is not enabled for this bucket.")
                 status, headers = preflight(bucket.cors, request.headers)
                 return (200, headers, "") if status == 200 else _forbidden(CORS_REFUSED)
-        _request_context.values = request_values(url, request.headers)
+        _request_context.values = request_values(full_url, request.headers)  # (the URL for its scheme only)
         try:
             response = original(self, request, full_url)
         finally:
