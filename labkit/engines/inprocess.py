@@ -94,7 +94,8 @@ def make_environ(method: str, url: str, headers, body: bytes) -> dict:
     }
     names: dict[str, str] = {}
     preserved: dict[str, list[str]] = {}
-    dashed = {environ_key_for_header(name) for name, _ in headers if "_" not in name}
+    dashed = ({environ_key_for_header(name) for name, _ in headers if "_" not in name}
+              if any("_" in name for name, _ in headers) else set())  # only an underscored name needs it
     lines = []
     for name, value in headers:
         value = value.decode("latin-1") if isinstance(value, bytes) else str(value)
