@@ -6,8 +6,11 @@ inventories (the lab worked there, and its Cleanup found everything it made).
 
 Each lab is a test class of its own (``TestLab_<slug>``), so each is a pytest-xdist scope (``--dist loadscope``) that
 tests/_schedule.py spreads over the workers, longest first; each worker starts one server (session fixture) with one
-student per lab, so every lab starts in a fresh account and a lab that leaves something behind fails alone. Only the
-solved pass runs here: the learner's pass is nbval's (tests/labnb.py), on the embedded engine.
+student per lab, so every lab starts in a fresh account and a lab that leaves something behind fails alone, and one
+kernel that runs its labs one after another, each after a reset to a fresh student (tests/workshop_server.py:
+LabKernel, NEXT_STUDENT), which saves a kernel start and the imports per lab. Only the solved pass runs here: the
+learner's pass, in a kernel of its own per lab, is nbval's (tests/labnb.py), on the embedded engine. Every other lab
+also sets LABKIT_ACCOUNT_ID (optional for a student).
 
 Also: the Step Functions fix itself (labkit/emulator/stepfunctions_accounts.py) and the guard that moto still
 needs it."""
