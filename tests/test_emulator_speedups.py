@@ -7,7 +7,7 @@ import moto.core.responses as responses
 import moto.core.utils as utils
 
 from labkit.emulator import speedups
-from labkit.engines.inprocess import body_bytes, respond
+from labkit.engines.inprocess import body_bytes, make_environ, respond
 
 NAMES = ["theNewAttribute", "MaxNumberOfMessages", "VisibilityTimeout", "", "DBInstanceIdentifier", "SSEKMSKeyId",
          "ReceiveMessageWaitTimeSeconds", "x", "ABC", "listObjectsV2"]
@@ -268,3 +268,17 @@ def test_receipt_handles_are_drawn_as_moto_draws_them(engine):
     ours = "".join(sqs.receipt_handle() for _ in range(30))
     theirs = "".join(sqs.moto_generate_receipt_handle() for _ in range(30))
     assert len(ours) == len(theirs) and set(ours) == set(theirs) == set(string.ascii_lowercase)
+
+
+def test_a_view_gets_the_headers_moto_gives_it():
+    """call_view hands the callback dict(request.headers), as moto's convert_to_flask_response does: names as
+    sent (an S3 metadata name keeps its underscore), empty Content-Type left out."""
+    from moto.moto_server.werkzeug_app import BackendRequest
+
+    headers = [("Host", "s3.amazonaws.com"), ("X-Amz-Meta-my_key", "v"), ("x-amz-meta-Other", "w"),
+               ("Content-Type", ""), ("Authorization", "AWS4-HMAC-SHA256 x"), ("Content-Length", "3")]
+    request = BackendRequest(make_environ("PUT", "http://127.0.0.1:5000/b/k?x=1", headers, b"abc"))
+    given = []
+    speedups.call_view(lambda request, url, headers: given.append((url, headers)) or (200, {}, ""), request)
+    assert given == [(request.raw_url, dict(request.headers))]
+    assert given[0][1]["X-Amz-Meta-my_key"] == "v" and "Content-Type" not in given[0][1]

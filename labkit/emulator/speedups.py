@@ -283,7 +283,8 @@ def call_view(callback, request):
     try:
         request = normalize_request(request)
         recorder._record_request(request)
-        result = callback(request, request.raw_url, dict(request.headers))
+        # dict(request.headers) as moto passes it, in one pass (dict() of the headers looks each name up again)
+        result = callback(request, request.raw_url, dict(request.headers.items()))
     except ClientError as exc:
         result = 400, {}, exc.response["Error"]["Message"]
     if len(result) == 3:
