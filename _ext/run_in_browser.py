@@ -13,7 +13,8 @@ the HTML build finishes (into ``_build/html/lite/``):
 - ``jupyter-lite.json``: the Pyodide kernel loads Pyodide ``browser_wheels.PYODIDE`` from its CDN and never falls back to PyPI;
   ``jupyter_lite_config.json``: no source maps in the site (about 40 MB less).
 
-At ``html-page-context`` each lab page's launch menu (the rocket) gets "Run in your browser", which opens the lab
+At ``html-page-context`` no page links jupyterlite-sphinx's web font (the book loads nothing from outside), and each
+lab page's launch menu (the rocket) gets "Run in your browser", which opens the lab
 in JupyterLite's Notebook interface. Pages that are not labs get nothing. JupyterLite: https://jupyterlite.rtfd.io;
 jupyterlite-sphinx: https://jupyterlite-sphinx.readthedocs.io; piplite: the Pyodide kernel's ``%pip``.
 """
@@ -140,7 +141,18 @@ def add_button(app, pagename, templatename, context, doctree) -> None:
     })
 
 
+WEB_FONT = "https://fonts.googleapis.com/"  # jupyterlite-sphinx links a font for its directives' logo on every page
+
+
+def drop_web_font(app, pagename, templatename, context, doctree) -> None:
+    """Keep every page free of outside requests: drop jupyterlite-sphinx's web font (its directives are not used)."""
+    if "css_files" in context:
+        context["css_files"] = [c for c in context["css_files"]
+                                if not str(getattr(c, "filename", c)).startswith(WEB_FONT)]
+
+
 def setup(app):
     app.connect("builder-inited", lay_out)
+    app.connect("html-page-context", drop_web_font)
     app.connect("html-page-context", add_button, priority=502)  # after sphinx-book-theme's launch buttons (501)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
