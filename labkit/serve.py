@@ -112,8 +112,7 @@ def serve(host: str, port: int, region: str, students: int | None = None, keys_p
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
     try:
         engine = EmbeddedEngine(region, port=port, host=host, dispatch="inprocess" if keys is not None else None)
-        if keys is not None:
-            engine.serve_at_once = False  # the HTTP front serves only once the gate is in place (below)
+        engine.serve_at_once = False  # the HTTP front serves only once its wrappers are in place (below)
         engine.start()
     except EngineUnavailable:
         if not host_is_local(host):
@@ -133,6 +132,9 @@ def serve(host: str, port: int, region: str, students: int | None = None, keys_p
         except LabkitError:
             engine.stop()
             raise
+    from .engines.wsgi import NoticeHeader
+
+    engine._server.app = NoticeHeader(engine._server.app)  # each request's notices go back to its caller's cell
     if keys is not None:
         from .engines.sigv4 import SigV4Gate
 

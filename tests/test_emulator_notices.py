@@ -167,3 +167,32 @@ def test_a_notice_about_an_answer_waits_for_the_answer(engine, shown):
         "name": "orders", "id": uuid.uuid4().hex[:16], "trace_id": trace, "start_time": now - 1, "end_time": now})])
     xray.get_trace_summaries(StartTime=now - 60, EndTime=now + 60)
     assert shown == ["xray-trace-summaries-partial"]
+
+
+def test_a_request_collects_its_notices_but_not_those_of_threads_it_starts():
+    import threading
+
+    notices.reset()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", notices.AwsDifferenceWarning)
+        with notices.collected() as ids:
+            notices.notice("kms-key-state-not-enforced")
+            notices.notice("kms-key-state-not-enforced")  # shown already in this process: still this request's
+            poller = threading.Thread(target=notices.notice, args=("codedeploy-deployments-not-run",))
+            poller.start()
+            poller.join()
+        notices.notice("cloudwatch-alarms-not-evaluated")  # outside any request
+    assert ids == ["kms-key-state-not-enforced"]
+    notices.reset()
+
+
+def test_a_difference_named_by_a_newer_server_is_one_plain_line():
+    notices.reset()
+    assert notices.ids_in_header(" kms-key-state-not-enforced,from-a-newer-server,<b>x</b>,") == [
+        "kms-key-state-not-enforced", "from-a-newer-server"]
+    with pytest.warns(notices.AwsDifferenceWarning) as caught:
+        assert notices.notice_from_server("from-a-newer-server") is True
+    (warning,) = caught
+    assert "“from-a-newer-server”" in str(warning.message) and "\n" not in str(warning.message)
+    assert notices.notice_from_server("from-a-newer-server") is False  # once per kernel, like any notice
+    notices.reset()

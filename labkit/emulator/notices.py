@@ -18,23 +18,37 @@ Call it only from code that runs on the embedded engine (the modules of :mod:`la
 is cheap and certain that the learner meets the difference; every other difference is listed on the book page
 "How the emulator differs from AWS" (``reference/emulator-differences.md``) and nowhere else. It is safe to call
 from the engine's server thread: the note lands in the cell whose request is being served.
+
+On a shared engine (``python -m labkit serve``) the notice fires in the server, far from the learner's cell: the
+server serves each request inside :func:`collected`, which gathers the ids its notices name, and returns them in the
+:data:`HEADER` response header; the learner's client shows each with :func:`notice_from_server` (see
+:mod:`labkit.engines.shared`). A notice raised outside any request (a Lambda async invoke thread, an event poller)
+reaches only the server's log.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import html
+import re
 import threading
 import warnings
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .registry import Difference, Patch, differences, resolve
 
-__all__ = ["AwsDifferenceWarning", "notice", "text", "reset", "Trigger", "install_triggers", "trigger_patch"]
+__all__ = ["AwsDifferenceWarning", "notice", "text", "reset", "Trigger", "install_triggers", "trigger_patch",
+           "HEADER", "collected", "ids_in_header", "notice_from_server"]
 
 _lock = threading.Lock()
 _shown: set[str] = set()
 _known: dict[str, Difference] = {}
+
+HEADER = "x-labkit-differences"  # response header of a shared engine: the ids of the request's notices, comma-separated
+_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")  # what a Difference id looks like (anything else in a header is dropped)
+_collecting: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("labkit_notices", default=None)
 
 
 class AwsDifferenceWarning(UserWarning):
@@ -82,21 +96,64 @@ def notice(difference_id: str) -> bool:
 
     Returns True when it was shown now, False when it had been shown already. Raises ``KeyError`` when no module
     of :mod:`labkit.emulator` declares a Difference with that id (``tests/test_emulator_notices.py`` checks every
-    call in labkit names a declared one).
+    call in labkit names a declared one). Inside :func:`collected` (a shared engine serving a request) the id is
+    also gathered for that request's answer, on every request.
     """
     difference = lookup(difference_id)
+    collecting = _collecting.get()
+    if collecting is not None and difference_id not in collecting:
+        collecting.append(difference_id)  # for the request being served (every request, not once per process)
+    return _show_once(difference_id, text(difference), _html(difference))
+
+
+def _show_once(key: str, plain: str, rich: str | None) -> bool:
+    """Display ``plain`` (and ``rich`` HTML, if given) in the running cell, or warn outside IPython; once per
+    process per ``key``. True when shown now."""
     with _lock:
-        if difference_id in _shown:
+        if key in _shown:
             return False
-        _shown.add(difference_id)
+        _shown.add(key)
     shell = _ipython_shell()
     if shell is not None:
         from IPython.display import display
 
-        display({"text/html": _html(difference), "text/plain": text(difference)}, raw=True)
+        display({"text/plain": plain} if rich is None else {"text/html": rich, "text/plain": plain}, raw=True)
     else:
-        warnings.warn(text(difference), AwsDifferenceWarning, stacklevel=2)
+        warnings.warn(plain, AwsDifferenceWarning, stacklevel=3)  # the caller of notice / notice_from_server
     return True
+
+
+@contextlib.contextmanager
+def collected() -> Iterator[list[str]]:
+    """Gather, into the yielded list, the ids of the notices raised in this context (a server serving one request),
+    each once, in the order raised. Threads the request starts do not inherit it (a new thread starts with an empty
+    :mod:`contextvars` context), so their notices reach only the server's log."""
+    ids: list[str] = []
+    token = _collecting.set(ids)
+    try:
+        yield ids
+    finally:
+        _collecting.reset(token)
+
+
+def ids_in_header(value: str | None) -> list[str]:
+    """The difference ids in a :data:`HEADER` value (``"id1,id2"``); pieces that are no id are left out."""
+    pieces = (piece.strip() for piece in (value or "").split(","))
+    return [piece for piece in pieces if _ID.fullmatch(piece)]
+
+
+def notice_from_server(difference_id: str) -> bool:
+    """:func:`notice` for an id a labkit server reported (:data:`HEADER`), once per kernel like any notice.
+
+    An id this labkit does not declare (a newer server) is shown as one plain line naming it, never a KeyError.
+    """
+    try:
+        difference = lookup(difference_id)
+    except KeyError:
+        return _show_once(difference_id, f"Differs from AWS — the labkit server reports the difference "
+                          f"“{difference_id}”, which this labkit does not describe: see the book page “How the "
+                          "emulator differs from AWS”, or update labkit.", None)
+    return _show_once(difference_id, text(difference), _html(difference))
 
 
 def reset() -> None:

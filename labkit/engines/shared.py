@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 
+from ..emulator.notices import HEADER, ids_in_header, notice_from_server
 from .base import Engine, get_json
 from .wsgi import HEALTH_PATH
 
@@ -26,6 +27,21 @@ def add_account_header(client, account_id: str, presigned: bool = True):
             request.headers["x-moto-account-id"] = account_id
 
     client.meta.events.register("before-sign.*.*", add)
+    return client
+
+
+def show_server_notices(client):
+    """Show, in the cell that made the call, the "Differs from AWS" notices the server names in a response's
+    ``x-labkit-differences`` header (:class:`labkit.engines.wsgi.NoticeHeader`), each once per kernel, as the
+    embedded engine does (:mod:`labkit.emulator.notices`). Registered on botocore's ``after-call`` event, which
+    fires for error answers too, with the last HTTP response of the call."""
+    def show(http_response=None, **_):
+        headers = getattr(http_response, "headers", None)
+        value = headers.get(HEADER) if headers is not None else None  # botocore's headers: any case
+        for difference_id in ids_in_header(value):
+            notice_from_server(difference_id)
+
+    client.meta.events.register("after-call.*.*", show)
     return client
 
 
@@ -80,6 +96,7 @@ class SharedEngine(Engine):
         return config
 
     def _with_account(self, client):
+        show_server_notices(client)
         if not self.sends_account:
             return client
         return add_account_header(client, self.account_id, presigned=not self.keyed)
