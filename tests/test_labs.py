@@ -198,3 +198,14 @@ def test_sanitize_cfg_makes_two_runs_of_the_cloudformation_lab_equal():
     with pytest.raises(labnb.LabFailure, match="Cleanup deleted other resources"):  # another logical id is another bucket
         labnb.judge_solved("cleanup", [nbformat.v4.new_output("execute_result", execution_count=1, data={
             "text/plain": book.outputs[0]["data"]["text/plain"].replace("-uploads-", "-archive-")})], book, sanitize)
+
+
+def test_sanitize_cfg_makes_secret_arns_equal_whatever_their_random_suffix():
+    """Secrets Manager ends a secret's ARN with 6 random letters and digits ("SecretId", Secrets Manager API
+    Reference): a tail of 5 lower-case characters and an upper-case one made [names] take those 5 as the lab's suffix
+    (the CI failure: dva-prod-RANDOM-db-k0f1d-SUFFIXZ against dva-prod-orders-db-SUFFIX-RANDOM)."""
+    sanitize = nbval_sanitizer()
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:dva-prod-orders-db-{}-{}"
+    expected = arn.format("SUFFIX", "RANDOM")
+    for suffix, tail in (("k0f1d", "abcdeZ"), ("fzapm", "Q1w2E3"), ("a1b2c", "zzzzzz"), ("00000", "ABCDEF")):
+        assert sanitize(arn.format(suffix, tail)) == expected
