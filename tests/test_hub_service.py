@@ -25,7 +25,7 @@ import pytest
 
 from _ports import free_port
 from browser.assets import CACHE, Unavailable, node_and_npm
-from workshop_server import WorkshopServer
+from workshop_server import WorkshopServer, stop_process
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SNIPPET = ROOT / "workshop" / "jupyterhub_config.py"
@@ -144,13 +144,7 @@ load_subconfig("{SNIPPET}")
         return self.log_path.read_text(errors="replace")[-tail:]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 @pytest.fixture(scope="module")

@@ -56,6 +56,17 @@ class StudentEngine(SharedEngine):
         return super().client(service, **kwargs)
 
 
+def stop_process(process: subprocess.Popen, grace: float = 30) -> None:
+    """End a server process the tests started: SIGTERM, then SIGKILL if it still runs after ``grace`` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class WorkshopServer:
     """``python -m labkit serve --students N`` on a free port, as a context manager.
 
@@ -93,13 +104,8 @@ class WorkshopServer:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            stop_process(self.process)
         self._folder.cleanup()
 
     def log(self, tail: int = 6000) -> str:
