@@ -89,3 +89,12 @@ def test_every_library_labkit_imports_is_declared():
         if not distributions & set(ours):
             missing[module] = sorted(files)
     assert not missing, f"add to pyproject.toml [project] dependencies (and pin in requirements.txt): {missing}"
+
+
+def test_the_readme_installs_with_the_pinned_uv():
+    """README's first command installs uv at requirements.txt's pin, then the requirements with it (not a bare
+    ``pip install uv``, which would drift to whatever uv is newest)."""
+    readme = (ROOT / "README.md").read_text()
+    commands = readme.split("<!-- ci:begin -->", 1)[1].split("<!-- ci:end -->", 1)[0]
+    pinned = requirements((ROOT / "requirements.txt").read_text().splitlines())["uv"]
+    assert f"pip install uv{pinned.specifier} && uv pip install -r requirements.txt" in commands
