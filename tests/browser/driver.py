@@ -7,20 +7,15 @@ Pyodide's start to the first S3 answer; and every use of an absent package.
 **Absent packages.** Pyodide builds some packages itself (cryptography, numpy, matplotlib, pandas); the published
 site loads them with Pyodide, but this test can fetch only pure-Python wheels from PyPI. moto imports
 ``cryptography`` on every request (``moto.core.responses`` → ``moto.iam.models``) and the labs import matplotlib and
-pandas in their Setup, so each of these names imports here as an *absent* module: importing it works, and **any
-use** (a call, iteration, arithmetic…) raises :class:`AbsentPackage` — a ``BaseException``, so no ``except
-Exception`` in moto, labkit or a check can turn it into an answer — and is recorded in ``absent_uses``. The test
-fails on any use of ``cryptography``; a cell that uses matplotlib or pandas is reported as needing it (its check
-verdicts are still asserted). Nothing absent can make an answer look right: it never returns a value from a use.
+pandas in their Setup, so each of these names imports here as an *absent* module (tests/browser/absent.py): any use
+raises :class:`AbsentPackage` and is recorded. The test fails on any use of ``cryptography``; a cell that uses
+matplotlib or pandas is reported as needing it (its check verdicts are still asserted).
 """
-import importlib.abc
-import importlib.machinery
 import json
 import os
 import sys
 import time
 import traceback
-import types
 
 T0 = time.perf_counter()
 sys.dont_write_bytecode = True
@@ -28,64 +23,11 @@ ARGS = json.loads(DRIVER_ARGS)  # noqa: F821 - set by run.mjs
 TIMES = dict(JS_TIMES)  # noqa: F821 - set by run.mjs
 
 ABSENT = ("cryptography", "numpy", "matplotlib", "pandas", "PIL")
-absent_uses: list[dict] = []
-current_lab = {"name": None, "cell": None}
+import _labkit_absent as absent  # noqa: E402 - tests/browser/absent.py, copied in by run.mjs
+from _labkit_absent import AbsentPackage  # noqa: E402
 
-
-class AbsentPackage(BaseException):
-    """A package this test cannot fetch was used (not merely imported)."""
-
-
-class Absent:
-    """Stands for a name of an absent package: attribute access gives another; any use raises AbsentPackage."""
-
-    def __init__(self, dotted: str):
-        object.__setattr__(self, "_dotted", dotted)
-
-    def __getattr__(self, name):
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)
-        return Absent(f"{self._dotted}.{name}")
-
-    def _use(self, *_, **__):
-        package = self._dotted.split(".")[0]
-        absent_uses.append({"package": package, "name": self._dotted, "lab": current_lab["name"],
-                            "cell": current_lab["cell"]})
-        raise AbsentPackage(f"{self._dotted}: {package} is built by Pyodide (part of its distribution, loaded by the "
-                            "published site); this test cannot fetch it, so this cell needs it and did not run here")
-
-    __call__ = __iter__ = __len__ = __bool__ = __getitem__ = __setitem__ = __enter__ = __exit__ = _use
-    __add__ = __radd__ = __sub__ = __mul__ = __truediv__ = __eq__ = __lt__ = __gt__ = __contains__ = _use
-    __setattr__ = _use
-    __hash__ = object.__hash__
-
-    def __mro_entries__(self, bases):
-        self._use()
-
-
-class AbsentModule(types.ModuleType):
-    def __getattr__(self, name):
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)
-        return Absent(f"{self.__name__}.{name}")
-
-
-class AbsentFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    def find_spec(self, fullname, path=None, target=None):
-        if fullname.split(".")[0] not in ABSENT:
-            return None
-        return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
-
-    def create_module(self, spec):
-        module = AbsentModule(spec.name)
-        module.__path__ = []
-        return module
-
-    def exec_module(self, module):
-        pass
-
-
-sys.meta_path.append(AbsentFinder())  # last: a real copy of the package (if any) wins
+absent.install(ABSENT)
+current_lab = absent.where  # {"lab", "cell"}: recorded with each use of an absent package
 
 # --- the first S3 answer ---------------------------------------------------------------------------------------
 LABS = ARGS.get("labs_dir", "/home/pyodide/labs")
@@ -109,7 +51,7 @@ _evaluate = labkit.checks.evaluate
 
 def recording_evaluate(check_fn, *args, **kwargs):
     result = _evaluate(check_fn, *args, **kwargs)
-    verdicts.append({"lab": current_lab["name"], "cell": current_lab["cell"], "check": labkit.checks._label(check_fn),
+    verdicts.append({"lab": current_lab["lab"], "cell": current_lab["cell"], "check": labkit.checks._label(check_fn),
                      "kind": result.kind, "message": result.message[:300]})
     return result
 
@@ -127,7 +69,7 @@ labkit.solutions.register(shell)  # %%solution, as `import labkit` does in a ker
 labs = {}
 for slug in ARGS["labs"]:
     notebook = json.load(open(f"{LABS}/{slug}.ipynb"))
-    current_lab["name"] = slug
+    current_lab["lab"] = slug
     errors, needs = [], []
     began = time.perf_counter()
     for index, cell in enumerate(notebook["cells"]):
@@ -154,4 +96,4 @@ for slug in ARGS["labs"]:
 
 print("LABKIT-RESULT " + json.dumps({
     "engine": engine.name, "platform": sys.platform, "python": sys.version.split()[0],
-    "times": {k: round(v, 2) for k, v in TIMES.items()}, "labs": labs, "absent_uses": absent_uses}))
+    "times": {k: round(v, 2) for k, v in TIMES.items()}, "labs": labs, "absent_uses": absent.uses}))

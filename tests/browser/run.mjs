@@ -32,6 +32,8 @@ function copyTree(from, to) {
   }
 }
 copyTree(path.join(repo, "labkit"), `${site}/labkit`);
+pyodide.FS.writeFile(`${site}/_labkit_absent.py`,  // the test's stand-ins for Pyodide's own builds (driver.py)
+                     new Uint8Array(fs.readFileSync(path.join(repo, "tests", "browser", "absent.py"))));
 const version = /^version\s*=\s*"([^"]+)"/m.exec(fs.readFileSync(path.join(repo, "pyproject.toml"), "utf8"))[1];
 pyodide.FS.mkdirTree(`${site}/dva_labkit-${version}.dist-info`);
 pyodide.FS.writeFile(`${site}/dva_labkit-${version}.dist-info/METADATA`,
