@@ -7,7 +7,8 @@ the HTML build finishes (into ``_build/html/lite/``):
   ``_ext/browser_wheels.txt`` (:mod:`browser_wheels`, shared with the Pyodide tests), less those Pyodide's own
   distribution has (PyYAML, MarkupSafe), which the kernel loads from Pyodide like cryptography, matplotlib, pandas;
 - ``labs/``: a copy of each lab whose install cell (Colab's ``pip install``, which cannot run in a page) is replaced
-  by one that installs the bundled wheels with piplite, with a note saying whether the lab was run under Pyodide
+  by one that installs the bundled wheels with piplite (from the bundle, not from Pyodide's lock file, which has
+  other releases of some: urllib3, requests, click…), with a note saying whether the lab was run under Pyodide
   (``data/browser.json``, written by tests/test_pyodide.py) — the course's notebooks are not changed;
 - ``quizzes/`` and ``exam/``: what labkit reads beside the labs;
 - ``jupyter-lite.json``: the Pyodide kernel loads Pyodide ``browser_wheels.PYODIDE`` from its CDN and never falls back to PyPI;
@@ -72,7 +73,8 @@ def install_source(slug: str, notebook_text: str, bundled: list[str], record: di
         + " (tens of MB, once each time the page is opened).",
         note,
         "import piplite",
-        f"await piplite.install({bundled!r}, deps=False)",
+        "# the site's bundle first (micropip would take Pyodide's own copy of some, another release, from its CDN)",
+        f"await piplite.install({bundled!r}, deps=False, index_urls=piplite.piplite._PIPLITE_URLS)",
         f"await piplite.install({FROM_PYODIDE + extra!r})",
     ])
 

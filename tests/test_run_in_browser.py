@@ -23,7 +23,8 @@ def test_the_colab_install_cell_becomes_the_piplite_install():
     copy = run_in_browser.lite_copy(notebook(TITLE, COLAB, SETUP), "sqs", ["dva-labkit", "moto"], RECORD)
     assert [c["cell_type"] for c in copy["cells"]] == ["markdown", "code", "code"]
     install = copy["cells"][1]["source"]
-    assert "await piplite.install(['dva-labkit', 'moto'], deps=False)" in install
+    assert "await piplite.install(['dva-labkit', 'moto'], deps=False, index_urls=piplite.piplite._PIPLITE_URLS)" \
+        in install  # the bundle first, not Pyodide's lock file
     assert "await piplite.install(['pyyaml', 'markupsafe', 'cryptography', 'pandas'])" in install  # pandas: imported
     assert "every check passed" in install and "cells 9, 10" in install
     assert copy["cells"][2] is SETUP and copy["metadata"]["kernelspec"]["name"] == "python"

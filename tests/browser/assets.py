@@ -10,12 +10,14 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import re
 import pathlib
 import shutil
 import subprocess
 import sys
+import zipfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "_ext"))
 from browser_wheels import CACHE, PYODIDE, Unavailable, wheels_folder  # noqa: E402,F401  (shared with the build)
@@ -48,30 +50,45 @@ def pyodide_folder(npm: list[str]) -> pathlib.Path:
     return package
 
 
-def pure_lock_wheels(pyodide: pathlib.Path, roots: tuple[str, ...]) -> dict[str, pathlib.Path]:
-    """PyPI's wheels of the pure-Python packages of Pyodide's lock file that ``roots`` need, at the lock's versions.
+def canonical(name: str) -> str:
+    """A distribution name as package indexes compare them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
-    Pyodide's own copies are on its CDN only; these are the same releases from PyPI (the lock's checksums must then
-    be those of these files: see tests/test_lite.py). ``{lock file_name: path}``; raises Unavailable.
-    """
-    packages = {re.sub(r"[-_.]+", "-", name).lower(): entry
+
+def lock_entries(pyodide: pathlib.Path, roots) -> list[dict]:
+    """The entries of Pyodide's lock file for ``roots`` and everything they depend on, by name."""
+    packages = {canonical(name): entry
                 for name, entry in json.loads((pyodide / "pyodide-lock.json").read_text())["packages"].items()}
-    wanted, stack = set(), [re.sub(r"[-_.]+", "-", name).lower() for name in roots]
+    wanted, stack = {}, [canonical(name) for name in roots]
     while stack:
         name = stack.pop()
         if name not in wanted:
-            wanted.add(name)
-            stack.extend(re.sub(r"[-_.]+", "-", dep).lower() for dep in packages[name]["depends"])
-    impure = sorted(n for n in wanted if not packages[n]["file_name"].endswith("-none-any.whl"))
+            wanted[name] = packages[name]
+            stack.extend(canonical(dep) for dep in packages[name]["depends"])
+    return [wanted[name] for name in sorted(wanted)]
+
+
+def is_pure(entry: dict) -> bool:
+    """A lock entry whose wheel is pure Python (PyPI has the same release)."""
+    return entry["file_name"].endswith("-none-any.whl")
+
+
+def pure_lock_wheels(entries: list[dict]) -> dict[str, pathlib.Path]:
+    """PyPI's wheels of the pure-Python lock ``entries``, at the lock's versions: ``{lock file_name: path}``.
+
+    Pyodide's own copies are on its CDN only; these are the same releases from PyPI (the lock's checksums must then
+    be those of these files: see tests/test_lite.py). Raises Unavailable (also for an entry that is not pure).
+    """
+    impure = [e["name"] for e in entries if not is_pure(e)]
     if impure:
         raise Unavailable(f"{', '.join(impure)}: built by Pyodide, not on PyPI as pure wheels")
     folder = CACHE / "pyodide-pure"
-    files = {packages[n]["file_name"]: folder / packages[n]["file_name"] for n in wanted}
-    missing = [f"{packages[n]['name']}=={packages[n]['version']}" for n in wanted
-               if not (folder / packages[n]["file_name"]).exists()]
+    files = {e["file_name"]: folder / e["file_name"] for e in entries}
+    missing = [f"{e['name']}=={e['version']}" for e in entries if not files[e["file_name"]].exists()]
     if missing:
         done = subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check",
-                               "--no-deps", "--only-binary=:all:", "--python-version", "3.14", "-d", str(folder),
+                               "--no-deps", "--only-binary=:all:", "--platform", "any", "--python-version", "3.14",
+                               "-d", str(folder),
                                *missing], capture_output=True, text=True, timeout=600)
         if done.returncode != 0:
             raise Unavailable(f"pip could not download {', '.join(missing)}: {done.stderr.strip()[-300:]}")
@@ -79,6 +96,27 @@ def pure_lock_wheels(pyodide: pathlib.Path, roots: tuple[str, ...]) -> dict[str,
     if absent:
         raise Unavailable(f"PyPI's wheels are not named as Pyodide's lock file says: {absent}")
     return files
+
+
+STAND_IN_INIT = "import sys, _labkit_absent\n_labkit_absent.become_absent(sys.modules[__name__])\n"
+
+
+def stand_in_wheel(entry: dict) -> bytes:
+    """A test-only wheel standing for a Pyodide build of ``entry``: each module it provides is absent (absent.py).
+
+    Served in place of Pyodide's file by tests/test_lite.py, never shipped: the published site loads Pyodide's own.
+    """
+    buffer = io.BytesIO()
+    dist_info = f"{entry['name'].replace('-', '_')}-{entry['version']}.dist-info"
+    with zipfile.ZipFile(buffer, "w") as wheel:
+        wheel.writestr(f"{dist_info}/METADATA", f"Metadata-Version: 2.1\nName: {entry['name']}\n"
+                                                f"Version: {entry['version']}\nSummary: test stand-in\n")
+        wheel.writestr(f"{dist_info}/WHEEL", "Wheel-Version: 1.0\nGenerator: labkit-tests\nRoot-Is-Purelib: true\n"
+                                             "Tag: py3-none-any\n")
+        wheel.writestr("_labkit_absent.py", (pathlib.Path(__file__).parent / "absent.py").read_bytes())
+        for module in entry["imports"]:
+            wheel.writestr(f"{module}/__init__.py", STAND_IN_INIT)
+    return buffer.getvalue()
 
 
 def prepare() -> dict[str, str]:
