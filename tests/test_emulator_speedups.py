@@ -54,6 +54,48 @@ def test_moto_and_the_engine_share_loaded_service_models(engine):
     assert speedups.load_service_model("sqs", "service-2") is client_model  # one parse, shared
 
 
+def same_in_order(plain, ordered, where="") -> None:
+    """``plain`` holds only dicts where ``ordered`` (botocore's own decoding) holds OrderedDicts, with the same keys
+    in the same order and the same values."""
+    if isinstance(ordered, dict):
+        assert type(plain) is dict, where
+        assert list(plain) == list(ordered), where
+        for key in ordered:
+            same_in_order(plain[key], ordered[key], f"{where}/{key}")
+    elif isinstance(ordered, list):
+        assert type(plain) is list and len(plain) == len(ordered), where
+        for index, (mine, theirs) in enumerate(zip(plain, ordered)):
+            same_in_order(mine, theirs, f"{where}[{index}]")
+    else:
+        assert type(plain) is type(ordered) and plain == ordered, where
+
+
+def test_the_shared_loader_decodes_plain_dicts_in_botocore_s_order(engine):
+    """The shared loader reads with speedups.plain_json_file_loader, whose data (endpoints.json, a service model
+    with its sdk-extras merged, a paginator file) is botocore's own, key for key in the same order, held in dicts
+    instead of OrderedDicts (less memory). (Compared on fresh loaders: botocore's endpoint resolver writes what it
+    resolves into the loaded endpoints.)"""
+    from botocore.loaders import Loader, create_loader
+
+    speedups.install()
+    assert type(speedups.shared_loader().load_data("sdk-default-configuration")) is dict
+    ours, botocore_s = Loader(file_loader=speedups.plain_json_file_loader()), create_loader()
+    for name in ("endpoints", "sqs/2012-11-05/paginators-1"):
+        same_in_order(ours.load_data(name), botocore_s.load_data(name), name)
+    same_in_order(ours.load_service_model("s3", "service-2"), botocore_s.load_service_model("s3", "service-2"), "s3")
+    assert engine.client("s3").list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+def test_botocore_still_decodes_ordered_dicts():
+    """botocore's own loader decodes OrderedDicts; when this fails, it decodes dicts itself: drop
+    speedups.plain_json_file_loader."""
+    from collections import OrderedDict
+
+    from botocore.loaders import create_loader
+
+    assert type(create_loader().load_data("sdk-default-configuration")) is OrderedDict
+
+
 def test_moto_still_makes_a_loader_per_model(engine, monkeypatch):
     """moto's own _load_service_model builds a new loader for each call; when this fails, moto keeps one: drop
     labkit's shared loader."""

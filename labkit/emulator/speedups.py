@@ -33,6 +33,8 @@ Answers moto recomputes on every request, though they never change, are remember
   in memory) and the service's whole model again (EC2's: 14 MB) though the notebook's own clients hold the same:
   :func:`share_default_loader` has every session of this process that uses botocore's default data path read
   through :func:`shared_loader` (measured: about 60 MB less allocated when a lab first calls SSM, which loads EC2).
+  That loader decodes JSON objects as plain dicts, not botocore's OrderedDicts (:func:`plain_json_file_loader`):
+  same keys, values and order in about 60 % of the memory, for as long as the kernel runs.
 
 - botocore signs every request with Signature Version 4: a canonical request, a string to sign and five HMACs,
   though a request the embedded engine answers in this process has its signature read by nobody unless IAM is
@@ -54,6 +56,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import os
 import string
 import sys
 from urllib.parse import urlsplit
@@ -99,6 +102,15 @@ PATCHES = [
                 "alphabet and length) instead of one random.choice call per character.",
         symbols=("moto.moto_api._internal.moto_random.MotoRandom.get_random_string",),
         upstream="moto/moto_api/_internal/moto_random.py: self.choices(pool, k=length) in get_random_string.",
+    ),
+    Patch(
+        name="speedups-plain-json",
+        changes="The shared botocore loader (moto's and the embedded engine's) reads its JSON data files with "
+                "botocore's file loader except that objects decode as dicts instead of OrderedDicts (same keys, "
+                "values and order; about 40 % less memory for endpoints.json and the service models a lab keeps).",
+        symbols=("botocore.loaders.JSONFileLoader._load_file", "botocore.loaders.JSONFileLoader.load_file",
+                 "botocore.loaders.Loader.load_data_with_path"),
+        upstream="botocore/loaders.py: json.loads without object_pairs_hook=OrderedDict (dicts keep order).",
     ),
     Patch(
         name="speedups-inprocess-signing",
@@ -250,13 +262,40 @@ moto_load_service_model = None  # moto's own, once replaced (the guard test call
 
 
 def shared_loader():
-    """The botocore data loader moto and the embedded engine's boto3 session share (made on first use)."""
+    """The botocore data loader moto and the embedded engine's boto3 session share (made on first use); it decodes
+    JSON objects as plain dicts (:func:`plain_json_file_loader`)."""
     global _loader
     if _loader is None:
         from botocore.loaders import create_loader
 
-        _loader = create_loader()
+        loader = create_loader()
+        loader.file_loader = plain_json_file_loader()
+        _loader = loader
     return _loader
+
+
+def plain_json_file_loader():
+    """botocore's ``JSONFileLoader`` that decodes every JSON object as a ``dict``, not an ``OrderedDict``.
+
+    botocore parses its data files with ``object_pairs_hook=OrderedDict``; an ``OrderedDict`` takes about 1.7 times
+    a dict's memory (measured: ``endpoints.json`` 7.0 MB as OrderedDicts, 4.1 MB as dicts; a lab kernel keeps
+    endpoints.json and its services' models, 16-20 MB as OrderedDicts). A dict keeps the file's key order as well
+    (Python 3.7+), and nothing in botocore, boto3 or moto uses what only an OrderedDict has (``move_to_end``,
+    order-sensitive ``==`` between two of them). Files are found and read as botocore reads them (its
+    ``_load_file`` reads the bytes, ``.json`` or ``.json.gz``, as UTF-8); only the decoding differs.
+    """
+    import json
+
+    from botocore.loaders import JSONFileLoader
+
+    class PlainJSONFileLoader(JSONFileLoader):
+        def _load_file(self, full_path, open_method):
+            if not os.path.isfile(full_path):
+                return None
+            with open_method(full_path, "rb") as fp:
+                return json.loads(fp.read().decode("utf-8"))
+
+    return PlainJSONFileLoader()
 
 
 def load_service_model(service_name: str, model_name: str) -> dict:
