@@ -91,3 +91,15 @@ def test_on_a_workshop_server_the_policy_is_judged_by_the_embedded_engines_evalu
     assert right.passed, right.message
     wrong = checks.least_privilege_prefix(policy("s3:*", "arn:aws:s3:::b/*"), "b")
     assert not wrong.passed and "DeleteObject inside the prefix was allowed" in wrong.message
+
+
+def test_a_right_policy_reads_the_same_on_a_workshop_server_and_the_embedded_engine(engine, bucket, monkeypatch):
+    """nbval compares a lab's solved run in a workshop student's account with the book's embedded run: the verdict of
+    a right policy must not depend on how the engine judged it."""
+    from types import SimpleNamespace
+
+    right = policy(["s3:GetObject", "s3:PutObject"], f"arn:aws:s3:::{bucket}/reports/*")
+    embedded = checks.least_privilege_prefix(right, bucket)
+    monkeypatch.setattr(checks, "current", lambda: SimpleNamespace(name="shared", client=lambda service: None))
+    shared = checks.least_privilege_prefix(right, bucket)
+    assert embedded.passed and shared.passed and embedded.message == shared.message, (embedded, shared)
