@@ -8,11 +8,19 @@ one kernel:
 2. ``learner: Cell N`` for every code cell — a ``%%solution`` cell must say it did not run, every Check my work
    must show ✗ Not yet with a hint (never ✓, never "check broke"); the lab must reach and run its Cleanup;
 3. ``learner: nothing left`` — labkit's inventory finds nothing the lab added;
-4. ``solved: solutions on``, then ``solved: Cell N`` for every code cell — every check shows ✓, and where the book
+4. ``solved: student account`` — the kernel becomes a workshop student's (tests/workshop_server.py: ``TO_STUDENT``):
+   solutions on, ``LABKIT_ENGINE=auto``, ``AWS_ENDPOINT_URL`` of this process's ``labkit serve --students N`` (one per
+   xdist worker, a student per lab, so each lab has a fresh non-default account) and the student's key; every other
+   lab also sets ``LABKIT_ACCOUNT_ID``, which a student may;
+5. ``solved: Cell N`` for every code cell — every check shows ✓, no output names the book's default account
+   (123456789012: a call served in another account), and where the book
    build's executed notebook is current (``_build/jupyter_execute/labs/<slug>.ipynb``, same code as the lab), each
-   check's verdicts and the Cleanup's list of deleted resources equal the book's, and the cells tagged ``nbval-check-output`` have the book's outputs (nbval's
-   comparison), after ``tests/sanitize.cfg`` replaced what varies (generated names, ids, ports, times);
-5. ``solved: nothing left``.
+   check's verdicts and the Cleanup's list of deleted resources equal the book's, and the cells tagged
+   ``nbval-check-output`` have the book's outputs (nbval's comparison), after the student's account id (ours) and
+   the default one (the book's) became ``ACCOUNT`` and ``tests/sanitize.cfg`` replaced what varies (generated names,
+   ids, ports, times);
+6. ``solved: nothing left`` — the kernel's engine was the shared one in the student's account, that account holds
+   nothing of any kind labkit inventories, and the instructor's dashboard has the student's verdicts, all ✓.
 
 Without a current book build (a developer running ``pytest`` alone) the verdicts are still asserted, the comparison
 with the book is left out and a warning says how to get it; with ``CI`` set, a missing or stale book build fails.
@@ -42,11 +50,59 @@ VERDICT = re.compile(r'<div class="labkit-verdict" data-verdict="(\w+)"[^>]*><st
 START = (f"import os as _os\n_os.environ.pop({SOLUTIONS_ENV!r}, None)\n"
          "from labkit import hygiene as _hygiene\n_before = _hygiene.snapshot_all()")
 LEFTOVERS = "import json as _json\nprint(_json.dumps(_hygiene.added_since(_before)))"
-SOLUTIONS_ON = f"_os.environ[{SOLUTIONS_ENV!r}] = '1'"
+ENGINE_USED = ("import json as _json\nfrom labkit import engines as _engines\n"
+               "print(_json.dumps({'engine': _engines.current().name, 'account': _engines.current().account_id}))")
+BOOK_ACCOUNT = "123456789012"  # the embedded engine's default account (moto's), which the book build runs in
+ACCOUNT = "ACCOUNT"  # what both the book's and the student's account id become before a comparison
 
 
 class LabFailure(Exception):
     """What a lab did wrong in this pass, in one message (shown without a traceback)."""
+
+
+def labs() -> list[pathlib.Path]:
+    """The lab notebooks, sorted: a lab's index is its student's in the workshop server's key file."""
+    return sorted(LABS.glob("*.ipynb"))
+
+
+_workshop: list = []  # this process's WorkshopServer, or the RuntimeError its start raised
+
+
+def workshop(config):
+    """This process's (an xdist worker's) ``labkit serve --students N``, one student per lab, started on first use
+    and stopped when pytest ends (tests/workshop_server.py: WorkshopServer). Raises the RuntimeError of a failed
+    start, then and for every later lab, without trying again."""
+    if not _workshop:
+        from workshop_server import WorkshopServer
+
+        try:
+            server = WorkshopServer(students=len(labs())).__enter__()
+            config.add_cleanup(lambda: server.__exit__(None, None, None))
+            _workshop.append(server)
+        except RuntimeError as error:
+            _workshop.append(error)
+    if isinstance(_workshop[0], RuntimeError):
+        raise _workshop[0]
+    return _workshop[0]
+
+
+def name_account(text: str, account: str | None) -> str:
+    """``text`` with the 12-digit account id ``account``, where it stands alone (not inside a longer number),
+    replaced by ``ACCOUNT``; unchanged when ``account`` is None."""
+    return re.sub(rf"(?<!\d){account}(?!\d)", ACCOUNT, text) if account else text
+
+
+def outputs_naming(outputs, account: str | None):
+    """A copy of a cell's ``outputs`` (nbformat dicts) with ``account`` replaced as :func:`name_account` does."""
+    return nbformat.from_dict(json.loads(name_account(json.dumps(outputs), account))) if account else outputs
+
+
+def judge_account(source: str, outputs, account: str) -> None:
+    """Raise ``LabFailure`` when a solved cell run in the student's ``account`` shows the book's default account
+    (unless the cell's own source names it): the call was served in, or an ARN built for, another account."""
+    if BOOK_ACCOUNT != account and BOOK_ACCOUNT in json.dumps(outputs) and BOOK_ACCOUNT not in source:
+        raise LabFailure(f"solved run in the student's account {account}: the output names the default account "
+                         f"{BOOK_ACCOUNT}, so something was served in (or built for) another account")
 
 
 def book_folder() -> pathlib.Path:
@@ -135,11 +191,20 @@ def deleted(outputs, sanitize) -> list[str]:
     return sorted(found)
 
 
-def judge_solved(role: str, outputs, reference, sanitize) -> None:
+def judge_solved(role: str, outputs, reference, sanitize, account: str | None = None) -> None:
     """Raise ``LabFailure`` unless a solved check cell shows ✓ only and, given the book's ``reference`` cell, the
-    check's verdicts are the book's and the Cleanup deleted the same resources (kinds and sanitized names)."""
+    check's verdicts are the book's and the Cleanup deleted the same resources (kinds and sanitized names).
+
+    ``account``: the student's account id the pass ran in; before ``sanitize``, it becomes ``ACCOUNT`` in our
+    outputs and ``BOOK_ACCOUNT`` does in the book's (so our output naming the default account still differs)."""
+    def sanitize_ours(text: str) -> str:
+        return sanitize(name_account(text, account))
+
+    def sanitize_book(text: str) -> str:
+        return sanitize(name_account(text, BOOK_ACCOUNT if account else None))
+
     if role == "cleanup" and reference is not None:
-        ours, book = deleted(outputs, sanitize), deleted(reference.outputs, sanitize)
+        ours, book = deleted(outputs, sanitize_ours), deleted(reference.outputs, sanitize_book)
         if ours != book:
             raise LabFailure("solved run: Cleanup deleted other resources than in the book build\n"
                              f"  book: {book}\n  now:  {ours}")
@@ -149,8 +214,8 @@ def judge_solved(role: str, outputs, reference, sanitize) -> None:
     if not shown or any(kind != "passed" for kind, _ in shown):
         raise LabFailure(f"solved run: every check must say ✓ Correct; got {shown or 'no verdict'}")
     if reference is not None:
-        ours = [(kind, sanitize(message)) for kind, message in shown]
-        book = [(kind, sanitize(message)) for kind, message in verdicts(reference.outputs)]
+        ours = [(kind, sanitize_ours(message)) for kind, message in shown]
+        book = [(kind, sanitize_book(message)) for kind, message in verdicts(reference.outputs)]
         if ours != book:
             raise LabFailure(f"solved run: the verdicts differ from the book build's\n  book: {book}\n  now:  {ours}")
 
@@ -180,7 +245,7 @@ class LabNotebook(IPyNbFile):
                                       cell=fresh(cell), options=options_for(cell, check=False),
                                       phase="learner", role=role_of(cell), reference=None)
         yield LabStep.from_parent(self, name="learner: nothing left", source=LEFTOVERS, step="leftovers")
-        yield LabStep.from_parent(self, name="solved: solutions on", source=SOLUTIONS_ON, step="solutions")
+        yield LabStep.from_parent(self, name="solved: student account", source="", step="student")
         for number, cell in enumerate(cells):
             ref = reference[number] if reference else None
             compare = ref is not None and tagged_for_comparison(cell)
@@ -188,7 +253,7 @@ class LabNotebook(IPyNbFile):
                                       cell=fresh(cell, ref if compare else None),
                                       options=options_for(cell, check=compare),
                                       phase="solved", role=role_of(cell), reference=ref)
-        yield LabStep.from_parent(self, name="solved: nothing left", source=LEFTOVERS, step="leftovers")
+        yield LabStep.from_parent(self, name="solved: nothing left", source=ENGINE_USED, step="student-leftovers")
 
 
 def fresh(cell, reference=None):
@@ -226,15 +291,27 @@ class LabCell(IPyNbCell):
         self.phase, self.role, self.reference = phase, role, reference
 
     def runtest(self):
+        student = getattr(self.parent, "student", None)
+        if self.phase == "solved" and student is None:
+            raise LabFailure("not run: the kernel did not become a student's (see 'solved: student account')")
         super().runtest()
         if self.phase == "learner":
             judge_learner(self.role, self.test_outputs)
         else:
-            judge_solved(self.role, self.test_outputs, self.reference, self.sanitize)
+            judge_account(self.cell.source, self.test_outputs, student["account_id"])
+            judge_solved(self.role, self.test_outputs, self.reference, self.sanitize, student["account_id"])
             missing = getattr(self.parent, "reference_missing", "")
             if missing and os.environ.get("CI") and self.role == "check":
                 raise LabFailure(f"CI compares every lab with the book build, and there is {missing}: "
                                  "run `jupyter-book build .` before `pytest`")
+
+    def compare_outputs(self, test, ref, skip_compare=None):
+        """nbval's comparison with the book's outputs, the student's account id in ours and the book's default
+        one in the book's both replaced by ``ACCOUNT`` first (then nbval applies tests/sanitize.cfg to both)."""
+        student = getattr(self.parent, "student", None)
+        if self.phase == "solved" and student is not None:
+            test, ref = outputs_naming(test, student["account_id"]), outputs_naming(ref, BOOK_ACCOUNT)
+        return super().compare_outputs(test, ref, skip_compare)
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, LabFailure):
@@ -246,7 +323,8 @@ class LabCell(IPyNbCell):
 
 
 class LabStep(IPyNbCell):
-    """A cell the test adds to the lab's kernel: start a pass, turn solutions on, or list what was left behind."""
+    """A cell the test adds to the lab's kernel: start the learner's pass, make the kernel a student's for the solved
+    pass, or list what was left behind (after the solved pass: the engine used, then the student's account)."""
 
     def __init__(self, *args, source: str, step: str, **kwargs):
         cell = nbformat.v4.new_code_cell(source)
@@ -254,11 +332,50 @@ class LabStep(IPyNbCell):
         self.step = step
 
     def runtest(self):
+        if self.step == "student":
+            self.become_student()
+        elif self.step == "student-leftovers" and getattr(self.parent, "student", None) is None:
+            raise LabFailure("not run: the kernel did not become a student's (see 'solved: student account')")
         super().runtest()
         if self.step == "leftovers":
             left = json.loads(stream(self.test_outputs).strip().splitlines()[-1])
             if left:
                 raise LabFailure(f"the lab's Cleanup left resources behind: {left}")
+        elif self.step == "student-leftovers":
+            self.judge_student_account(json.loads(stream(self.test_outputs).strip().splitlines()[-1]))
+
+    def become_student(self) -> None:
+        """Set this step's cell to turn the kernel into the lab's student's (solutions on), on this process's
+        workshop server; the notebook's ``student`` is that key file entry once the cell ran."""
+        from workshop_server import TO_STUDENT, student_environment
+
+        server = workshop(self.config)
+        index = labs().index(self.path)
+        key = server.students[index]
+        # every other lab also sets LABKIT_ACCOUNT_ID (optional for a student; it must then be the key's account)
+        env = student_environment(server, key, key["account_id"] if index % 2 else None)
+        self.cell = nbformat.v4.new_code_cell(TO_STUDENT.format(env=env))
+        self.parent.student = None
+        super().runtest()
+        self.parent.student = key
+
+    def judge_student_account(self, used: dict) -> None:
+        """Raise ``LabFailure`` unless the kernel's engine (``used``: its name and account) was the shared one in the
+        student's account, that account now holds nothing labkit inventories, and the instructor's dashboard has
+        the student's verdicts, every one ✓."""
+        from workshop_server import dashboard, leftovers
+
+        server, key = workshop(self.config), self.parent.student
+        if used != {"engine": "shared", "account": key["account_id"]}:
+            raise LabFailure(f"the solved pass ran on {used}, not on the workshop server in the student's account "
+                             f"{key['account_id']}")
+        server.check()
+        left = leftovers(server.engine(key))
+        if left:
+            raise LabFailure(f"the lab's Cleanup left this in the student's account: {left}")
+        shown = dashboard(server, key["student"])
+        if not shown or not all(passed for _, passed in shown):
+            raise LabFailure(f"the instructor's dashboard shows for {key['student']}: {shown or 'no verdict'}")
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, LabFailure):

@@ -85,6 +85,55 @@ def test_solved_pass_wants_every_check_correct_and_the_books_verdicts():
         labnb.judge_solved("check", [shown("passed", "dva-photos-ab3k9 has 3 versions.")], book, sanitize)
 
 
+STUDENT = "100000000007"  # a student's account on `labkit serve --students N`
+
+
+def test_solved_pass_compares_the_students_account_with_the_books_default_one():
+    """The book runs in the default account, the solved pass in a student's: each id becomes ACCOUNT on its own
+    side only, so an output of the student's pass naming the default account still differs from the book."""
+    arn = "arn:aws:sns:us-east-1:{}:dva-alerts-{}"
+    book = nbformat.v4.new_code_cell("labkit.check(f, x)")
+    book.outputs = [shown("passed", f"{arn.format(labnb.BOOK_ACCOUNT, 'zz9q1')} has 1 subscription.")]
+    sanitize = nbval_sanitizer()
+    labnb.judge_solved("check", [shown("passed", f"{arn.format(STUDENT, 'ab3k9')} has 1 subscription.")], book,
+                       sanitize, STUDENT)
+    with pytest.raises(labnb.LabFailure, match="differ from the book"):  # served in the default account
+        labnb.judge_solved("check", [shown("passed", f"{arn.format(labnb.BOOK_ACCOUNT, 'ab3k9')} has 1 subscription.")],
+                           book, sanitize, STUDENT)
+    cleanup = nbformat.v4.new_code_cell("labkit.cleanup()")
+    cleanup.outputs = [nbformat.v4.new_output("execute_result", execution_count=1, data={
+        "text/plain": f"deleted sns.topic {arn.format(labnb.BOOK_ACCOUNT, 'zz9q1')}"})]
+    for account, passes in ((STUDENT, True), (labnb.BOOK_ACCOUNT, False)):
+        ours = [nbformat.v4.new_output("execute_result", execution_count=1, data={
+            "text/plain": f"deleted sns.topic {arn.format(account, 'ab3k9')}"})]
+        if passes:
+            labnb.judge_solved("cleanup", ours, cleanup, sanitize, STUDENT)
+        else:
+            with pytest.raises(labnb.LabFailure, match="Cleanup deleted other resources"):
+                labnb.judge_solved("cleanup", ours, cleanup, sanitize, STUDENT)
+
+
+def test_nbval_comparison_names_each_sides_account_only():
+    """What LabCell.compare_outputs hands nbval: the student's id in ours and the default one in the book's made
+    ACCOUNT; a longer number holding those digits is left alone."""
+    def out(text):
+        return [nbformat.v4.new_output("stream", name="stdout", text=text)]
+
+    book = labnb.outputs_naming(out(f"queue url .../{labnb.BOOK_ACCOUNT}/dva-jobs\n"), labnb.BOOK_ACCOUNT)
+    assert labnb.outputs_naming(out(f"queue url .../{STUDENT}/dva-jobs\n"), STUDENT) == book
+    assert labnb.outputs_naming(out(f"queue url .../{labnb.BOOK_ACCOUNT}/dva-jobs\n"), STUDENT) != book
+    assert labnb.name_account(f"{STUDENT}5 1{STUDENT}", STUDENT) == f"{STUDENT}5 1{STUDENT}"
+
+
+def test_a_solved_output_naming_the_default_account_fails_in_a_students_account():
+    right = [shown("passed", f"arn:aws:iam::{STUDENT}:role/dva-app-ab3k9 can read the bucket.")]
+    labnb.judge_account("labkit.check(f, role)", right, STUDENT)
+    wrong = [nbformat.v4.new_output("stream", name="stdout", text=f"arn:aws:iam::{labnb.BOOK_ACCOUNT}:role/x\n")]
+    with pytest.raises(labnb.LabFailure, match="names the default account"):
+        labnb.judge_account("print(role)", wrong, STUDENT)
+    labnb.judge_account(f"print('{labnb.BOOK_ACCOUNT}')", wrong, STUDENT)  # the cell itself names it
+
+
 def test_solved_cleanup_must_delete_what_the_book_deleted():
     def report(*lines):
         return [nbformat.v4.new_output("execute_result", data={"text/plain": "\n".join(lines)}, execution_count=1)]
@@ -161,7 +210,7 @@ def test_nbval_collects_a_lab_as_one_learner_then_solved_pass():
     ids = [line.split("::", 1)[1] for line in listed.splitlines() if "::" in line]
     cells = len(labnb.code_cells(nbformat.read(lab, as_version=4)))
     assert ids == (["learner: start", *[f"learner: Cell {n}" for n in range(cells)], "learner: nothing left",
-                    "solved: solutions on", *[f"solved: Cell {n}" for n in range(cells)], "solved: nothing left"]), listed
+                    "solved: student account", *[f"solved: Cell {n}" for n in range(cells)], "solved: nothing left"]), listed
     assert labnb.is_lab(lab) and not labnb.is_lab(labnb.ROOT / "workshop" / "instructor.ipynb")
 
 

@@ -2,7 +2,7 @@
 (HTTP 403, AWS-shaped error) unsigned requests, unknown keys, wrong secrets and a spoofed account header (presigned
 URLs and request times: tests/test_workshop_presigned.py). What AWS serves unsigned (a user pool's public keys, the
 identity pools' GetId) and an IAM user's own key act in their own account; a StackSet cannot deploy into another's.
-Every lab, run in a student's account: tests/test_workshop_labs.py."""
+Every lab, run in a student's account: its solved pass in tests/labnb.py."""
 from __future__ import annotations
 
 import json

@@ -1,93 +1,11 @@
-"""Every lab passes, solved, in a student's non-default account on ``labkit serve --students N``, through that
-student's issued key, as the student's kernel runs it (``LABKIT_ENGINE=auto``, ``AWS_ENDPOINT_URL`` and the key): every
-Check my work verdict is ✓, no cell raises (but those tagged raises-exception), the verdicts reach the instructor's
-dashboard under the student's name, and afterwards the student's account holds nothing of any kind labkit
-inventories (the lab worked there, and its Cleanup found everything it made).
+"""The Step Functions fix that lets the Step Functions lab pass in a student's account on ``labkit serve``
+(labkit/emulator/stepfunctions_accounts.py), and the guard that moto still needs it.
 
-Each lab is a test class of its own (``TestLab_<slug>``), so each is a pytest-xdist scope (``--dist loadscope``) that
-tests/_schedule.py spreads over the workers, longest first; each worker starts one server (session fixture) with one
-student per lab, so every lab starts in a fresh account and a lab that leaves something behind fails alone, and one
-kernel that runs its labs one after another, each after a reset to a fresh student (tests/workshop_server.py:
-LabKernel, NEXT_STUDENT), which saves a kernel start and the imports per lab. Only the solved pass runs here: the
-learner's pass, in a kernel of its own per lab, is nbval's (tests/labnb.py), on the embedded engine. Every other lab
-also sets LABKIT_ACCOUNT_ID (optional for a student).
-
-Also: the Step Functions fix itself (labkit/emulator/stepfunctions_accounts.py) and the guard that moto still
-needs it."""
+Every lab runs, solved, in a student's non-default account in nbval's pass (tests/labnb.py: ``solved: student
+account`` … ``solved: nothing left``)."""
 from __future__ import annotations
 
-import pathlib
-
 import pytest
-
-from workshop_server import ROOT, LabKernel, StudentEngine, WorkshopServer, run_lab_as_student
-
-LABS = sorted((ROOT / "labs").glob("*.ipynb"))
-
-
-@pytest.fixture(scope="session")
-def workshop():
-    """One ``labkit serve`` per xdist worker (a session fixture runs once per worker), a student (an account) per
-    lab."""
-    with WorkshopServer(students=len(LABS)) as server:
-        yield server
-        server.check()
-
-
-@pytest.fixture(scope="session")
-def kernel():
-    """One kernel per xdist worker, reused by its labs (workshop_server.LabKernel: each lab as a fresh student)."""
-    reused = LabKernel()
-    yield reused
-    reused.shutdown()
-
-
-def leftovers(engine: StudentEngine) -> dict[str, set[str]]:
-    """Every kind labkit inventories that holds something in the student's account (a refused listing raises)."""
-    from labkit import inventory
-
-    return {kind: ids for kind, ids in inventory.take(engine, inventory.kinds_for(), strict=True).items() if ids}
-
-
-def dashboard(server: WorkshopServer, student: str, monkeypatch) -> list[tuple[str, bool]]:
-    """(check, passed) of every verdict the instructor's dashboard holds for ``student`` (read with the instructor's
-    key, as workshop/instructor.ipynb does)."""
-    from labkit import progress
-
-    monkeypatch.setenv("LABKIT_ACCESS_KEY_ID", server.instructor["access_key_id"])
-    monkeypatch.setenv("LABKIT_SECRET_ACCESS_KEY", server.instructor["secret_access_key"])
-    return [(r["check"], r["passed"]) for r in progress.class_progress(server.engine(server.instructor))
-            if r["student"] == student]
-
-
-class LabInAStudentAccount:
-    """One lab (``lab``) run solved by its own student; a class per lab below, each its own xdist scope."""
-
-    lab: pathlib.Path
-
-    def test_passes_and_leaves_the_account_empty(self, workshop, kernel, monkeypatch):
-        key = workshop.students[LABS.index(self.lab)]
-        student = workshop.engine(key)
-        assert student.account_id == key["account_id"] != "123456789012"
-        # every other lab also sets LABKIT_ACCOUNT_ID (optional for a student; it must then be the key's account)
-        account_id = key["account_id"] if LABS.index(self.lab) % 2 else None
-        run_lab_as_student(workshop, key, self.lab.stem, kernel, account_id)
-        assert leftovers(student) == {}, f"{self.lab.stem}: the lab's Cleanup left this in the student's account"
-        verdicts = dashboard(workshop, key["student"], monkeypatch)  # this student ran this lab only
-        assert verdicts and all(passed for _, passed in verdicts), verdicts
-
-
-for _path in LABS:  # TestLab_s3_basics, ...: pytest collects each (its name starts with Test)
-    _name = "TestLab_" + _path.stem.replace("-", "_")
-    globals()[_name] = type(_name, (LabInAStudentAccount,), {"lab": _path,
-                                                             "__doc__": f"labs/{_path.name} in a student's account."})
-
-
-def test_each_lab_is_a_scope_of_its_own():
-    """Every lab has its class (its xdist scope), and nothing is collected twice from the base class."""
-    classes = {name: value for name, value in globals().items() if name.startswith("TestLab_")}
-    assert sorted(c.lab for c in classes.values()) == LABS
-    assert not LabInAStudentAccount.__name__.startswith("Test")
 
 
 # --- the Step Functions fix, and the guard that moto still needs it -------------------------------------------------

@@ -8,9 +8,10 @@ retries (:data:`CLIENT_CONFIG`): a server that stops answering fails the call in
 "Read timeout on endpoint URL" instead of 3 attempts of 60 s. When the server stops answering, :meth:`check` sends it
 SIGABRT (Python's faulthandler is on: every thread's stack goes to the log) and raises with the log's tail.
 
-:func:`run_lab_as_student` executes a lab, solved, against the server with a student's key, as the learner's
-kernel would (``LABKIT_ENGINE=auto``, ``AWS_ENDPOINT_URL``, ``LABKIT_ACCESS_KEY_ID``/``LABKIT_SECRET_ACCESS_KEY``), in
-a :class:`LabKernel` reused from lab to lab.
+For every lab's solved pass (tests/labnb.py), in a student's account: :func:`student_environment` (what the
+student's kernel has: ``LABKIT_ENGINE=auto``, ``AWS_ENDPOINT_URL``, ``LABKIT_ACCESS_KEY_ID``/``LABKIT_SECRET_ACCESS_KEY``),
+:data:`TO_STUDENT` (the kernel's switch to it), :func:`leftovers` (what the account still holds) and :func:`dashboard`
+(what the instructor sees of the student).
 """
 from __future__ import annotations
 
@@ -40,7 +41,6 @@ from benchmark import tree_rss_mb  # noqa: E402
 
 READ_TIMEOUT = 30  # seconds; the slowest call the tests make (a Lambda invoke on a busy machine) takes ~5 s
 CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=READ_TIMEOUT, retries={"max_attempts": 1, "mode": "standard"})
-LAB_CELL_TIMEOUT = 300  # seconds per cell of a lab run as a student (labkit's own clients: 60 s read timeout)
 
 
 class StudentEngine(SharedEngine):
@@ -149,81 +149,44 @@ def student_environment(server: WorkshopServer, key: dict, account_id: str | Non
     return env
 
 
-# Run in a reused kernel before each lab: the learner's namespace emptied, this student's variables set, and
-# labkit's per-process state (its engine, cleanup's baseline, the notices shown) forgotten, as in a fresh kernel.
-NEXT_STUDENT = """%reset -f
-import os as _os
-_os.environ.pop("LABKIT_ACCOUNT_ID", None)
-_os.environ.update({env!r})
+# Run in a lab's kernel (tests/labnb.py, before the solved pass) to make it a student's kernel: the student's
+# variables set, and labkit's per-process state forgotten as in a fresh kernel: its engine (the embedded one of the
+# learner's pass, stopped: it gives back the environment's AWS variables and its in-process dispatch), cleanup's
+# baseline, the notices shown (each shows once per kernel) and the open figures. The namespace is kept.
+TO_STUDENT = """import os as _os
 import matplotlib.pyplot as _plt
 from labkit import engines as _engines, hygiene as _hygiene
 _plt.close("all")
-_engines.use(None)
+_previous = _engines.use(None)
+if _previous is not None:
+    _previous.stop()
+_os.environ.pop("LABKIT_ACCOUNT_ID", None)
+_os.environ.update({env!r})
 _hygiene._baseline.clear()
 _hygiene._tracked.clear()
 import sys as _sys
-if "labkit.emulator.notices" in _sys.modules:  # each notice shows once per kernel
+if "labkit.emulator.notices" in _sys.modules:
     _sys.modules["labkit.emulator.notices"].reset()
-del _os, _sys, _plt, _engines, _hygiene
+del _sys, _plt, _engines, _previous
 """
 
 
-class LabKernel:
-    """One Jupyter kernel (nbclient's kernel manager, started in ``labs/``) that runs labs one after another, each as
-    its own student (:data:`NEXT_STUDENT` first): the ~3 s of a kernel start and of importing labkit, pandas and
-    matplotlib are paid once per kernel instead of once per lab. A kernel that died is started again."""
+def leftovers(engine: StudentEngine) -> dict[str, set[str]]:
+    """Every kind labkit inventories that holds something in ``engine``'s account (a refused listing raises)."""
+    from labkit import inventory
 
-    def __init__(self):
-        from jupyter_client.manager import AsyncKernelManager
-
-        self.km = AsyncKernelManager(kernel_name="python3")
-
-    def ensure_alive(self) -> None:
-        """Start the kernel (this process's environment; each lab's own comes with NEXT_STUDENT) unless it runs."""
-        from nbclient.util import run_sync
-
-        if not run_sync(self.km.is_alive)():
-            run_sync(self.km.start_kernel)(cwd=str(ROOT / "labs"))
-
-    def shutdown(self) -> None:
-        """Stop the kernel, if it was started."""
-        from nbclient.util import run_sync
-
-        if self.km.has_kernel:
-            run_sync(self.km.shutdown_kernel)(now=True)
+    return {kind: ids for kind, ids in inventory.take(engine, inventory.kinds_for(), strict=True).items() if ids}
 
 
-def run_lab_as_student(server: WorkshopServer, key: dict, lab: str, kernel: LabKernel,
-                       account_id: str | None = None) -> list:
-    """Execute ``labs/<lab>.ipynb`` solved, against ``server`` with ``key``, in ``kernel`` (:data:`NEXT_STUDENT`
-    first); assert every Check my work verdict passed and no cell raised (but those tagged raises-exception, which
-    nbclient lets fail). Returns the lab's executed code cells. ``account_id``: set LABKIT_ACCOUNT_ID too (otherwise
-    the account comes from the key alone). Raises AssertionError with the failing cell's error (nbclient's
-    ``CellExecutionError``) and the server log's tail.
-    """
-    import nbformat
-    from labnb import verdicts
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
+def dashboard(server: WorkshopServer, student: str) -> list[tuple[str, bool]]:
+    """(check, passed) of every verdict the instructor's dashboard holds for ``student`` (the key file's name of
+    the student), read with the instructor's key as workshop/instructor.ipynb does."""
+    from unittest import mock
 
-    notebook = nbformat.read(ROOT / "labs" / f"{lab}.ipynb", as_version=4)
-    notebook.cells.insert(0, nbformat.v4.new_code_cell(NEXT_STUDENT.format(
-        env=student_environment(server, key, account_id))))
-    kernel.ensure_alive()
-    client = NotebookClient(notebook, km=kernel.km, timeout=LAB_CELL_TIMEOUT, kernel_name="python3",
-                            resources={"metadata": {"path": str(ROOT / "labs")}})
-    try:
-        client.execute()
-    except CellExecutionError as error:
-        raise AssertionError(f"{lab} as {key['student']}: {str(error)[-3000:]}\nserver log:\n{server.log(2000)}") \
-            from None
-    finally:
-        if client.kc is not None:
-            client.kc.stop_channels()
-    cells = [c for c in notebook.cells[1:] if c.cell_type == "code"]
-    shown = [v for c in cells for v in verdicts(c.get("outputs"))]
-    assert shown and all(kind == "passed" for kind, _ in shown), f"{lab} as {key['student']}: {shown}"
-    errors = [c.source[:80] for c in cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))
-              and "raises-exception" not in c.metadata.get("tags", [])]
-    assert errors == [], errors
-    return cells
+    from labkit import progress
+
+    key = {"LABKIT_ACCESS_KEY_ID": server.instructor["access_key_id"],
+           "LABKIT_SECRET_ACCESS_KEY": server.instructor["secret_access_key"]}
+    with mock.patch.dict("os.environ", key):
+        rows = progress.class_progress(server.engine(server.instructor))
+    return [(r["check"], r["passed"]) for r in rows if r["student"] == student]
