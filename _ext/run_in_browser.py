@@ -58,7 +58,14 @@ def is_install_cell(cell: dict) -> bool:
 def install_source(slug: str, notebook_text: str, bundled: list[str], record: dict) -> str:
     """The lite copy's first code cell: piplite installs labkit, the bundled wheels and Pyodide's own packages."""
     tested = record.get("labs", {}).get(slug)
-    if tested:
+    passed = bool(tested) and set(tested.get("checks", {}).values()) <= {"passed"}
+    if tested and (not passed or tested.get("cells_failing")):
+        failing = sorted(int(k) + 1 for k in tested.get("cells_failing", {}))
+        note = (f"# The course's tests ran this lab under Pyodide {record.get('pyodide', browser_wheels.PYODIDE)} "
+                "(Node.js): " + ("its checks passed" if passed else "not every check passed")
+                + (f"; the notebook's cells {', '.join(map(str, failing))} (counting every cell from 1) failed there"
+                   if failing else "") + ". See the book's page \"Where each lab runs\".")
+    elif tested:
         note = (f"# The course's tests ran this lab under Pyodide {record.get('pyodide', browser_wheels.PYODIDE)} "
                 "(Node.js): every check passed"
                 + (f"; the notebook's cells {', '.join(str(k + 1) for k in tested['cells_needing_threads'])} "

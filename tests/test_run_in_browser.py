@@ -34,4 +34,8 @@ def test_a_lab_without_install_cell_gets_one_before_its_first_code_and_an_untest
     copy = run_in_browser.lite_copy(notebook(TITLE, SETUP), "kms", ["dva-labkit"], RECORD)
     assert [c["cell_type"] for c in copy["cells"]] == ["markdown", "code", "code"]
     assert "has not been run in the browser yet" in copy["cells"][1]["source"]
+    failing = {"pyodide": "314.0.7", "labs": {"kms": {"checks": {"kms.x": "failed"}, "cells_failing": {"4": "E"}}}}
+    note = run_in_browser.lite_copy(notebook(TITLE, SETUP), "kms", ["dva-labkit"], failing)["cells"][1]["source"]
+    assert "not every check passed" in note and "cells 5" in note and "every check passed" not in note.replace(
+        "not every check passed", "")  # a lab that failed under Pyodide never reads as tested and passing
     assert "matplotlib" not in copy["cells"][1]["source"]  # not imported by this lab
