@@ -37,6 +37,7 @@ IMPORT_WHEN = {
     'labkit.emulator.ec2': ('moto.ec2.models.vpcs', 'moto.ec2.responses.elastic_ip_addresses', 'moto.ec2.responses.network_acls', 'moto.ec2.responses.vpc_peering_connections'),
     'labkit.emulator.ec2_offerings': (),
     'labkit.emulator.ecr': ('moto.ecr.models', 'moto.ecr.policy_validation', 'moto.ecr.responses'),
+    'labkit.emulator.endpoint_data': None,
     'labkit.emulator.event_sources': ('moto.awslambda.models',),
     'labkit.emulator.event_sources._poller': None,
     'labkit.emulator.event_sources.filters': None,

@@ -34,7 +34,8 @@ Answers moto recomputes on every request, though they never change, are remember
   :func:`share_default_loader` has every session of this process that uses botocore's default data path read
   through :func:`shared_loader` (measured: about 60 MB less allocated when a lab first calls SSM, which loads EC2).
   That loader decodes JSON objects as plain dicts, not botocore's OrderedDicts (:func:`plain_json_file_loader`):
-  same keys, values and order in about 60 % of the memory, for as long as the kernel runs.
+  same keys, values and order in about 60 % of the memory, for as long as the kernel runs; ``endpoints.json``'s
+  services are decoded one by one when looked up (labkit/emulator/endpoint_data.py).
 
 - botocore signs every request with Signature Version 4: a canonical request, a string to sign and five HMACs,
   though a request the embedded engine answers in this process has its signature read by nobody unless IAM is
@@ -310,6 +311,7 @@ def share_default_loader() -> None:
     botocore.session.create_loader = sharing_loader
 
 
+ENDPOINTS_FILE = "endpoints.json"  # botocore's endpoint data (.json or .json.gz), read by endpoint_data.decode
 _loader = None
 moto_load_service_model = None  # moto's own, once replaced (the guard test calls it)
 
@@ -336,17 +338,24 @@ def plain_json_file_loader():
     (Python 3.7+), and nothing in botocore, boto3 or moto uses what only an OrderedDict has (``move_to_end``,
     order-sensitive ``==`` between two of them). Files are found and read as botocore reads them (its
     ``_load_file`` reads the bytes, ``.json`` or ``.json.gz``, as UTF-8); only the decoding differs.
+    ``endpoints.json`` keeps each service's entry as text until it is read (labkit/emulator/endpoint_data.py:
+    4.1 MB of dicts down to about 1 MB, the services a lab uses decoded).
     """
     import json
 
     from botocore.loaders import JSONFileLoader
+
+    from . import endpoint_data
 
     class PlainJSONFileLoader(JSONFileLoader):
         def _load_file(self, full_path, open_method):
             if not os.path.isfile(full_path):
                 return None
             with open_method(full_path, "rb") as fp:
-                return json.loads(fp.read().decode("utf-8"))
+                text = fp.read().decode("utf-8")
+            if os.path.basename(full_path).startswith(ENDPOINTS_FILE):
+                return endpoint_data.decode(text)
+            return json.loads(text)
 
     return PlainJSONFileLoader()
 
