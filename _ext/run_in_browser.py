@@ -59,7 +59,10 @@ def install_source(slug: str, notebook_text: str, bundled: list[str], record: di
     """The lite copy's first code cell: piplite installs labkit, the bundled wheels and Pyodide's own packages."""
     tested = record.get("labs", {}).get(slug)
     passed = bool(tested) and set(tested.get("checks", {}).values()) <= {"passed"}
-    if tested and (not passed or tested.get("cells_failing")):
+    if tested and "cryptography" in tested.get("cells_needing", []):
+        note = ("# The course's tests could not check this lab under Pyodide: it uses Pyodide's cryptography, which "
+                "their machine cannot fetch.")
+    elif tested and (not passed or tested.get("cells_failing")):
         failing = sorted(int(k) + 1 for k in tested.get("cells_failing", {}))
         note = (f"# The course's tests ran this lab under Pyodide {record.get('pyodide', browser_wheels.PYODIDE)} "
                 "(Node.js): " + ("its checks passed" if passed else "not every check passed")
