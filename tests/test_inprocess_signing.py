@@ -89,3 +89,23 @@ def test_presigned_urls_carry_a_computed_signature(engine):
     s3 = engine.client("s3", config=Config(signature_version="s3v4"))
     url = s3.generate_presigned_url("get_object", Params={"Bucket": "b", "Key": "k"})
     assert re.search(r"X-Amz-Signature=[0-9a-f]{64}(&|$)", url)
+
+
+def test_skipped_signing_lists_the_headers_botocore_signs(engine):
+    """SignedHeaders names what botocore's own signer would have signed (user-agent and expect left out, host in)."""
+    from botocore.auth import AUTH_TYPE_MAPS, S3SigV4Auth, SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    credentials = Credentials("AKIDEXAMPLE", "secret", "session-token")
+    headers = {"Content-Type": "text/plain", "Expect": "100-continue", "X-Amz-Meta-Mine": "1", "User-Agent": "t"}
+    for version, botocore_signer in (("v4", SigV4Auth), ("s3v4", S3SigV4Auth)):
+        sent = []
+        for signer in (AUTH_TYPE_MAPS[version], botocore_signer):
+            request = AWSRequest("PUT", f"{engine.endpoint_for('s3')}/b/k", data=b"x", headers=dict(headers))
+            signer(credentials, "s3", "us-east-1").add_auth(request)
+            sent.append(request.headers["Authorization"])
+        ours, theirs = sent
+        assert ours.endswith(speedups.UNCOMPUTED_SIGNATURE) and COMPUTED.search(theirs)
+        listed = [re.search(r"SignedHeaders=([^,]*)", header).group(1) for header in sent]
+        assert listed[0] == listed[1] and "host" in listed[0].split(";") and "expect" not in listed[0], version

@@ -127,7 +127,9 @@ PATCHES = [
                 "computed. Every other request (presigned URLs, other endpoints, enforced IAM) is signed as before.",
         symbols=("botocore.auth.AUTH_TYPE_MAPS", "botocore.auth.SigV4Auth.add_auth",
                  "botocore.auth.SigV4Auth.canonical_request", "botocore.auth.SigV4Auth.string_to_sign",
-                 "botocore.auth.SigV4Auth.signature", "botocore.auth.S3SigV4Auth",
+                 "botocore.auth.SigV4Auth.signature", "botocore.auth.SigV4Auth.headers_to_sign",
+                 "botocore.auth.SigV4Auth.signed_headers", "botocore.auth.SIGNED_HEADERS_BLACKLIST",
+                 "botocore.auth.S3SigV4Auth",
                  "moto.settings.INITIAL_NO_AUTH_ACTION_COUNT"),
         upstream="None: a real client must sign; only an in-process emulator that reads no signature may skip it.",
     ),
@@ -190,14 +192,14 @@ def signature_unread(request) -> bool:
     (:mod:`labkit.emulator.iam`) is off and moto's own (``INITIAL_NO_AUTH_ACTION_COUNT``) never starts. Those two
     are the only readers of a SigV4 signature in the embedded engine (``IAMRequestBase.check_signature``); the
     workshop server's :class:`labkit.engines.sigv4.SigV4Gate` verifies requests that come over HTTP only."""
-    from moto import settings
-
-    from ..engines.inprocess import dispatcher
-
+    settings, dispatcher, _ = _signing_context
     iam = sys.modules.get("labkit.emulator.iam")  # not loaded: enforcement was never enabled
     if (iam is not None and iam.is_enforcing()) or settings.INITIAL_NO_AUTH_ACTION_COUNT != float("inf"):
         return False
     return dispatcher.engine_for(urlsplit(request.url).netloc) is not None
+
+
+_signing_context: tuple = ()  # moto's settings, the in-process dispatcher, botocore's unsigned header names
 
 
 class InProcessSigning:
@@ -217,6 +219,14 @@ class InProcessSigning:
     def canonical_request(self, request):
         return "" if self._skip else super().canonical_request(request)
 
+    def headers_to_sign(self, request):
+        """botocore's (an ``HTTPHeaders``); when skipping, only the names, which are all ``signed_headers`` reads for
+        the Authorization header's SignedHeaders: the request's own, lower-cased, but those botocore never signs,
+        and ``host`` (botocore builds an email message and parses the URL for its value)."""
+        if not self._skip:
+            return super().headers_to_sign(request)
+        return {name.lower() for name in request.headers.keys()}.difference(_signing_context[2]) | {"host"}
+
     def string_to_sign(self, request, canonical_request):
         return "" if self._skip else super().string_to_sign(request, canonical_request)
 
@@ -227,8 +237,13 @@ class InProcessSigning:
 def install_inprocess_signing() -> None:
     """Put :class:`InProcessSigning` signers in botocore's ``AUTH_TYPE_MAPS`` for :data:`SIGNED_VERSIONS`
     (idempotent; every client of the process, each deciding per request)."""
+    global _signing_context
     from botocore import auth
+    from moto import settings
 
+    from ..engines.inprocess import dispatcher
+
+    _signing_context = (settings, dispatcher, frozenset(auth.SIGNED_HEADERS_BLACKLIST))
     for version in SIGNED_VERSIONS:
         signer = auth.AUTH_TYPE_MAPS[version]
         if not issubclass(signer, InProcessSigning):
