@@ -58,14 +58,16 @@ def is_install_cell(cell: dict) -> bool:
 def install_source(slug: str, notebook_text: str, bundled: list[str], record: dict) -> str:
     """The lite copy's first code cell: piplite installs labkit, the bundled wheels and Pyodide's own packages."""
     tested = record.get("labs", {}).get(slug)
-    passed = bool(tested) and set(tested.get("checks", {}).values()) <= {"passed"}
+    checks = (tested or {}).get("checks") or {}
+    passed = bool(checks) and set(checks.values()) <= {"passed"}  # a run whose check never ran did not pass
     if tested and "cryptography" in tested.get("cells_needing", []):
         note = ("# The course's tests could not check this lab under Pyodide: it uses Pyodide's cryptography, which "
                 "their machine cannot fetch.")
     elif tested and (not passed or tested.get("cells_failing")):
-        failing = sorted(int(k) + 1 for k in tested.get("cells_failing", {}))
+        failing = sorted(int(k) + 1 for k in tested.get("cells_failing") or {})
         note = (f"# The course's tests ran this lab under Pyodide {record.get('pyodide', browser_wheels.PYODIDE)} "
-                "(Node.js): " + ("its checks passed" if passed else "not every check passed")
+                "(Node.js): " + ("its checks passed" if passed else "not every check passed" if checks
+                                 else "its check did not run")
                 + (f"; the notebook's cells {', '.join(map(str, failing))} (counting every cell from 1) failed there"
                    if failing else "") + ". See the book's page \"Where each lab runs\".")
     elif tested:

@@ -12,7 +12,8 @@ COLAB = {"cell_type": "code", "source": 'try:\n    import labkit\nexcept ModuleN
                                        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dva-labkit"])'}
 SETUP = {"cell_type": "code", "source": "import labkit\nimport pandas as pd"}
 TITLE = {"cell_type": "markdown", "source": "# Lab"}
-RECORD = {"pyodide": "314.0.7", "labs": {"sqs": {"cells_needing_threads": [8, 9]}}}
+RECORD = {"pyodide": "314.0.7",
+          "labs": {"sqs": {"checks": {"sqs.consumer_queue": "passed"}, "cells_needing_threads": [8, 9]}}}
 
 
 def notebook(*cells):
@@ -42,3 +43,12 @@ def test_a_lab_without_install_cell_gets_one_before_its_first_code_and_an_untest
     note = run_in_browser.lite_copy(notebook(TITLE, SETUP), "kms", ["dva-labkit"], failing)["cells"][1]["source"]
     assert "could not check this lab" in note and "failed there" not in note
     assert "matplotlib" not in copy["cells"][1]["source"]  # not imported by this lab
+
+
+def test_a_recorded_run_whose_check_never_ran_never_reads_as_passing():
+    """A lab recorded with no verdict (its check cell never ran) is not 'every check passed', even with no failing
+    cell listed; a malformed record (null lists) still gives a note, not a build error."""
+    for lab in ({"checks": {}}, {"checks": None, "cells_failing": None, "cells_needing": []}):
+        record = {"pyodide": "314.0.7", "labs": {"sqs": lab}}
+        note = run_in_browser.lite_copy(notebook(TITLE, COLAB, SETUP), "sqs", ["dva-labkit"], record)["cells"][1]
+        assert "its check did not run" in note["source"] and "passed" not in note["source"], note["source"]
