@@ -35,6 +35,9 @@ PYODIDE_URL = PYODIDE_CDN + "pyodide.mjs"
 LITE_APP = "lite/notebooks/index.html"  # jupyterlite-sphinx builds the site into <html>/lite
 FROM_PYODIDE = ["pyyaml", "markupsafe", "cryptography"]  # moto imports all three
 LAB_PACKAGES_FROM_PYODIDE = ("matplotlib", "pandas")  # installed only for the labs that import them
+# piplite's own list of the site's all.json URLs (private; the Pyodide kernel sets it at start), passed as index_urls
+# so that micropip searches the bundle before Pyodide's lock file; guarded by tests/test_run_in_browser.py
+BUNDLE_INDEX = "piplite.piplite._PIPLITE_URLS"
 KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}  # JupyterLite's kernel
 
 
@@ -86,7 +89,7 @@ def install_source(slug: str, notebook_text: str, bundled: list[str], record: di
         note,
         "import piplite",
         "# the site's bundle first (micropip would take Pyodide's own copy of some, another release, from its CDN)",
-        f"await piplite.install({bundled!r}, deps=False, index_urls=piplite.piplite._PIPLITE_URLS)",
+        f"await piplite.install({bundled!r}, deps=False, index_urls={BUNDLE_INDEX})",
         f"await piplite.install({FROM_PYODIDE + extra!r})",
     ])
 

@@ -1,8 +1,13 @@
 """_ext/run_in_browser.py's lab copies for the book's JupyterLite site, on small notebooks (no build needed)."""
 from __future__ import annotations
 
+import ast
 import pathlib
 import sys
+import zipfile
+
+import pytest
+from jupyter_core.paths import jupyter_path
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
@@ -52,3 +57,26 @@ def test_a_recorded_run_whose_check_never_ran_never_reads_as_passing():
         record = {"pyodide": "314.0.7", "labs": {"sqs": lab}}
         note = run_in_browser.lite_copy(notebook(TITLE, COLAB, SETUP), "sqs", ["dva-labkit"], record)["cells"][1]
         assert "its check did not run" in note["source"] and "passed" not in note["source"], note["source"]
+
+
+def test_the_bundle_index_the_install_cell_reads_is_where_piplite_keeps_it():
+    """A guard on a private API: the install cell passes piplite's own list of the site's all.json URLs
+    (run_in_browser.BUNDLE_INDEX) as index_urls. It must stay a module-level name of the piplite wheel the site ships,
+    set by the Pyodide kernel's worker, and piplite.install must still take index_urls: else a piplite upgrade makes
+    the lab's first cell fail in the page."""
+    module, name = run_in_browser.BUNDLE_INDEX.rsplit(".", 1)
+    folders = [pathlib.Path(base, "@jupyterlite", "pyodide-kernel-extension", "static")
+               for base in jupyter_path("labextensions")]
+    wheels = [wheel for folder in folders for wheel in folder.glob("pypi/piplite-*.whl")]
+    if not wheels:
+        pytest.fail("jupyterlite-pyodide-kernel's labextension is not installed: pip install -r requirements.txt")
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        tree = ast.parse(wheel.read(module.replace(".", "/") + ".py"))
+    names = {node.target.id for node in tree.body if isinstance(node, ast.AnnAssign)} | \
+        {target.id for node in tree.body if isinstance(node, ast.Assign) for target in node.targets
+         if isinstance(target, ast.Name)}
+    assert name in names, f"{module} no longer defines {name}"
+    install = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "install")
+    assert "index_urls" in [arg.arg for arg in install.args.args + install.args.kwonlyargs]
+    assert any(f"{run_in_browser.BUNDLE_INDEX} =" in js.read_text(errors="ignore")
+               for js in wheels[0].parents[1].glob("*.js")), f"the Pyodide kernel no longer sets {name}"
