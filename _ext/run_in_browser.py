@@ -94,6 +94,12 @@ def install_source(slug: str, notebook_text: str, bundled: list[str], record: di
     ])
 
 
+def bundled_names() -> list[str]:
+    """The distributions the install cell takes from the site's bundle: labkit's (dva-labkit) and those of
+    ``_ext/browser_wheels.txt`` less Pyodide's own builds (PyYAML, MarkupSafe), in the list's order."""
+    return ["dva-labkit", *(r.split("==")[0] for r in browser_wheels.requirements(browser_wheels.PYODIDE_BUILDS))]
+
+
 def lite_copy(notebook: dict, slug: str, bundled: list[str], record: dict) -> dict:
     """The lab with its install cell replaced (or, without one, a first code cell added) for the lite site."""
     text = json.dumps(notebook)
@@ -130,7 +136,7 @@ def prepare_lite(srcdir: pathlib.Path, root: pathlib.Path) -> None:
     for wheel in browser_wheels.wheels_folder(browser_wheels.PYODIDE_BUILDS).glob("*.whl"):
         shutil.copy2(wheel, pypi / wheel.name)
     labkit_wheel(srcdir, pypi)
-    bundled = ["dva-labkit", *(r.split("==")[0] for r in browser_wheels.requirements(browser_wheels.PYODIDE_BUILDS))]
+    bundled = bundled_names()
     record = browser_record(srcdir)
     (root / "labs").mkdir()
     for lab in sorted((srcdir / "labs").glob("*.ipynb")):
