@@ -58,24 +58,37 @@ def is_install_cell(cell: dict) -> bool:
     return cell.get("cell_type") == "code" and "except ModuleNotFoundError" in source and "pip\", \"install" in source
 
 
+def node_run(lab: dict | None) -> str:
+    """What data/browser.json's record of one lab (tests/test_pyodide.py's run under Pyodide in Node.js) shows, as
+    both the lite copies and the book's page "Where each lab runs" read it: "not run" (no record), "not verified" (it
+    used Pyodide's cryptography, a stand-in on the test machine), "passed" (at least one check, every check ✓ and no
+    failing cell besides the declared thread cells), else "failed" (a check not ✓, none ran, or a cell failed)."""
+    if not lab:
+        return "not run"
+    if "cryptography" in (lab.get("cells_needing") or []):
+        return "not verified"
+    checks = lab.get("checks") or {}
+    return "passed" if checks and set(checks.values()) <= {"passed"} and not lab.get("cells_failing") else "failed"
+
+
 def install_source(slug: str, notebook_text: str, bundled: list[str], record: dict) -> str:
     """The lite copy's first code cell: piplite installs labkit, the bundled wheels and Pyodide's own packages."""
-    tested = record.get("labs", {}).get(slug)
-    checks = (tested or {}).get("checks") or {}
-    passed = bool(checks) and set(checks.values()) <= {"passed"}  # a run whose check never ran did not pass
-    if tested and "cryptography" in tested.get("cells_needing", []):
+    tested = record.get("labs", {}).get(slug) or {}
+    checks = tested.get("checks") or {}
+    state = node_run(tested)
+    ran_on = (f"# The course's tests ran this lab under Pyodide {record.get('pyodide', browser_wheels.PYODIDE)} "
+              "(Node.js): ")
+    if state == "not verified":
         note = ("# The course's tests could not check this lab under Pyodide: it uses Pyodide's cryptography, which "
                 "their machine cannot fetch.")
-    elif tested and (not passed or tested.get("cells_failing")):
+    elif state == "failed":
         failing = sorted(int(k) + 1 for k in tested.get("cells_failing") or {})
-        note = (f"# The course's tests ran this lab under Pyodide {record.get('pyodide', browser_wheels.PYODIDE)} "
-                "(Node.js): " + ("its checks passed" if passed else "not every check passed" if checks
-                                 else "its check did not run")
+        note = (ran_on + ("its checks passed" if checks and set(checks.values()) <= {"passed"}
+                          else "not every check passed" if checks else "its check did not run")
                 + (f"; the notebook's cells {', '.join(map(str, failing))} (counting every cell from 1) failed there"
                    if failing else "") + ". See the book's page \"Where each lab runs\".")
-    elif tested:
-        note = (f"# The course's tests ran this lab under Pyodide {record.get('pyodide', browser_wheels.PYODIDE)} "
-                "(Node.js): every check passed"
+    elif state == "passed":
+        note = (ran_on + "every check passed"
                 + (f"; the notebook's cells {', '.join(str(k + 1) for k in tested['cells_needing_threads'])} "
                    "(counting every cell from 1) start threads and fail here"
                    if tested.get("cells_needing_threads") else "") + ".")

@@ -80,3 +80,15 @@ def test_the_bundle_index_the_install_cell_reads_is_where_piplite_keeps_it():
     assert "index_urls" in [arg.arg for arg in install.args.args + install.args.kwonlyargs]
     assert any(f"{run_in_browser.BUNDLE_INDEX} =" in js.read_text(errors="ignore")
                for js in wheels[0].parents[1].glob("*.js")), f"the Pyodide kernel no longer sets {name}"
+
+
+def test_a_record_reads_the_same_in_the_lite_copy_and_on_where_each_lab_runs():
+    """run_in_browser.node_run, read by both: the cryptography stand-in makes a lab unverified even when its checks
+    passed there (the page said ✓ for it while the lab's first cell said it could not be checked)."""
+    passed = {"checks": {"x.y": "passed"}, "cells_failing": {}, "cells_needing": ["pandas"]}
+    assert run_in_browser.node_run(passed) == "passed"
+    assert run_in_browser.node_run({**passed, "cells_needing": ["cryptography"]}) == "not verified"
+    assert run_in_browser.node_run({**passed, "cells_failing": {"3": "E"}}) == "failed"
+    assert run_in_browser.node_run({**passed, "checks": {"x.y": "broken"}}) == "failed"
+    assert run_in_browser.node_run({**passed, "checks": {}}) == "failed"
+    assert run_in_browser.node_run(None) == run_in_browser.node_run({}) == "not run"
