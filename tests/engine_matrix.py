@@ -60,8 +60,56 @@ def declared(path: pathlib.Path) -> tuple[list[str], list[str]]:
     return [], []
 
 
-def run_lab(path: pathlib.Path, env: dict) -> dict:
-    """Execute a lab in a fresh kernel with ``env`` (solutions on), as the book build does.
+class LabKernel:
+    """One Jupyter kernel (nbclient's kernel manager, started in ``labs/``) that runs labs one after another
+    (:func:`run_lab` with ``kernel``) on an engine outside the kernel (LocalStack, MiniStack): the ~3 s of a kernel
+    start and of importing labkit, pandas and matplotlib are paid once per kernel instead of once per lab. Before
+    each lab, :data:`NEXT_LAB` empties the namespace and makes labkit forget its per-process state, as in a fresh
+    kernel. A kernel that died is started again."""
+
+    def __init__(self):
+        from jupyter_client.manager import AsyncKernelManager
+
+        self.km = AsyncKernelManager(kernel_name="python3")
+
+    def ensure_alive(self) -> None:
+        """Start the kernel, with this process's environment, unless it runs."""
+        from nbclient.util import run_sync
+
+        if not run_sync(self.km.is_alive)():
+            run_sync(self.km.start_kernel)(cwd=str(ROOT / "labs"))
+
+    def shutdown(self) -> None:
+        """Stop the kernel, if it was started."""
+        from nbclient.util import run_sync
+
+        if self.km.has_kernel:
+            run_sync(self.km.shutdown_kernel)(now=True)
+
+
+# Run in a reused kernel (LabKernel) before each lab: the namespace emptied, the lab's environment set, and labkit's
+# per-process state (its engine, cleanup's baseline, the notices shown) and the open figures forgotten, as in a
+# fresh kernel.
+NEXT_LAB = """%reset -f
+import os as _os
+_os.environ.pop("LABKIT_ACCOUNT_ID", None)
+_os.environ.update({env!r})
+import matplotlib.pyplot as _plt
+from labkit import engines as _engines, hygiene as _hygiene
+_plt.close("all")
+_engines.use(None)
+_hygiene._baseline.clear()
+_hygiene._tracked.clear()
+import sys as _sys
+if "labkit.emulator.notices" in _sys.modules:  # each notice shows once per kernel
+    _sys.modules["labkit.emulator.notices"].reset()
+del _os, _sys, _plt, _engines, _hygiene
+"""
+
+
+def run_lab(path: pathlib.Path, env: dict, kernel: LabKernel | None = None) -> dict:
+    """Execute a lab in a fresh kernel with ``env`` (solutions on), as the book build does; or, given ``kernel``,
+    in that kernel after a :data:`NEXT_LAB` cell, the kernel left running for the next lab.
 
     Returns {"outcome": "runs" | "not available" (labkit stopped it in Setup; "reason" is labkit's own list of
     what the engine lacks) | "failed" ("reason": the error's last line and the cell), "seconds", "services",
@@ -75,21 +123,31 @@ def run_lab(path: pathlib.Path, env: dict) -> dict:
 
     notebook = nbformat.read(path, as_version=4)
     env = {"LABKIT_RUN_SOLUTIONS": "1", **env}
+    if kernel is not None:
+        notebook.cells.insert(0, nbformat.v4.new_code_cell(NEXT_LAB.format(env=env)))
     saved = {key: os.environ.get(key) for key in (*env, "AWS_ENDPOINT_URL")}
     os.environ.pop("AWS_ENDPOINT_URL", None)
     os.environ.update(env)
     began = time.perf_counter()
     try:
         # shutdown_kernel="immediate" (as nbval does): the verdict is in; a graceful shutdown added 2.4 s a lab
-        NotebookClient(notebook, timeout=600, kernel_name="python3", shutdown_kernel="immediate",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        client = NotebookClient(notebook, timeout=600, kernel_name="python3", shutdown_kernel="immediate",
+                                resources={"metadata": {"path": str(path.parent)}},
+                                **({} if kernel is None else {"km": kernel.km}))
+        if kernel is not None:
+            kernel.ensure_alive()  # started (again, if a lab killed it) with ``env`` in this process's environment
+        try:
+            client.execute()
+        finally:
+            if kernel is not None and client.kc is not None:
+                client.kc.stop_channels()
         outcome = {"outcome": "runs"}
     except CellExecutionError as error:
         text = ANSI.sub("", "".join(o.get("text", "") + "".join(o.get("data", {}).get("text/plain", ""))
                        for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])))
         found = UNAVAILABLE.search(text + ANSI.sub("", str(error)))
         outcome = ({"outcome": "not available", "reason": found.group(1)} if found
-                   else {"outcome": "failed", "reason": failure(ANSI.sub("", str(error)))})
+                   else {"outcome": "failed", "reason": failure(error)})
     except DeadKernelError:
         outcome = {"outcome": "failed", "reason": "the kernel died"}
     finally:
@@ -103,11 +161,14 @@ def run_lab(path: pathlib.Path, env: dict) -> dict:
             **({"needs": needs} if needs else {})}
 
 
-def failure(text: str) -> str:
-    """The error's last line and the first line of the cell that raised it (nbclient quotes the cell first)."""
-    lines = text.strip().splitlines()
+def failure(error) -> str:
+    """A nbclient ``CellExecutionError`` in one line: the error's name and message (``ename: evalue``, which a
+    short labkit message without traceback has too) and the first line of the cell that raised it (nbclient quotes
+    the cell first)."""
+    lines = ANSI.sub("", str(error)).strip().splitlines()
     cell = lines[2].strip() if len(lines) > 2 and lines[1].startswith("---") else ""
-    return f"{lines[-1][:200]} (in the cell starting `{cell[:80]}`)" if cell else lines[-1][:300]
+    last = ANSI.sub("", f"{error.ename}: {error.evalue}").strip().splitlines()[0]
+    return f"{last[:200]} (in the cell starting `{cell[:80]}`)" if cell else last[:300]
 
 
 def start_engine(name: str):

@@ -2,8 +2,11 @@
 
 ``localstack-core==2026.3.0`` is the last open-source core. It needs Python >= 3.13 (it imports
 ``warnings.deprecated``) and these pins to start; it gets its own virtual environment in ``.localstack/``.
-Each pytest-xdist worker may start its own LocalStack (tests/test_localstack.py): the virtual environment is made
-under a file lock, and each LocalStack writes its own log (``.localstack/localstack-<worker>.log``).
+The pytest-xdist workers of one test run share one LocalStack (:func:`shared`; tests/test_localstack.py gives each
+worker its own account in it): the first worker needing it starts it under a file lock, so LocalStack's start and
+its loading of each service on first use (17 s for API Gateway, 10 s for DynamoDB's failed Java download offline)
+are paid once per run instead of once per worker. The virtual environment is made under a file lock too, and each
+LocalStack writes its own log (``.localstack/localstack-<worker>.log``).
 """
 from __future__ import annotations
 
@@ -118,6 +121,83 @@ def start(python: pathlib.Path) -> tuple[subprocess.Popen, str, float]:
             time.sleep(0.2)
     process.kill()
     raise RuntimeError(f"LocalStack did not start; see {log}")
+
+
+def shared_state(run: str) -> pathlib.Path:
+    """The file naming the LocalStack the workers of test run ``run`` share: its pid, URL, start seconds, state
+    folder and users (``{worker: pid}``)."""
+    return HOME / f"shared-{run}.json"
+
+
+def _running(pid: int | None) -> bool:
+    """Whether ``pid`` is a running LocalStack (where /proc shows it: its command line names LocalStack's main)."""
+    if pid is None or not _signal(pid, 0):
+        return False
+    try:
+        return b"localstack.runtime.main" in pathlib.Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return not pathlib.Path("/proc/self").exists()  # no /proc (macOS): the signal above is all we know
+
+
+def _signal(pid: int, signum: int) -> bool:
+    try:
+        os.kill(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def shared(python: pathlib.Path):
+    """Inside the ``with``: (URL, seconds it took to start) of the LocalStack this pytest-xdist run's workers share.
+
+    The first worker to enter starts it (under a file lock: the other waits, then joins it); the last one to leave
+    kills it (SIGKILL to its process group: its state is thrown away, and its own shutdown took 19 s on a loaded
+    machine); a worker entering after that starts another. A LocalStack an interrupted run left running (none of
+    its workers left) is killed first; another run's, still in use, is left alone. Outside pytest-xdist (no ``PYTEST_XDIST_TESTRUNUID``) the LocalStack is this process's own, stopped by
+    :func:`stop`. Raises RuntimeError as :func:`start` does."""
+    run, worker = os.environ.get("PYTEST_XDIST_TESTRUNUID"), os.environ.get("PYTEST_XDIST_WORKER")
+    if run is None or worker is None:
+        process, url, seconds = start(python)
+        try:
+            yield url, seconds
+        finally:
+            stop(process)
+        return
+    process, path = None, shared_state(run)
+    with locked(HOME / "shared.lock"):
+        for other in HOME.glob("shared-*.json"):  # an interrupted run's, if none of its workers is left
+            state = json.loads(other.read_text())
+            if other != path and not any(_signal(pid, 0) for pid in state["users"].values()):
+                _kill(state)
+                other.unlink()
+        state = json.loads(path.read_text()) if path.exists() else {}
+        if not _running(state.get("pid")):
+            process, url, seconds = start(python)
+            state = {"pid": process.pid, "url": url, "seconds": seconds, "root": str(RUN_ROOTS.pop(process.pid)),
+                     "users": {}}
+        state["users"][worker] = os.getpid()
+        path.write_text(json.dumps(state))
+    try:
+        yield state["url"], state["seconds"]
+    finally:
+        with locked(HOME / "shared.lock"):
+            state = json.loads(path.read_text())
+            state["users"] = {w: pid for w, pid in state["users"].items() if w != worker and _signal(pid, 0)}
+            path.write_text(json.dumps(state))
+            if not state["users"]:
+                _kill(state)
+                path.unlink()
+                if process is not None:
+                    process.wait()  # reaped: this worker started it
+
+
+def _kill(state: dict) -> None:
+    """SIGKILL the process group of the shared LocalStack ``state`` names, if it runs; remove its state folder."""
+    if _running(state.get("pid")):
+        os.killpg(state["pid"], signal.SIGKILL)
+    if state.get("root"):
+        shutil.rmtree(state["root"], ignore_errors=True)
 
 
 GRACE = 5.0  # seconds a LocalStack gets to stop after SIGTERM before its process group is killed

@@ -1,16 +1,21 @@
 """Every lab on the open-source LocalStack core (no Docker).
 
 Each lab either passes on LocalStack, or stops in its Setup cell with labkit's own "not available" message;
-any other failure fails this test. The outcome and the time of every lab on LocalStack are written to
-``tests/artifacts/lab-engines.json`` (``pytest`` has run each lab on the embedded engine already, through nbval:
-``tests/labnb.py``); with ``LABKIT_RECORD=1`` each lab also runs on the embedded engine here, and both engines'
-results replace ``data/lab-engines.json`` (tracked), from
-which the book's "Where each lab runs" and "Benchmarks" pages are made — a plain test run never edits the repository.
+any other failure fails this test, and so does an outcome or reason other than the one ``data/lab-engines.json``
+records for the lab (a lab not recorded yet is not compared). The outcome and the time of every lab on LocalStack
+are written to ``tests/artifacts/lab-engines.json`` (``pytest`` has run each lab on the embedded engine already,
+through nbval: ``tests/labnb.py``); with ``LABKIT_RECORD=1`` each lab also runs on the embedded engine here, and both
+engines' results replace ``data/lab-engines.json`` (tracked), from which the book's "Where each lab runs" and
+"Benchmarks" pages are made — a plain test run never edits the repository.
 Skipped when no Python >= 3.13 is found (LocalStack's core needs it).
 
 Each lab is a test class of its own (``TestLab_<slug>``), so each is a pytest-xdist scope (``--dist loadscope``) and
 tests/_schedule.py spreads the labs over the workers, longest first (one test running every lab took 282 s on one
-worker while the other ran dry); each worker starts one LocalStack, when its first lab needs it (about 3 s).
+worker while the other ran dry). The workers share one LocalStack (``localstack.shared``), started when the first
+lab needs it, each worker in an account of its own (:func:`worker_account`: a lab's Cleanup deletes whatever its
+account gained since its Setup), and each worker runs its labs one after another in one kernel
+(``engine_matrix.LabKernel``), which saves a kernel start and the labkit/pandas/matplotlib imports per lab.
+When recording the book's data, whose times are a learner's, each lab gets a fresh kernel.
 """
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ import pytest
 
 import localstack
 from _capability_probes import probe_emf_extraction, probe_insights_stats
-from engine_matrix import ROOT, run_lab  # one run-a-lab for every engine
+from engine_matrix import ROOT, LabKernel, run_lab  # one run-a-lab for every engine
 
 from labkit.engines import localstack as localstack_engine
 
@@ -48,30 +53,52 @@ on_localstack = [pytest.mark.engines,  # slow: tests/_schedule.py spreads the la
 
 @pytest.fixture(scope="session")
 def localstack_url():
-    """(URL, seconds it took to start) of this worker's LocalStack: started once, by the first test needing it."""
+    """(URL, seconds it took to start) of the LocalStack this run's workers share: started by the first test
+    needing it (``localstack.shared``)."""
     localstack.HOME.mkdir(exist_ok=True)
-    process, url, seconds = localstack.start(localstack.ensure_venv(PYTHON))
-    yield url, seconds
-    localstack.stop(process)
+    with localstack.shared(localstack.ensure_venv(PYTHON)) as (url, seconds):
+        yield url, seconds
+
+
+def worker_account() -> dict:
+    """``{"LABKIT_ACCOUNT_ID": ...}`` for this pytest-xdist worker on the shared LocalStack (which takes a 12-digit
+    access key as the account): worker gwN gets account N, written with 12 digits; gw0, and a run without xdist,
+    LocalStack's default account (``{}``)."""
+    index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    return {"LABKIT_ACCOUNT_ID": f"{index:012d}"} if index else {}
+
+
+@pytest.fixture(scope="session")
+def lab_kernel():
+    """This worker's kernel, reused by its labs (``engine_matrix.LabKernel``); None when recording the book's
+    data (a fresh kernel per lab, as a learner's)."""
+    if results_path() == RECORDED:
+        yield None
+        return
+    kernel = LabKernel()
+    yield kernel
+    kernel.shutdown()
 
 
 # Run first in each lab's kernel on LocalStack (an IPython startup file), except when recording the book's data,
 # whose times are a learner's: botocore's waiters poll every second instead of every 10 s (Kinesis) or 30 s
 # (CloudFormation), with the same total wait (MaxAttempts scaled up). LocalStack has no request rate to respect, and
 # those intervals only added idle time to this run (the CloudFormation lab's waiters slept 90 s, the Kinesis lab's
-# 60 s); what each lab does and shows is the same.
+# 60 s); what each lab does and shows is the same. It keeps nothing in the kernel's namespace, which the reused
+# kernel empties before each lab (engine_matrix.NEXT_LAB).
 POLL_EVERY_SECOND = """\
 import botocore.waiter as _waiter
-_labkit_wait = _waiter.Waiter.wait
-def _poll_every_second(self, **kwargs):
-    config = dict(kwargs.pop("WaiterConfig", None) or {})
-    delay = config.get("Delay", self.config.delay)
-    if delay > 1:
-        config["MaxAttempts"] = config.get("MaxAttempts", self.config.max_attempts) * delay
-        config["Delay"] = 1
-    return _labkit_wait(self, WaiterConfig=config, **kwargs)
-_waiter.Waiter.wait = _poll_every_second
-del _waiter
+def _every_second(wait):
+    def _poll_every_second(self, **kwargs):
+        config = dict(kwargs.pop("WaiterConfig", None) or {})
+        delay = config.get("Delay", self.config.delay)
+        if delay > 1:
+            config["MaxAttempts"] = config.get("MaxAttempts", self.config.max_attempts) * delay
+            config["Delay"] = 1
+        return wait(self, WaiterConfig=config, **kwargs)
+    return _poll_every_second
+_waiter.Waiter.wait = _every_second(_waiter.Waiter.wait)
+del _waiter, _every_second
 """
 
 
@@ -113,16 +140,23 @@ class LabOnLocalStack:
 
     @on_localstack[0]
     @on_localstack[1]
-    def test_runs_or_is_reported_unavailable(self, localstack_url, kernel_env):
+    def test_runs_or_is_reported_unavailable(self, localstack_url, kernel_env, lab_kernel):
         url, start_seconds = localstack_url
         outcome = {"localstack": run_lab(self.lab, {"LABKIT_ENGINE": "localstack", "AWS_ENDPOINT_URL": url,
-                                                    **kernel_env})}
+                                                    **worker_account(), **kernel_env}, lab_kernel)}
         if results_path() == RECORDED:  # the data file keeps both engines; nbval has run the lab on the embedded one
             outcome["embedded"] = run_lab(self.lab, {"LABKIT_ENGINE": "embedded"})
         record(self.lab.stem, outcome, start_seconds)
         failed = {engine: r for engine, r in outcome.items()
                   if r["outcome"] == "failed" or (engine == "embedded" and r["outcome"] != "runs")}
         assert failed == {}, f"{self.lab.stem} fails, for a reason labkit does not report: {json.dumps(failed)}"
+        if results_path() != RECORDED:  # the book's "Where each lab runs" page must show what LocalStack does
+            ours = outcome["localstack"]
+            shown = json.loads(RECORDED.read_text())["labs"].get(self.lab.stem, {}).get("localstack", ours)
+            assert (ours["outcome"], ours.get("reason")) == (shown["outcome"], shown.get("reason")), (
+                f"{self.lab.stem} on LocalStack: {ours['outcome']} {ours.get('reason', '')}, where "
+                f"data/lab-engines.json (the book's pages) says {shown['outcome']} {shown.get('reason', '')}: "
+                "record it again (LABKIT_RECORD=1 pytest tests/test_localstack.py) and commit the file")
 
 
 for _path in LABS:  # TestLab_s3_basics, ...: pytest collects each (its name starts with Test)
@@ -168,7 +202,9 @@ def test_waiters_poll_every_second_for_as_long(monkeypatch):
     import botocore.waiter
 
     monkeypatch.setattr(botocore.waiter.Waiter, "wait", botocore.waiter.Waiter.wait)  # restored after the test
-    exec(POLL_EVERY_SECOND, {})
+    namespace = {}
+    exec(POLL_EVERY_SECOND, namespace)
+    namespace.clear()  # what the reused kernel's %reset -f does before each lab: the patch must not need it
     slept, calls = [], []
     monkeypatch.setattr(botocore.waiter.time, "sleep", slept.append)
     config = botocore.waiter.SingleWaiterConfig({
@@ -215,7 +251,8 @@ def test_every_localstack_lack_has_a_probe_on_the_core_it_runs():
 @pytest.mark.parametrize("capability", sorted(PROBES))
 def test_each_probed_lack_is_still_there_on_localstack_core(localstack_url, capability):
     """A LocalStack that gains the capability fails this: take the entry out of LACKS and the lab's stop with it."""
-    engine = localstack_engine.LocalStackEngine("us-east-1", localstack_url[0])
+    engine = localstack_engine.LocalStackEngine("us-east-1", localstack_url[0],
+                                                worker_account().get("LABKIT_ACCOUNT_ID"))
     assert localstack_engine.LACKS[capability].version == engine.health()["version"]
     assert PROBES[capability](engine), f"LocalStack {localstack_engine.CORE_VERSION} no longer lacks {capability}"
 
@@ -228,3 +265,76 @@ def test_a_localstack_lack_is_named_only_on_its_version_and_only_when_needed():
     assert lacking["logs:embedded metric format extraction"].startswith(f"LocalStack {localstack_engine.CORE_VERSION} ")
     engine._health = {"version": "4.14.0", "services": {}}  # LocalStack in Docker: not probed, not assumed
     assert engine.lacks(["logs:embedded metric format extraction"]) == {}
+
+
+@pytest.mark.skipif(not pathlib.Path("/proc/self/cmdline").exists(), reason="reads /proc (Linux) to see it gone")
+def test_the_workers_share_one_localstack_and_the_last_one_out_kills_it(tmp_path, monkeypatch):
+    """localstack.shared: one start for two workers of a run; the first to leave keeps it running for the other,
+    the last kills it; a LocalStack an interrupted run left is killed, one another run still uses is left alone.
+    (Stand-in processes named like LocalStack instead of LocalStack.)"""
+    started = []
+
+    def fake_start(python):
+        process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "localstack.runtime.main"],
+                                   start_new_session=True)
+        localstack.RUN_ROOTS[process.pid] = tmp_path / f"run-{process.pid}"
+        started.append(process)
+        cmdline, deadline = pathlib.Path(f"/proc/{process.pid}/cmdline"), time.monotonic() + 10
+        while b"localstack.runtime.main" not in cmdline.read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.01)  # until it has become the stand-in (not yet pytest's fork)
+        return process, f"http://127.0.0.1:{len(started)}", 0.5
+
+    def gone(process) -> bool:
+        try:
+            process.wait(timeout=5)  # reaped here: the test's own child
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
+    def left_by(run: str, users: dict) -> subprocess.Popen:
+        """A LocalStack another run started, and its state file."""
+        process, url, _ = fake_start("python")
+        localstack.shared_state(run).write_text(json.dumps({
+            "pid": process.pid, "url": url, "root": str(localstack.RUN_ROOTS.pop(process.pid)), "seconds": 1,
+            "users": users}))
+        return process
+
+    monkeypatch.setattr(localstack, "HOME", tmp_path)
+    monkeypatch.setattr(localstack, "start", fake_start)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    interrupted = left_by("interrupted-run", {"gw0": dead.pid})
+    concurrent = left_by("concurrent-run", {"gw0": os.getppid()})
+    monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", "this-run")
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")
+    try:
+        with localstack.shared("python") as first:
+            assert gone(interrupted) and not localstack.shared_state("interrupted-run").exists()
+            assert concurrent.poll() is None and localstack.shared_state("concurrent-run").exists()
+            monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+            second = localstack.shared("python")
+            assert second.__enter__() == first == ("http://127.0.0.1:3", 0.5) and len(started) == 3
+            monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")
+        assert started[2].poll() is None  # gw0 left first: gw1 still uses it
+        monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+        second.__exit__(None, None, None)
+        assert gone(started[2]) and not localstack.shared_state("this-run").exists()
+    finally:
+        for process in started:
+            process.kill()
+            process.wait()
+
+
+def test_a_failure_without_a_traceback_is_named_by_its_error():
+    """labkit's short messages (labkit/errors.py) reach nbclient without a traceback: the reason is the error's name
+    and message, not the separator line that ends nbclient's text."""
+    from nbclient.exceptions import CellExecutionError
+
+    from engine_matrix import failure
+
+    text = ("An error occurred while executing the following cell:\n------------------\nimport base64\nimport json\n"
+            "------------------\n\n----- stdout -----\nlabkit: Nothing answers at http://127.0.0.1:9.\n"
+            "------------------\n\n")
+    error = CellExecutionError(text, "EndpointConnectionError", "Could not connect to the endpoint URL")
+    assert failure(error) == ("EndpointConnectionError: Could not connect to the endpoint URL "
+                              "(in the cell starting `import base64`)")

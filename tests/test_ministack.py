@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from _capability_probes import probe_emf_extraction, probe_insights_stats
-from engine_matrix import ROOT, run_lab
+from engine_matrix import ROOT, LabKernel, run_lab
 
 from labkit.config import Settings
 from labkit.engines import ministack, select
@@ -71,16 +71,25 @@ def test_stop_ends_the_process_it_started(ministack_server):
     assert process.poll() is not None and engine._process is None
 
 
+@pytest.fixture(scope="module")
+def lab_kernel():
+    """One kernel for this module's labs, one after another (``engine_matrix.LabKernel``): a kernel start and the
+    imports saved per lab."""
+    kernel = LabKernel()
+    yield kernel
+    kernel.shutdown()
+
+
 @pytest.mark.parametrize("lab", ["s3-basics", "lambda"])
-def test_lab_runs_on_ministack(ministack_server, lab):
+def test_lab_runs_on_ministack(ministack_server, lab_kernel, lab):
     result = run_lab(ROOT / "labs" / f"{lab}.ipynb", {"LABKIT_ENGINE": "ministack",
-                                                      "AWS_ENDPOINT_URL": ministack_server.endpoint_url})
+                                                      "AWS_ENDPOINT_URL": ministack_server.endpoint_url}, lab_kernel)
     assert result["outcome"] == "runs", result
 
 
-def test_lab_needing_a_missing_service_stops_in_setup_with_labkits_reason(ministack_server):
+def test_lab_needing_a_missing_service_stops_in_setup_with_labkits_reason(ministack_server, lab_kernel):
     result = run_lab(ROOT / "labs" / "xray.ipynb", {"LABKIT_ENGINE": "ministack",
-                                                    "AWS_ENDPOINT_URL": ministack_server.endpoint_url})
+                                                    "AWS_ENDPOINT_URL": ministack_server.endpoint_url}, lab_kernel)
     assert result["outcome"] == "not available", result
     assert "xray: MiniStack 1.5.33 does not emulate it" in result["reason"]
 
@@ -98,10 +107,10 @@ def test_a_lack_probed_on_another_version_is_not_assumed(ministack_server, monke
     assert ministack_server.lacks(["rds:DescribeDBLogFiles"]) == {}
 
 
-def test_the_vpc_lab_stops_in_setup_naming_the_capability(ministack_server):
+def test_the_vpc_lab_stops_in_setup_naming_the_capability(ministack_server, lab_kernel):
     """It used to fail part-way (StopIteration: no subnet in the default network ACL)."""
     result = run_lab(ROOT / "labs" / "vpc.ipynb", {"LABKIT_ENGINE": "ministack",
-                                                   "AWS_ENDPOINT_URL": ministack_server.endpoint_url})
+                                                   "AWS_ENDPOINT_URL": ministack_server.endpoint_url}, lab_kernel)
     assert result["outcome"] == "not available", result
     assert result["reason"].startswith("ec2:default network ACL association: MiniStack 1.5.33 leaves"), result
 
