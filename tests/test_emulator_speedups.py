@@ -5,6 +5,7 @@ import re
 
 import moto.core.responses as responses
 import moto.core.utils as utils
+import pytest
 
 from labkit.emulator import speedups
 from labkit.emulator.endpoint_data import ServicesOnDemand
@@ -325,3 +326,73 @@ def test_a_view_gets_the_headers_moto_gives_it():
     speedups.call_view(lambda request, url, headers: given.append((url, headers)) or (200, {}, ""), request)
     assert given == [(request.raw_url, dict(request.headers))]
     assert given[0][1]["X-Amz-Meta-my_key"] == "v" and "Content-Type" not in given[0][1]
+
+
+def test_views_are_matched_as_flask_matches_them(engine):
+    """DirectViews.match (a URL map bound once per moto app) finds the rule Flask's per-request adapter finds, or
+    raises the same HTTP error, for paths and methods of several services; a websocket upgrade, an empty path and
+    an app with host matching are matched by Flask's own adapter."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.exceptions import HTTPException
+
+    direct = speedups.direct_views(DomainDispatcherApplication(create_backend_app))
+    base = "http://127.0.0.1:5000"
+    requests = [("PUT", f"{base}/bucket/a%2Fb/c.txt", "s3"), ("GET", f"{base}/bucket", "s3"), ("GET", f"{base}/", "s3"),
+                ("HEAD", f"{base}/bucket/k", "s3"), ("POST", f"{base}/", "sqs"), ("GET", f"{base}/123/queue", "sqs"),
+                ("POST", f"{base}/", "ssm"), ("GET", f"{base}/2015-03-31/functions/f", "lambda"),
+                ("DELETE", f"{base}/2015-03-31/functions/f/policy/s", "lambda"),
+                ("PATCH", f"{base}/2015-03-31/functions/f", "lambda"), ("GET", f"{base}/no/such/path/x", "lambda")]
+    outcomes = []
+    for method, url, service in requests:
+        credential = f"AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host"
+        environ = make_environ(method, url, [("Authorization", credential)], b"")
+        app = direct.dispatcher.get_application(environ)
+        found = []
+        for match in (lambda request: direct.match(app, request),
+                      lambda request: app.create_url_adapter(request).match(return_rule=True)):
+            try:
+                rule, arguments = match(app.request_class(environ))
+                found.append((rule.endpoint, rule.rule, arguments))
+            except HTTPException as error:
+                found.append(type(error).__name__)
+        assert found[0] == found[1], (method, url)
+        outcomes.append(found[0])
+    assert any(isinstance(o, str) for o in outcomes) and any(not isinstance(o, str) for o in outcomes)
+    assert all(adapter is not None for adapter in direct._adapters.values())  # moto's apps: bound once
+    import flask
+
+    methods = flask.Flask("speedups-methods")  # moto's rules take every method: one that does not
+    methods.add_url_rule("/only-get", "only_get", lambda: "", methods=["GET"])
+    for method in ("GET", "PUT"):
+        found = []
+        for match in (lambda request: direct.match(methods, request),
+                      lambda request: methods.create_url_adapter(request).match(return_rule=True)):
+            try:
+                found.append(match(methods.request_class(make_environ(method, f"{base}/only-get", [], b"")))[0].rule)
+            except HTTPException as error:
+                found.append(type(error).__name__)
+        assert found[0] == found[1] == ("/only-get" if method == "GET" else "MethodNotAllowed")
+
+    app = direct.dispatcher.get_application(make_environ("GET", f"{base}/", [], b""))
+    bound_per_request = []
+    app.create_url_adapter, flask_adapter = (lambda request: bound_per_request.append(1) or flask_adapter(request),
+                                             app.create_url_adapter)
+    try:
+        for headers in ([("Upgrade", "websocket"), ("Connection", "upgrade")], []):
+            environ = make_environ("GET", f"{base}/", headers, b"")
+            if not headers:
+                environ["PATH_INFO"] = ""
+            try:
+                direct.match(app, app.request_class(environ))
+            except HTTPException:
+                pass  # Flask's adapter decides: a websocket request to a plain route is a WebsocketMismatch
+        assert len(bound_per_request) == 2
+        app.url_map.host_matching = True
+        direct._adapters.pop(app)
+        with pytest.raises(HTTPException):  # its rules name no host: Flask's adapter finds none
+            direct.match(app, app.request_class(make_environ("GET", f"{base}/", [], b"")))
+        assert direct._adapters[app] is None and len(bound_per_request) == 3
+    finally:
+        app.url_map.host_matching = False
+        del app.create_url_adapter
+        direct._adapters.pop(app, None)

@@ -430,6 +430,7 @@ class DirectViews:
     def __init__(self, dispatcher):
         self.dispatcher = dispatcher
         self._added: dict = {}  # Flask app -> the headers its after-request hook adds, or None: Flask answers
+        self._adapters: dict = {}  # Flask app -> its URL map bound once (see match), or None: bound per request
         self.direct = 0
 
     def __call__(self, environ, start_response):
@@ -446,7 +447,7 @@ class DirectViews:
         request = app.request_class(environ)
         request.json_module = app.json  # as Flask's request context sets it
         try:
-            rule, _ = app.create_url_adapter(request).match(return_rule=True)
+            rule, _ = self.match(app, request)
         except HTTPException:  # no view, another method, a redirect: Flask answers, as before
             return app(environ, start_response)
         view = app.view_functions[rule.endpoint]
@@ -463,6 +464,27 @@ class DirectViews:
                 response.headers.add(name, value)
         self.direct += 1
         return response(environ, start_response)
+
+    def match(self, app, request):
+        """``(rule, arguments)`` of the view ``request`` goes to, as ``app.create_url_adapter(request).match(
+        return_rule=True)`` finds them (werkzeug's HTTPException when none, or a redirect). Flask binds the URL map to
+        each request's environ; for an app whose matching reads only the path, the method and the websocket flag
+        (:func:`_plain_url_map`) and a request that is no websocket upgrade, the map is bound once and those three
+        are passed to ``MapAdapter.match`` (a redirect it raises still sends the request to Flask)."""
+        if app not in self._adapters:
+            plain = _plain_url_map(app)
+            self._adapters[app] = app.url_map.bind("", subdomain=app.url_map.default_subdomain or "") if plain else None
+        adapter, environ = self._adapters[app], request.environ
+        if adapter is None or not environ.get("PATH_INFO") or "HTTP_UPGRADE" in environ:
+            return app.create_url_adapter(request).match(return_rule=True)
+        return adapter.match(path_info=request.path, method=request.method, return_rule=True, websocket=False)
+
+
+def _plain_url_map(app) -> bool:
+    """Whether ``app``'s URL matching reads nothing of a request but its path, method and websocket flag: no host or
+    subdomain matching, no SERVER_NAME, no TRUSTED_HOSTS (moto's apps)."""
+    return not (app.url_map.host_matching or app.subdomain_matching or app.config["SERVER_NAME"]
+                or app.config["TRUSTED_HOSTS"] is not None)
 
 
 def call_view(callback, request):
