@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import pathlib
 import sys
 import zipfile
@@ -92,3 +93,16 @@ def test_a_record_reads_the_same_in_the_lite_copy_and_on_where_each_lab_runs():
     assert run_in_browser.node_run({**passed, "checks": {"x.y": "broken"}}) == "failed"
     assert run_in_browser.node_run({**passed, "checks": {}}) == "failed"
     assert run_in_browser.node_run(None) == run_in_browser.node_run({}) == "not run"
+
+
+def test_every_labs_lite_copy_replaces_its_install_cell_in_place():
+    """Each course lab's Colab install cell is recognised, so its lite copy has the piplite cell in its place (a
+    subprocess pip cannot run in the page) and the cell numbers data/browser.json and the notes give stay the lite
+    copy's."""
+    wrong = []
+    for path in sorted((ROOT / "labs").glob("*.ipynb")):
+        lab = json.loads(path.read_text())
+        copy = run_in_browser.lite_copy(lab, path.stem, ["dva-labkit"], {})
+        if len(copy["cells"]) != len(lab["cells"]) or any(map(run_in_browser.is_install_cell, copy["cells"])):
+            wrong.append(path.stem)
+    assert len(list((ROOT / "labs").glob("*.ipynb"))) > 30 and wrong == []
