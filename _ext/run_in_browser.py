@@ -21,6 +21,7 @@ jupyterlite-sphinx: https://jupyterlite-sphinx.readthedocs.io; piplite: the Pyod
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import pathlib
@@ -58,12 +59,20 @@ def is_install_cell(cell: dict) -> bool:
     return cell.get("cell_type") == "code" and "except ModuleNotFoundError" in source and "pip\", \"install" in source
 
 
-def node_run(lab: dict | None) -> str:
-    """What data/browser.json's record of one lab (tests/test_pyodide.py's run under Pyodide in Node.js) shows, as
-    both the lite copies and the book's page "Where each lab runs" read it: "not run" (no record), "not verified" (it
-    used Pyodide's cryptography, a stand-in on the test machine), "passed" (at least one check, every check ✓ and no
-    failing cell besides the declared thread cells), else "failed" (a check not ✓, none ran, or a cell failed)."""
-    if not lab:
+def lab_digest(notebook_text: str) -> str:
+    """SHA-256 (hex) of a lab notebook's cell sources (outputs and metadata aside): data/browser.json keeps the one
+    each lab was run on (``source_sha256``), so a lab edited since reads as not run."""
+    sources = ["".join(cell["source"]) for cell in json.loads(notebook_text)["cells"]]
+    return hashlib.sha256(json.dumps(sources).encode()).hexdigest()
+
+
+def node_run(lab: dict | None, notebook_text: str) -> str:
+    """What data/browser.json's record of one lab (tests/test_pyodide.py's run under Pyodide in Node.js) shows for the
+    lab's notebook as it is now (``notebook_text``), as both the lite copies and the book's page "Where each lab runs"
+    read it: "not run" (no record, or one of another version of the lab), "not verified" (it used Pyodide's
+    cryptography, a stand-in on the test machine), "passed" (at least one check, every check ✓ and no failing cell
+    besides the declared thread cells), else "failed" (a check not ✓, none ran, or a cell failed)."""
+    if not lab or lab.get("source_sha256") != lab_digest(notebook_text):
         return "not run"
     if "cryptography" in (lab.get("cells_needing") or []):
         return "not verified"
@@ -75,7 +84,7 @@ def install_source(slug: str, notebook_text: str, bundled: list[str], record: di
     """The lite copy's first code cell: piplite installs labkit, the bundled wheels and Pyodide's own packages."""
     tested = record.get("labs", {}).get(slug) or {}
     checks = tested.get("checks") or {}
-    state = node_run(tested)
+    state = node_run(tested, notebook_text)
     ran_on = (f"# The course's tests ran this lab under Pyodide {record.get('pyodide', browser_wheels.PYODIDE)} "
               "(Node.js): ")
     if state == "not verified":

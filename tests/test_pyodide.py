@@ -22,7 +22,9 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
+sys.path.insert(0, str(ROOT / "_ext"))
 import assets  # noqa: E402
+import run_in_browser  # noqa: E402
 
 pytestmark = pytest.mark.engines
 
@@ -56,7 +58,8 @@ def run():
               "first_s3_answer_seconds": result["times"]["first_s3_answer_s"],
               "pyodide_load_seconds": result["times"]["pyodide_load_s"],
               "unpack_seconds": result["times"]["unpack_s"],
-              "labs": {slug: {"seconds": lab["seconds"],
+              "labs": {slug: {"source_sha256": run_in_browser.lab_digest((ROOT / "labs" / f"{slug}.ipynb").read_text()),
+                              "seconds": lab["seconds"],
                               "checks": {v["check"]: v["kind"] for v in lab["verdicts"]},
                               "cells_needing": sorted({n["needs"] for n in lab["needs"]}),
                               "cells_needing_threads": sorted(cell for (name, cell) in NEEDS_THREADS if name == slug),

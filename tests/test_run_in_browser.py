@@ -18,12 +18,20 @@ COLAB = {"cell_type": "code", "source": 'try:\n    import labkit\nexcept ModuleN
                                        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "dva-labkit"])'}
 SETUP = {"cell_type": "code", "source": "import labkit\nimport pandas as pd"}
 TITLE = {"cell_type": "markdown", "source": "# Lab"}
-RECORD = {"pyodide": "314.0.7",
-          "labs": {"sqs": {"checks": {"sqs.consumer_queue": "passed"}, "cells_needing_threads": [8, 9]}}}
 
 
 def notebook(*cells):
     return {"cells": list(cells), "metadata": {"kernelspec": {"name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def digest(*cells):
+    """The source_sha256 a record of the lab made of ``cells`` carries (the version it was run on)."""
+    return run_in_browser.lab_digest(json.dumps(notebook(*cells)))
+
+
+RECORD = {"pyodide": "314.0.7", "labs": {"sqs": {"source_sha256": digest(TITLE, COLAB, SETUP),
+                                                 "checks": {"sqs.consumer_queue": "passed"},
+                                                 "cells_needing_threads": [8, 9]}}}
 
 
 def test_the_colab_install_cell_becomes_the_piplite_install():
@@ -41,7 +49,8 @@ def test_a_lab_without_install_cell_gets_one_before_its_first_code_and_an_untest
     copy = run_in_browser.lite_copy(notebook(TITLE, SETUP), "kms", ["dva-labkit"], RECORD)
     assert [c["cell_type"] for c in copy["cells"]] == ["markdown", "code", "code"]
     assert "has not been run in the browser yet" in copy["cells"][1]["source"]
-    failing = {"pyodide": "314.0.7", "labs": {"kms": {"checks": {"kms.x": "failed"}, "cells_failing": {"4": "E"}}}}
+    failing = {"pyodide": "314.0.7", "labs": {"kms": {"source_sha256": digest(TITLE, SETUP),
+                                                      "checks": {"kms.x": "failed"}, "cells_failing": {"4": "E"}}}}
     note = run_in_browser.lite_copy(notebook(TITLE, SETUP), "kms", ["dva-labkit"], failing)["cells"][1]["source"]
     assert "not every check passed" in note and "cells 5" in note and "every check passed" not in note.replace(
         "not every check passed", "")  # a lab that failed under Pyodide never reads as tested and passing
@@ -55,7 +64,7 @@ def test_a_recorded_run_whose_check_never_ran_never_reads_as_passing():
     """A lab recorded with no verdict (its check cell never ran) is not 'every check passed', even with no failing
     cell listed; a malformed record (null lists) still gives a note, not a build error."""
     for lab in ({"checks": {}}, {"checks": None, "cells_failing": None, "cells_needing": []}):
-        record = {"pyodide": "314.0.7", "labs": {"sqs": lab}}
+        record = {"pyodide": "314.0.7", "labs": {"sqs": {**lab, "source_sha256": digest(TITLE, COLAB, SETUP)}}}
         note = run_in_browser.lite_copy(notebook(TITLE, COLAB, SETUP), "sqs", ["dva-labkit"], record)["cells"][1]
         assert "its check did not run" in note["source"] and "passed" not in note["source"], note["source"]
 
@@ -86,13 +95,26 @@ def test_the_bundle_index_the_install_cell_reads_is_where_piplite_keeps_it():
 def test_a_record_reads_the_same_in_the_lite_copy_and_on_where_each_lab_runs():
     """run_in_browser.node_run, read by both: the cryptography stand-in makes a lab unverified even when its checks
     passed there (the page said ✓ for it while the lab's first cell said it could not be checked)."""
-    passed = {"checks": {"x.y": "passed"}, "cells_failing": {}, "cells_needing": ["pandas"]}
-    assert run_in_browser.node_run(passed) == "passed"
-    assert run_in_browser.node_run({**passed, "cells_needing": ["cryptography"]}) == "not verified"
-    assert run_in_browser.node_run({**passed, "cells_failing": {"3": "E"}}) == "failed"
-    assert run_in_browser.node_run({**passed, "checks": {"x.y": "broken"}}) == "failed"
-    assert run_in_browser.node_run({**passed, "checks": {}}) == "failed"
-    assert run_in_browser.node_run(None) == run_in_browser.node_run({}) == "not run"
+    text = json.dumps(notebook(TITLE, SETUP))
+    passed = {"source_sha256": digest(TITLE, SETUP), "checks": {"x.y": "passed"}, "cells_failing": {},
+              "cells_needing": ["pandas"]}
+    assert run_in_browser.node_run(passed, text) == "passed"
+    assert run_in_browser.node_run({**passed, "cells_needing": ["cryptography"]}, text) == "not verified"
+    assert run_in_browser.node_run({**passed, "cells_failing": {"3": "E"}}, text) == "failed"
+    assert run_in_browser.node_run({**passed, "checks": {"x.y": "broken"}}, text) == "failed"
+    assert run_in_browser.node_run({**passed, "checks": {}}, text) == "failed"
+    assert run_in_browser.node_run(None, text) == run_in_browser.node_run({}, text) == "not run"
+
+
+def test_a_lab_edited_since_its_run_reads_as_not_run():
+    """The record holds the version of the lab it ran (source_sha256): once the lab changes, neither its first cell
+    nor 'Where each lab runs' repeats that old verdict (a record from before source_sha256 reads as not run too)."""
+    edited = notebook(TITLE, COLAB, SETUP, {"cell_type": "code", "source": "import threading"})
+    assert run_in_browser.node_run(RECORD["labs"]["sqs"], json.dumps(edited)) == "not run"
+    note = run_in_browser.lite_copy(edited, "sqs", ["dva-labkit"], RECORD)["cells"][1]["source"]
+    assert "has not been run in the browser yet" in note and "passed" not in note
+    old = {k: v for k, v in RECORD["labs"]["sqs"].items() if k != "source_sha256"}
+    assert run_in_browser.node_run(old, json.dumps(notebook(TITLE, COLAB, SETUP))) == "not run"
 
 
 def test_every_labs_lite_copy_replaces_its_install_cell_in_place():
