@@ -30,10 +30,12 @@ from test_browser import CHROMIUM, FLAGS, QuietHandler  # noqa: E402
 
 
 def summary(lab: str, run: dict) -> dict:
-    """One lab's figures from lite_page.run_lab's result."""
+    """One lab's figures from lite_page.run_lab's result, with the digest of the lab's notebook it ran
+    (run_in_browser.lab_digest: 'Where each lab runs' reads a run of another version of the lab as not run)."""
     cells = run["cells"]
     first = min(cells) if cells else None
-    return {"install_s": cells[first]["ended_s"] if cells else None, "first_answer_s": run["first_answer_s"],
+    return {"source_sha256": lite_page.run_in_browser.lab_digest((ROOT / "labs" / f"{lab}.ipynb").read_text()),
+            "install_s": cells[first]["ended_s"] if cells else None, "first_answer_s": run["first_answer_s"],
             "lab_s": run["lab_s"], "cells_run": len(cells),
             "checks": [v for r in cells.values() for v in r["verdicts"]],
             "failed_cells": {k: r["text"].strip().splitlines()[-1][:200] for k, r in sorted(cells.items())
