@@ -14,7 +14,9 @@ Answers moto recomputes on every request, though they never change, are remember
 - moto's server answers each request through Flask (:func:`direct_views`): a request context, the debug helpers,
   flask-cors's after-request hook and the response's round trip cost about 12 % of an in-process call; the view
   moto registered for the URL is called directly instead, with the same request object, the same response class
-  and the same headers, and Flask still answers whatever is not a plain call of one of moto's views.
+  and the same headers, and Flask still answers whatever is not a plain call of one of moto's views. Each app's
+  URL map is bound once and given the request's path and method (:meth:`DirectViews.match`), not bound to every
+  request's environ as Flask does (measured: 40 -> 12 us per request).
 
 - ``MotoRandom.get_random_string`` (every answer's 52-character request id, and most of moto's generated ids)
   draws each character with its own ``random.choice`` call: :func:`random_string` draws them in one
