@@ -36,6 +36,8 @@ PYODIDE_URL = PYODIDE_CDN + "pyodide.mjs"
 LITE_APP = "lite/notebooks/index.html"  # jupyterlite-sphinx builds the site into <html>/lite
 FROM_PYODIDE = ["pyyaml", "markupsafe", "cryptography"]  # moto imports all three
 LAB_PACKAGES_FROM_PYODIDE = ("matplotlib", "pandas")  # installed only for the labs that import them
+# in the error of a page cell that used a stand-in for a package Pyodide builds (tests/browser/absent.py: AbsentPackage)
+ABSENT_MESSAGE = "is built by Pyodide"
 # piplite's own list of the site's all.json URLs (private; the Pyodide kernel sets it at start), passed as index_urls
 # so that micropip searches the bundle before Pyodide's lock file; guarded by tests/test_run_in_browser.py
 BUNDLE_INDEX = "piplite.piplite._PIPLITE_URLS"
@@ -78,6 +80,23 @@ def node_run(lab: dict | None, notebook_text: str) -> str:
         return "not verified"
     checks = lab.get("checks") or {}
     return "passed" if checks and set(checks.values()) <= {"passed"} and not lab.get("cells_failing") else "failed"
+
+
+def failing_by_design(notebook: dict, node_record: dict | None) -> set[int]:
+    """Cells (indexes into ``notebook["cells"]``, counted from 0) that fail in the page by design: tagged
+    raises-exception (the lab shows an AWS error), or declared as needing threads by the lab's Pyodide run
+    (``node_record``, its data/browser.json entry; the lite copy keeps the course notebook's cell positions)."""
+    tagged = {k for k, cell in enumerate(notebook["cells"])
+              if "raises-exception" in cell.get("metadata", {}).get("tags", [])}
+    return tagged | set((node_record or {}).get("cells_needing_threads") or [])
+
+
+def unexplained_failures(failed: dict, notebook: dict, node_record: dict | None) -> dict:
+    """The failed cells of a run in the page (``failed``: cell index, as a str or int → the error's last line) that
+    neither fail by design (:func:`failing_by_design`) nor used a test-machine stand-in for a package Pyodide builds
+    (the error names ABSENT_MESSAGE); ``{}`` for a run whose every failure is accounted for."""
+    expected = failing_by_design(notebook, node_record)
+    return {k: text for k, text in failed.items() if int(k) not in expected and ABSENT_MESSAGE not in text}
 
 
 def install_source(slug: str, notebook_text: str, bundled: list[str], record: dict) -> str:

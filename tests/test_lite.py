@@ -53,15 +53,6 @@ def test_site_bundles_labkit_and_each_lab_installs_it_first():
     assert kernel["pyodideUrl"] == run_in_browser.PYODIDE_URL and kernel["disablePyPIFallback"] is True
 
 
-def expected_failures(lab: str, notebook: dict) -> set[int]:
-    """Cells of the lite copy that fail in the page by design: tagged raises-exception (the lab shows an AWS
-    error), or declared as needing threads by the Pyodide run (data/browser.json; counted in the course's notebook,
-    whose cells sit at the same places in the lite copy)."""
-    record = run_in_browser.browser_record(ROOT).get("labs", {}).get(lab, {})
-    return ({k for k, c in enumerate(notebook["cells"]) if "raises-exception" in c.get("metadata", {}).get("tags", [])}
-            | set(record.get("cells_needing_threads", [])))
-
-
 def test_s3_basics_runs_to_its_check_in_the_page(browser, site):  # noqa: F811
     try:
         cdn = lite_page.PyodideCdn()
@@ -77,8 +68,11 @@ def test_s3_basics_runs_to_its_check_in_the_page(browser, site):  # noqa: F811
         f"stopped after cell {max(ran)}: {ran[max(ran)]['text'][-800:]}"
     failed = {k for k, r in ran.items() if "Traceback (most recent call last)" in r["text"]}
     needing = {k for k in failed if lite_page.ABSENT_MESSAGE in ran[k]["text"]}
-    assert failed - needing == expected_failures(lab, notebook), \
-        {k: ran[k]["text"][-800:] for k in (failed - needing) ^ expected_failures(lab, notebook)}
+    # every failure is by design (raises-exception, declared thread cells) or a stand-in's, and every cell failing
+    # by design does fail (run_in_browser's reading, shared with the page "Where each lab runs")
+    by_design = run_in_browser.failing_by_design(
+        notebook, run_in_browser.browser_record(ROOT).get("labs", {}).get(lab))
+    assert failed - needing == by_design, {k: ran[k]["text"][-800:] for k in (failed - needing) ^ by_design}
     assert not any(f"cryptography {lite_page.ABSENT_MESSAGE}" in ran[k]["text"] for k in needing)  # moto never used it
     checks = [r["verdicts"] for r in ran.values() if r["verdicts"]]
     assert checks == [["passed"]], f"the check's verdict in the page: {checks}"

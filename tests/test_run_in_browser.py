@@ -128,3 +128,21 @@ def test_every_labs_lite_copy_replaces_its_install_cell_in_place():
         if len(copy["cells"]) != len(lab["cells"]) or any(map(run_in_browser.is_install_cell, copy["cells"])):
             wrong.append(path.stem)
     assert len(list((ROOT / "labs").glob("*.ipynb"))) > 30 and wrong == []
+
+
+def test_a_page_run_with_an_unexplained_failed_cell_is_not_a_pass():
+    """A failed cell of a run in the page counts against the lab unless it fails by design (tagged raises-exception,
+    or declared as needing threads by the Pyodide record) or used a test-machine stand-in; the page 'Where each lab
+    runs' says '✓ runs in the page' only when nothing is left (a lab whose checks passed but whose plot cell raised
+    a real error read ✓ before)."""
+    shown = {"cell_type": "code", "source": "s3.get_object(Bucket='b', Key='gone')",
+             "metadata": {"tags": ["raises-exception"]}}
+    nb = notebook(TITLE, SETUP, shown, SETUP, SETUP)
+    node = {"cells_needing_threads": [3]}
+    absent = f"AbsentPackage: pandas.DataFrame: pandas {run_in_browser.ABSENT_MESSAGE} (part of its distribution…"
+    assert run_in_browser.failing_by_design(nb, node) == {2, 3}
+    assert run_in_browser.failing_by_design(nb, None) == {2}
+    explained = {"2": "NoSuchKey: …", "3": "RuntimeError: can't start new thread", "4": absent}
+    assert run_in_browser.unexplained_failures(explained, nb, node) == {}
+    assert run_in_browser.unexplained_failures({**explained, "1": "TypeError: bad"}, nb, node) == {"1": "TypeError: bad"}
+    assert run_in_browser.unexplained_failures(explained, nb, {}) == {"3": "RuntimeError: can't start new thread"}

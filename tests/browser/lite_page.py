@@ -34,7 +34,7 @@ import run_in_browser  # noqa: E402
 KERNEL_FROM_PYODIDE = ("micropip", "ipython", "jedi")  # what the Pyodide kernel loads from Pyodide's distribution
 PURE_BUILDS = ("pyyaml", "markupsafe")  # Pyodide's are compiled; _ext/browser_wheels.py builds PyPI's source pure
 LOGO_FONT = "https://fonts.googleapis.com/css?family=Vibur"  # JupyterLite's own logo (an SVG) imports this font
-ABSENT_MESSAGE = "is built by Pyodide"  # in the error of a cell that used a stand-in (absent.py)
+ABSENT_MESSAGE = run_in_browser.ABSENT_MESSAGE  # in the error of a cell that used a stand-in (absent.py)
 
 
 class PyodideCdn:
