@@ -87,24 +87,30 @@ class LabKernel:
             run_sync(self.km.shutdown_kernel)(now=True)
 
 
-# Run in a reused kernel (LabKernel) before each lab: the namespace emptied, the lab's environment set, and labkit's
-# per-process state (its engine, cleanup's baseline, the notices shown) and the open figures forgotten, as in a
-# fresh kernel.
+# labkit's per-process state (cleanup's baseline, the notices shown: each shows once per kernel) and the open figures
+# forgotten, as in a fresh kernel: the end of NEXT_LAB here and of workshop_server.TO_STUDENT, after each has set the
+# kernel's engine and environment.
+FORGET_LABKIT = """import matplotlib.pyplot as _plt
+import sys as _sys
+from labkit import hygiene as _hygiene
+_plt.close("all")
+_hygiene._baseline.clear()
+_hygiene._tracked.clear()
+if "labkit.emulator.notices" in _sys.modules:
+    _sys.modules["labkit.emulator.notices"].reset()
+del _plt, _sys, _hygiene
+"""
+
+# Run in a reused kernel (LabKernel) before each lab: the namespace emptied, the lab's environment set, labkit's
+# engine and per-process state forgotten (FORGET_LABKIT), as in a fresh kernel.
 NEXT_LAB = """%reset -f
 import os as _os
 _os.environ.pop("LABKIT_ACCOUNT_ID", None)
 _os.environ.update({env!r})
-import matplotlib.pyplot as _plt
-from labkit import engines as _engines, hygiene as _hygiene
-_plt.close("all")
+from labkit import engines as _engines
 _engines.use(None)
-_hygiene._baseline.clear()
-_hygiene._tracked.clear()
-import sys as _sys
-if "labkit.emulator.notices" in _sys.modules:  # each notice shows once per kernel
-    _sys.modules["labkit.emulator.notices"].reset()
-del _os, _sys, _plt, _engines, _hygiene
-"""
+del _os, _engines
+""" + FORGET_LABKIT
 
 
 def run_lab(path: pathlib.Path, env: dict, kernel: LabKernel | None = None) -> dict:

@@ -34,6 +34,7 @@ from labkit.engines.shared import SharedEngine, labkit_health  # noqa: E402
 if str(ROOT / "tests") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests"))
 from _ports import free_port  # noqa: E402
+from engine_matrix import FORGET_LABKIT  # noqa: E402
 
 if str(ROOT / "bench") not in sys.path:
     sys.path.insert(0, str(ROOT / "bench"))
@@ -154,21 +155,14 @@ def student_environment(server: WorkshopServer, key: dict, account_id: str | Non
 # learner's pass, stopped: it gives back the environment's AWS variables and its in-process dispatch), cleanup's
 # baseline, the notices shown (each shows once per kernel) and the open figures. The namespace is kept.
 TO_STUDENT = """import os as _os
-import matplotlib.pyplot as _plt
-from labkit import engines as _engines, hygiene as _hygiene
-_plt.close("all")
+from labkit import engines as _engines
 _previous = _engines.use(None)
 if _previous is not None:
     _previous.stop()
 _os.environ.pop("LABKIT_ACCOUNT_ID", None)
 _os.environ.update({env!r})
-_hygiene._baseline.clear()
-_hygiene._tracked.clear()
-import sys as _sys
-if "labkit.emulator.notices" in _sys.modules:
-    _sys.modules["labkit.emulator.notices"].reset()
-del _sys, _plt, _engines, _previous
-"""
+del _engines, _previous
+""" + FORGET_LABKIT
 
 
 def leftovers(engine: StudentEngine) -> dict[str, set[str]]:
