@@ -174,7 +174,13 @@ _ASYNC: dict = {}
 
 def asynchronous_run(engine) -> dict:
     """One failing and one succeeding asynchronous invocation (MaximumRetryAttempts 1, OnSuccess and OnFailure
-    queues, a dead-letter queue): {"success": records, "failure": records, "dlq": messages}, once per ministack_server."""
+    queues, a dead-letter queue): {"success": records, "failure": records, "dlq": messages, "ran": the succeeding
+    run's own message}, once per ministack_server.
+
+    The succeeding run sends "ran" to a queue of its own before it returns, so the wait ends once both runs are
+    over: the failure record is in and the success has returned; a destination record follows the function's return
+    at once, so one more second decides what never came. Where the function cannot reach the queue, the wait is
+    10 s after the failure record, as before (30 s at most)."""
     import json
     import time
 
@@ -183,17 +189,18 @@ def asynchronous_run(engine) -> dict:
     if _ASYNC.get("url") == engine.endpoint_url:
         return _ASYNC
     lam, sqs, iam = engine.client("lambda"), engine.client("sqs"), engine.client("iam")
+    queues = {}
+    for name in ("success", "failure", "dlq", "ran"):
+        url = sqs.create_queue(QueueName=f"probe-{name}")["QueueUrl"]
+        queues[name] = (url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
     role = iam.create_role(RoleName="probe-async", AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
                                                 "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
-    code = "def handler(event, context):\n    if event.get('fail'):\n        raise RuntimeError('no')\n    return 1\n"
+    code = ("import boto3\n\ndef handler(event, context):\n    if event.get('fail'):\n        raise RuntimeError('no')\n"
+            f"    boto3.client('sqs').send_message(QueueUrl={queues['ran'][0]!r}, MessageBody='ran')\n    return 1\n")
     lam.create_function(FunctionName="probe-async", Runtime="python3.12", Role=role, Handler="app.handler",
-                        Code={"ZipFile": labkit.zip_code({"app.py": code})})
+                        Timeout=10, Code={"ZipFile": labkit.zip_code({"app.py": code})})
     lam.get_waiter("function_active_v2").wait(FunctionName="probe-async")
-    queues = {}
-    for name in ("success", "failure", "dlq"):
-        url = sqs.create_queue(QueueName=f"probe-{name}")["QueueUrl"]
-        queues[name] = (url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
     lam.put_function_event_invoke_config(FunctionName="probe-async", MaximumRetryAttempts=1, DestinationConfig={
         "OnSuccess": {"Destination": queues["success"][1]}, "OnFailure": {"Destination": queues["failure"][1]}})
     lam.update_function_configuration(FunctionName="probe-async", DeadLetterConfig={"TargetArn": queues["dlq"][1]})
@@ -201,13 +208,13 @@ def asynchronous_run(engine) -> dict:
     for fail in (False, True):
         lam.invoke(FunctionName="probe-async", InvocationType="Event", Payload=json.dumps({"fail": fail}))
     found = {name: [] for name in queues}
-    deadline = time.time() + 30  # the failure record comes in about 2 s; then 10 s more for the others
+    deadline = time.time() + 30  # the failure record comes in about 2 s
     while time.time() < deadline:
         for name, (url, _) in queues.items():
             found[name] += [m["Body"] for m in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0,
                                                                     MaxNumberOfMessages=10).get("Messages", [])]
         if found["failure"]:
-            deadline = min(deadline, time.time() + 10)
+            deadline = min(deadline, time.time() + (1 if found["ran"] else 10))
         time.sleep(0.5)
     _ASYNC.clear()
     _ASYNC.update(url=engine.endpoint_url, **found)
@@ -301,20 +308,30 @@ def probe_rotation(engine) -> bool:
                               Timeout=10, Code={"ZipFile": labkit.zip_code({"app.py": code})})["FunctionArn"]
     lam.get_waiter("function_active_v2").wait(FunctionName="probe-rotation")
 
-    def steps(seconds):
-        found, deadline = [], time.time() + seconds
+    def steps(until) -> list[str]:
+        """The steps the queue receives until it stays empty for a second and ``until()`` holds (at most 8 s)."""
+        found, deadline = [], time.time() + 8
         while time.time() < deadline:
-            found += [m["Body"] for m in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1,
-                                                             MaxNumberOfMessages=10).get("Messages", [])]
+            received = [m["Body"] for m in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1,
+                                                               MaxNumberOfMessages=10).get("Messages", [])]
+            found += received
+            if not received and until():
+                break
         return found
 
-    lam.invoke(FunctionName="probe-rotation", Payload=b"{}")
-    if steps(3) != ["direct"]:
+    lam.invoke(FunctionName="probe-rotation", Payload=b"{}")  # synchronous: its message is in the queue already
+    if steps(lambda: True) != ["direct"]:
         return False  # the function cannot reach the queue here: this probe tells nothing
     secrets.create_secret(Name="probe-rotated", SecretString="old")
-    secrets.rotate_secret(SecretId="probe-rotated", RotationLambdaARN=arn,
-                          RotationRules={"AutomaticallyAfterDays": 30})
-    return steps(8) == []
+    pending = secrets.rotate_secret(SecretId="probe-rotated", RotationLambdaARN=arn,
+                                    RotationRules={"AutomaticallyAfterDays": 30})["VersionId"]
+
+    def rotated() -> bool:  # on AWS only the function's finishSecret step makes the new version AWSCURRENT
+        versions = secrets.list_secret_version_ids(SecretId="probe-rotated")["Versions"]
+        return any(v["VersionId"] == pending and "AWSCURRENT" in v.get("VersionStages", []) for v in versions)
+
+    # the engine says the rotation is over (the new version is current), and no step reached the queue for a second
+    return steps(rotated) == []
 
 
 def probe_ecr_scanning_configuration(engine) -> bool:
