@@ -396,3 +396,71 @@ def test_views_are_matched_as_flask_matches_them(engine):
         app.url_map.host_matching = False
         del app.create_url_adapter
         direct._adapters.pop(app, None)
+
+
+def test_root_urls_are_werkzeug_s(engine):
+    """The remembered root URL is werkzeug's for each scheme, host and root path (IDNA host, percent-encoded path);
+    a URL with a path or query string is computed each time."""
+    import werkzeug.sansio.request as werkzeug_request
+    from werkzeug.sansio.utils import get_current_url
+
+    remembered = werkzeug_request.get_current_url
+    assert hasattr(remembered, "cache_info")  # installed with the engine
+    cases = [("http", "127.0.0.1:5000", ""), ("https", "xn--n3h.example", "/a%20b/"), ("http", "localhost", "/x"),
+             ("http", "127.0.0.1:5000", None), ("https", "s3.amazonaws.com", "/%E2%98%83")]
+    for _ in range(2):  # the second pass is answered from memory
+        for case in cases:
+            assert remembered(*case) == get_current_url(*case), case
+    hits = remembered.cache_info().hits
+    assert remembered("http", "h", "/r", "/p q", b"a=1") == get_current_url("http", "h", "/r", "/p q", b"a=1")
+    assert remembered.cache_info().hits == hits
+    from moto.moto_server.werkzeug_app import BackendRequest
+
+    request = BackendRequest(make_environ("GET", "http://127.0.0.1:5000/b/k%2Fx?y=1", [("Host", "127.0.0.1:5000")], b""))
+    assert request.raw_url == "http://127.0.0.1:5000/b/k%2Fx?y=1"
+
+
+def test_access_keys_are_found_as_moto_finds_them(engine):
+    """The remembered access-key search gives moto's pattern's answer for each Authorization header."""
+    pattern = responses.BaseResponse.access_key_regex
+    assert isinstance(pattern, speedups.RememberedPattern)  # installed with the engine
+    headers = ["AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261201/us-east-1/s3/aws4_request, "
+               "SignedHeaders=host;x-amz-date, Signature=not-computed-answered-in-process",
+               "AWS4-HMAC-SHA256 Credential=ASIAZZZZZZZZZZZZZZZZ/20261201/eu-west-1/sqs/aws4_request, Signature=ab",
+               "AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=", "Bearer token", "AWS4-HMAC-SHA256 nothing", "",
+               "Other, AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261201/us-east-1/s3/aws4_request"]
+    for _ in range(2):
+        for header in headers:
+            mine, moto_s = pattern.search(header), pattern.pattern.search(header)
+            assert (mine and mine.group(1)) == (moto_s and moto_s.group(1)), header
+    assert pattern.groupindex == pattern.pattern.groupindex  # any other attribute is the pattern's
+
+
+def test_environ_headers_read_as_moto_reads_them(engine):
+    """moto's EnvironHeaders give the names, values and order they gave before, and look names up as werkzeug
+    does (KeyError when absent, BadRequestKeyError for a name that is no str)."""
+    from moto.core.request import EnvironHeaders
+    from werkzeug.datastructures import EnvironHeaders as WerkzeugEnvironHeaders
+    from werkzeug.exceptions import BadRequestKeyError
+
+    assert EnvironHeaders.__iter__ is speedups.environ_headers  # installed with the engine
+    sent = [("Host", "127.0.0.1:5000"), ("X-Amz-Meta-my_key", "v"), ("x-amz-meta-Other", "w"), ("Content-Type", ""),
+            ("Authorization", "AWS4-HMAC-SHA256 x"), ("X-Amz-Date", "20261201T000000Z"), ("x-amz-meta-a_b", "1"),
+            ("Accept-Encoding", "identity"), ("X-Amz-Target", "AmazonSSM.GetParameter")]
+    for body, content_type in ((b"abc", ""), (b"", "application/x-amz-json-1.1")):
+        environ = make_environ("PUT", "http://127.0.0.1:5000/b/k", [*sent, ("Content-Type", content_type)], body)
+        headers = EnvironHeaders(environ)
+        for _ in range(2):
+            assert list(headers) == list(speedups.moto_environ_headers(headers))
+        names = [name for name, _ in sent] + ["content-type", "CONTENT-LENGTH", "X_Amz_Date", "Missing", "HTTP_HOST"]
+        for name in names:
+            try:
+                expected = WerkzeugEnvironHeaders._get_key(headers, name)
+            except KeyError as error:
+                with pytest.raises(type(error)):
+                    headers[name]
+            else:
+                assert headers[name] == expected and name in headers, name
+        with pytest.raises(BadRequestKeyError):
+            headers[3]
+    assert ("Content-Type", "") not in list(EnvironHeaders(make_environ("GET", "http://h/", [("Content-Type", "")], b"")))
