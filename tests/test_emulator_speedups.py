@@ -464,3 +464,28 @@ def test_environ_headers_read_as_moto_reads_them(engine):
         with pytest.raises(BadRequestKeyError):
             headers[3]
     assert ("Content-Type", "") not in list(EnvironHeaders(make_environ("GET", "http://h/", [("Content-Type", "")], b"")))
+
+
+def test_direct_requests_have_flask_s_limits():
+    """A request DirectViews makes reads the limits Flask's request reads in the app's context (the app's
+    configuration; a value set on the request wins) and parses form bodies as Flask's does."""
+    import flask
+    from moto.moto_server.werkzeug_app import BackendRequest
+
+    app = flask.Flask("limits")
+    app.request_class = BackendRequest
+    app.config.update(MAX_CONTENT_LENGTH=123_456, MAX_FORM_PARTS=7, MAX_FORM_MEMORY_SIZE=4_321)
+    direct = speedups.request_class(app)
+    body = b"Action=SendMessage&MessageBody=hi%20there&QueueUrl=http%3A%2F%2Fq"
+    environ = make_environ("POST", "http://127.0.0.1:5000/", [("Content-Type", "application/x-www-form-urlencoded")],
+                           body)
+    mine = direct(dict(environ, **{"wsgi.input": __import__("io").BytesIO(body)}))
+    with app.test_request_context(environ_base=None):
+        theirs = app.request_class(environ)
+        for name in ("max_content_length", "max_form_parts", "max_form_memory_size"):
+            assert getattr(mine, name) == getattr(theirs, name), name
+        assert mine.form.to_dict(flat=False) == theirs.form.to_dict(flat=False)
+    assert mine.data == theirs.data == b"" and mine.max_content_length == 123_456
+    mine.max_content_length = 5
+    assert mine.max_content_length == 5 and direct.max_content_length == 123_456
+    assert isinstance(mine, BackendRequest) and mine.from_wsgi_server
