@@ -241,3 +241,23 @@ def test_a_worker_holds_no_logging_until_the_handler_imports_it(engine):
                        for line in tail.splitlines()), tail
     finally:
         lam.delete_function(FunctionName=name)
+
+
+def test_an_environment_whose_init_failed_is_not_kept(engine):
+    """AWS's Python runtime posts an init error and exits (awslambdaric ``bootstrap.run``): each invocation of a
+    function whose module cannot load gets the error from a new Init, and no worker stays up holding only it."""
+    from labkit.emulator.lambda_ import invoke_hook as moto_hook
+
+    lam = labkit.client("lambda")
+    name = labkit.name("init-fails")
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=labkit.lambda_role(), Handler="app.handler",
+                        Code={"ZipFile": labkit.zip_code({"app.py": "import not_in_the_zip\n"})}, Timeout=5)
+    try:
+        for _ in range(2):
+            response, payload = invoke(name, {}, LogType="Tail")
+            assert response["FunctionError"] == "Unhandled"
+            assert payload["errorType"] == "Runtime.ImportModuleError"
+            assert "Init Duration" in base64.b64decode(response["LogResult"]).decode()  # Init ran again
+            assert not [e for idle in moto_hook._pool._idle.values() for e in idle if e.spec.name == name]
+    finally:
+        lam.delete_function(FunctionName=name)

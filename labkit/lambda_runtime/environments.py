@@ -181,7 +181,7 @@ class EnvironmentPool:
         reply = self._await_init(environment, request_id) if environment.cold else None
         began = time.time()
         reply = reply or self._exchange(environment, event, request_id, began + spec.timeout)
-        if reply.get("exiting"):  # the sandbox stopped the worker (labkit/lambda_runtime/sandbox_exec.py): not reused
+        if reply.get("exiting"):  # the worker ends (its init failed, or the sandbox stopped it): not reused
             wait_or_kill(environment.process, timeout=10)
         duration_ms = (time.time() - began) * 1000
         lines = [environment.init_line] if environment.cold and environment.init_line else []

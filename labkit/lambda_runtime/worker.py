@@ -8,7 +8,10 @@ protocol channel. Runs as ``python -I -S worker.py HANDLER PROTOCOL_FD`` (a plai
 labkit, and runs on Python 3.9 and later). It starts with only what the protocol needs: ``logging`` is set up when
 the handler's code imports it (:class:`LoggingImported`), ``traceback`` is read when a handler fails, ``contextlib``
 not at all (:class:`Output`); a warm environment of a trivial handler holds 10.9 MB, not 11.8 (Python 3.11; a bare
-interpreter is 8.4). The sandbox (labkit/emulator/lambda_sandbox.py) gives it, in environment
+interpreter is 8.4). A handler that cannot be loaded (an init error) gets its error answered to the invocation that
+waited for it, and then the worker exits, as AWS's Python runtime does (awslambdaric's ``bootstrap.run`` posts the
+init error and calls ``sys.exit(1)``): the next invocation starts a new environment and runs Init again, and no
+process stays up holding only an error (the lambda lab's unpackaged function: one 11.6 MB worker fewer). The sandbox (labkit/emulator/lambda_sandbox.py) gives it, in environment
 variables it removes before the handler loads, the folders a handler may import from; see :func:`sandbox_path`.
 """
 from __future__ import annotations
@@ -215,9 +218,9 @@ class ThenRoute:
 def invoke(handler, load_error, request: dict, init_ms: float) -> dict:
     """Run one invocation and return the reply document."""
     logs = io.StringIO()
-    if load_error:
+    if load_error:  # the environment ends after this answer (see main): AWS's runtime exits after an init error
         logs.write(f"[ERROR] {load_error['errorType']}: {load_error['errorMessage']}\n")
-        return {"error": load_error, "logs": logs.getvalue(), "init_ms": init_ms}
+        return {"error": load_error, "logs": logs.getvalue(), "init_ms": init_ms, "exiting": True}
     context = Context(request["request_id"], request["deadline"])
     try:
         with Invocation(logs), Output(logs):
@@ -247,6 +250,8 @@ def main() -> None:
     for line in sys.stdin:  # ends when the engine closes the pipe (or exits): the environment is retired
         reply = invoke(handler, load_error, json.loads(line), init_ms)
         protocol.write(json.dumps(reply) + "\n")
+        if load_error:  # init failed: answer the invocation that waited for it, then end, as AWS's runtime does
+            return
 
 
 if __name__ == "__main__":
