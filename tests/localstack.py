@@ -96,16 +96,17 @@ def log_path() -> pathlib.Path:
     return HOME / (f"localstack-{worker}.log" if worker else "localstack.log")
 
 
-def start(python: pathlib.Path) -> tuple[subprocess.Popen, str, float]:
+def start(python: pathlib.Path, settings: dict | None = None) -> tuple[subprocess.Popen, str, float]:
     """Start LocalStack on a free loopback port; returns the process, its URL and the seconds it took.
 
+    ``settings``: LocalStack configuration variables (``{"KINESIS_LATENCY": "0"}``) over this module's own.
     Raises RuntimeError (naming its log) when it does not answer its health route within 120 s."""
     port = free_port()
     log = log_path()
     root = HOME / f"run-{port}"
     env = {**os.environ, "GATEWAY_LISTEN": f"127.0.0.1:{port}", "OVERRIDE_IN_DOCKER": "0",
            "FILESYSTEM_ROOT": str(root), "DNS_ADDRESS": "0", "SQS_ENDPOINT_STRATEGY": "path",
-           "LOCALSTACK_HOST": f"127.0.0.1:{port}", "SKIP_SSL_CERT_DOWNLOAD": "1", "DISABLE_EVENTS": "1"}
+           "LOCALSTACK_HOST": f"127.0.0.1:{port}", "SKIP_SSL_CERT_DOWNLOAD": "1", "DISABLE_EVENTS": "1", **(settings or {})}
     began = time.perf_counter()
     process = subprocess.Popen([python, "-m", "localstack.runtime.main"], env=env, cwd=HOME, start_new_session=True,
                                stdout=log.open("w"), stderr=subprocess.STDOUT)  # its own group: stop() ends its helpers
@@ -148,8 +149,9 @@ def _signal(pid: int, signum: int) -> bool:
 
 
 @contextlib.contextmanager
-def shared(python: pathlib.Path):
-    """Inside the ``with``: (URL, seconds it took to start) of the LocalStack this pytest-xdist run's workers share.
+def shared(python: pathlib.Path, settings: dict | None = None):
+    """Inside the ``with``: (URL, seconds it took to start) of the LocalStack this pytest-xdist run's workers share,
+    started with ``settings`` (as :func:`start`; every worker of a run passes the same).
 
     The first worker to enter starts it (under a file lock: the other waits, then joins it); the last one to leave
     kills it (SIGKILL to its process group: its state is thrown away, and its own shutdown took 19 s on a loaded
@@ -158,7 +160,7 @@ def shared(python: pathlib.Path):
     :func:`stop`. Raises RuntimeError as :func:`start` does."""
     run, worker = os.environ.get("PYTEST_XDIST_TESTRUNUID"), os.environ.get("PYTEST_XDIST_WORKER")
     if run is None or worker is None:
-        process, url, seconds = start(python)
+        process, url, seconds = start(python, settings)
         try:
             yield url, seconds
         finally:
@@ -173,7 +175,7 @@ def shared(python: pathlib.Path):
                 other.unlink()
         state = json.loads(path.read_text()) if path.exists() else {}
         if not _running(state.get("pid")):
-            process, url, seconds = start(python)
+            process, url, seconds = start(python, settings)
             state = {"pid": process.pid, "url": url, "seconds": seconds, "root": str(RUN_ROOTS.pop(process.pid)),
                      "users": {}}
         state["users"][worker] = os.getpid()
