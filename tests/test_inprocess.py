@@ -134,3 +134,55 @@ def test_stopping_the_last_engine_restores_the_environment(monkeypatch):
         for engine in engines:
             inprocess.dispatcher.add(engine, engine.port)
         inprocess._saved_environment = saved
+
+
+def test_the_app_sees_the_same_request_in_process_as_over_http():
+    """make_environ gives the WSGI app the headers, path and body the HTTP front gives it for the same request:
+    repeated headers joined, S3 metadata spelling kept, underscored names dropped, Transfer-Encoding/Expect left
+    out, Content-Length the body's; werkzeug reads the body the same."""
+    import http.client
+    import threading
+
+    from moto.moto_server.werkzeug_app import BackendRequest
+
+    from labkit.engines.http_server import KeepAliveServer
+    from labkit.engines.inprocess import make_environ
+
+    seen = []
+
+    def app(environ, start_response):
+        seen.append(dict(environ, body=BackendRequest(environ).get_data()))
+        start_response("200 OK", [("Content-Length", "0")])
+        return [b""]
+
+    server = KeepAliveServer("127.0.0.1", 0, app)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host = f"127.0.0.1:{server.server_address[1]}"
+    headers = [("Host", host), ("X-Amz-Meta-my_key", "v"), ("x-amz-meta-Other", "w"), ("X-Amz-Date", "20261201T000000Z"),
+               ("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", "AmazonSSM.GetParameter"),
+               ("Accept", "a"), ("Accept", "b"), ("some_name", "dropped"), ("Content-Length", "9")]
+    body = b'{"a": 1}\n'
+    try:
+        connection = http.client.HTTPConnection(host)
+        connection.putrequest("POST", "/a%2Fb/c%20d?x=1&y=%2F", skip_host=True, skip_accept_encoding=True)
+        for name, value in headers:
+            connection.putheader(name, value)
+        connection.endheaders(body)
+        connection.getresponse().read()
+        connection.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    over_http = seen[0]
+    in_process = make_environ("POST", f"http://{host}/a%2Fb/c%20d?x=1&y=%2F",
+                              [*headers[:-1], ("Transfer-Encoding", "chunked"), ("Expect", "100-continue")], body)
+    app(in_process, lambda *_: None)
+    kept = ("CONTENT_TYPE", "CONTENT_LENGTH", "PATH_INFO", "QUERY_STRING", "RAW_URI", "REQUEST_METHOD", "body",
+            "moto.preserved_header_names")
+    for environ in (over_http, seen[1]):
+        environ.pop("HTTP_CONNECTION", None)
+    picked = [{key: value for key, value in environ.items() if key in kept or key.startswith("HTTP_")}
+              for environ in (over_http, seen[1])]
+    assert picked[0] == picked[1]
+    assert picked[1]["HTTP_ACCEPT"] == "a,b" and picked[1]["HTTP_X_AMZ_META_MY_KEY"] == "v"
+    assert "HTTP_SOME_NAME" not in picked[1] and "HTTP_TRANSFER_ENCODING" not in picked[1]

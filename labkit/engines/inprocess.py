@@ -25,10 +25,12 @@ from urllib.parse import unquote, urlsplit
 
 from botocore.awsrequest import AWSResponse
 
+from ..emulator.speedups import environ_key
 from .http_server import NO_BODY_STATUSES, call_app
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 AWS_DOMAINS = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
+UNSENT = ("HTTP_EXPECT", "HTTP_TRANSFER_ENCODING", "CONTENT_LENGTH")  # the environ keys of headers left out
 CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
                         "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 
@@ -74,10 +76,11 @@ def make_environ(method: str, url: str, headers, body: bytes) -> dict:
     """The WSGI environ werkzeug's server (with moto's request handler) would build for this request.
 
     ``headers``: (name, value) pairs. Names with an underscore are dropped, as werkzeug does, except S3
-    metadata headers (``x-amz-meta-my_key``), whose spelling moto keeps (``moto.core.request``).
+    metadata headers (``x-amz-meta-my_key``), whose spelling moto keeps (``moto.core.request``). The body is whole
+    in ``wsgi.input``, so the environ says the input is terminated (``wsgi.input_terminated``, as a server that
+    de-chunks sets it): werkzeug reads it as it is instead of wrapping it in a length-limited stream.
     """
-    from moto.core.request import (PRESERVED_HEADER_NAMES_ENVIRON_KEY, environ_key_for_header,
-                                   should_preserve_original_header_name)
+    from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY, should_preserve_original_header_name
 
     parts = urlsplit(url)
     raw_path = parts.path or "/"
@@ -87,34 +90,33 @@ def make_environ(method: str, url: str, headers, body: bytes) -> dict:
     environ = {
         "wsgi.version": (1, 0), "wsgi.url_scheme": parts.scheme or "http", "wsgi.input": io.BytesIO(body),
         "wsgi.errors": io.StringIO(), "wsgi.multithread": True, "wsgi.multiprocess": False,
-        "wsgi.run_once": False, "SERVER_SOFTWARE": "labkit-inprocess", "REQUEST_METHOD": method,
-        "SCRIPT_NAME": "", "PATH_INFO": latin1(unquote(raw_path)), "QUERY_STRING": latin1(parts.query),
-        "REQUEST_URI": latin1(raw_uri), "RAW_URI": latin1(raw_uri), "REMOTE_ADDR": "127.0.0.1",
-        "REMOTE_PORT": 0, "SERVER_NAME": host, "SERVER_PORT": str(port), "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.run_once": False, "wsgi.input_terminated": True, "SERVER_SOFTWARE": "labkit-inprocess",
+        "REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": latin1(unquote(raw_path)),
+        "QUERY_STRING": latin1(parts.query), "REQUEST_URI": latin1(raw_uri), "RAW_URI": latin1(raw_uri),
+        "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": 0, "SERVER_NAME": host, "SERVER_PORT": str(port),
+        "SERVER_PROTOCOL": "HTTP/1.1",
     }
     names: dict[str, str] = {}
     preserved: dict[str, list[str]] = {}
-    dashed = ({environ_key_for_header(name) for name, _ in headers if "_" not in name}
+    dashed = ({environ_key(name) for name, _ in headers if "_" not in name}
               if any("_" in name for name, _ in headers) else set())  # only an underscored name needs it
     lines = []
     for name, value in headers:
-        value = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-        value = value.replace("\r\n", "")
-        lowered = name.lower()
-        if lowered in ("expect", "transfer-encoding", "content-length"):
+        if type(value) is not str:
+            value = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+        if "\r\n" in value:
+            value = value.replace("\r\n", "")
+        key = environ_key(name)
+        if key in UNSENT and "_" not in name:
             continue  # the body is whole here: its length is set below
         lines.append((name, value))
         if "_" in name:
-            key = environ_key_for_header(name)
             if should_preserve_original_header_name(name) and key not in dashed:
                 names.setdefault(key, name)
                 preserved.setdefault(key, []).append(value)
             continue
-        key = name.upper().replace("-", "_")
-        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            key = f"HTTP_{key}"
-            if key in environ:
-                value = f"{environ[key]},{value}"
+        if key != "CONTENT_TYPE" and key in environ:
+            value = f"{environ[key]},{value}"
         environ[key] = value
     for key, values in preserved.items():
         environ[key] = ",".join(values)
