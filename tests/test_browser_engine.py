@@ -64,3 +64,45 @@ def test_background_work_runs_without_threads(seen):
     assert seen["execution"] == ["SUCCEEDED", '["sfn", 2]']
     assert seen["esm_done_after_next_call"] == 1
     assert seen["threads"] == 1
+
+
+def test_the_notebook_fetches_the_engine_s_urls_in_process(seen):
+    """A presigned URL (as an API Gateway invoke URL) is fetched with requests or urllib.request from the engine's
+    address, where nothing listens in the page: the engine answers in-process, its errors as HTTP errors."""
+    assert seen["presigned_requests"] == ["fetched in-process", 404]
+    assert seen["presigned_urllib"] == ["fetched in-process", 404]
+
+
+def test_moto_here_counts_the_browser_engine_with_the_embedded_one():
+    """Checks and IAM enforcement that read moto in this process treat the browser engine as the embedded one (the
+    IAM lab's check asked the policy simulator, which moto lacks, and broke in the page)."""
+    from types import SimpleNamespace
+
+    from labkit.engines import moto_here
+    from labkit.engines.iam_enforcement import enforcement_available
+
+    engines = {name: SimpleNamespace(name=name) for name in ("embedded", "browser", "shared", "localstack", "aws")}
+    assert [name for name, engine in engines.items() if moto_here(engine)] == ["embedded", "browser"]
+    assert {name: enforcement_available(engine) for name, engine in engines.items()} == {
+        "embedded": "enforced", "browser": "enforced", "shared": "none", "localstack": "none", "aws": "always"}
+
+
+def test_openapi_validator_stand_in_says_what_the_page_lacks(monkeypatch):
+    """Without openapi-spec-validator moto's API Gateway could not load in the page (every call answered 500): the
+    stand-in takes the names moto imports, and its validation raises the one sentence, never a pass or a verdict."""
+    import importlib.util
+
+    from labkit.engines import browser
+
+    assert browser.stand_in_for_openapi_validator(modules := {}) is False and modules == {}  # the real one is here
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+    assert browser.stand_in_for_openapi_validator(modules) is True
+    for name, module in modules.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    scope: dict = {}
+    exec("from openapi_spec_validator import validate, validate_spec\n"  # moto.apigateway.models' imports
+         "from openapi_spec_validator.validation.exceptions import OpenAPIValidationError", scope)
+    for validate in (scope["validate"], scope["validate_spec"]):
+        with pytest.raises(NotImplementedError, match="does not bundle"):
+            validate({"openapi": "3.0.0"})
+    assert not issubclass(NotImplementedError, scope["OpenAPIValidationError"])  # moto's except does not catch it

@@ -23,6 +23,16 @@ from .shared import SharedEngine, explicit_key, labkit_health
 _current: Engine | None = None
 _lock = threading.Lock()
 
+MOTO_HERE = ("embedded", "browser")
+"""Engines whose answers come from labkit's moto inside this Python process: the embedded engine and the browser
+engine (the same moto and labkit/emulator patches, under Pyodide). Only there can a check read moto's models or
+evaluator directly, and only there does :mod:`labkit.engines.iam_enforcement` enforce IAM."""
+
+
+def moto_here(engine: Engine | None = None) -> bool:
+    """True when ``engine`` (default: this process's engine) answers with moto in this process (:data:`MOTO_HERE`)."""
+    return (engine or current()).name in MOTO_HERE
+
 
 def select(settings: Settings) -> Engine:
     """Build the engine the settings ask for; ``auto`` prefers a LocalStack that is configured or answering."""

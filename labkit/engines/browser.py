@@ -6,8 +6,9 @@ them:
 
 - every call is answered in-process (:mod:`labkit.engines.inprocess`, the same ``before-send`` capture and the same
   WSGI app as the embedded engine); there is no HTTP front, and the engine's address
-  (``http://127.0.0.1:4566``) exists only for that capture: URLs that a browser or another program would fetch
-  (presigned URLs, API Gateway invoke URLs) do not answer;
+  (``http://127.0.0.1:4566``) exists only for that capture and for the notebook's own ``requests`` and
+  ``urllib.request`` calls (:mod:`labkit.engines.browser_http`: presigned URLs, API Gateway invoke URLs); the
+  page's browser itself (a link, an image) and other programs cannot reach it;
 - Lambda functions run in this process (:mod:`labkit.emulator.lambda_inprocess`): a fresh module namespace per
   function version, AWS's import rules and error shapes; a timeout cannot preempt a handler (said by a notice and a
   registered difference); asynchronous invocations run inside the request that queued them and event source
@@ -16,6 +17,11 @@ them:
 
 ``require`` names what this engine cannot offer (:data:`UNAVAILABLE`); without Pyodide's own ``cryptography``
 build no service is offered (moto imports it on every request), and ``require`` says how to load it.
+
+moto's API Gateway imports ``openapi-spec-validator`` when it loads, only to validate the OpenAPI document of
+ImportRestApi and PutRestApi; the page does not bundle it (it needs pydantic and rpds-py, compiled builds, for
+every lab's first cell), so :func:`stand_in_for_openapi_validator` gives moto a stand-in whose validation says so
+in one sentence: every other API Gateway call works.
 """
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ import importlib.util
 import logging
 import sys
 import time
+import types
 from importlib.metadata import version
 
 from .embedded import EmbeddedEngine, aim_moto_clients
@@ -56,9 +63,10 @@ class BrowserEngine(EmbeddedEngine):
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         from ..emulator import apigateway, browser_scheduler, lazy, speedups
-        from . import inprocess
+        from . import browser_http, inprocess
         from .wsgi import HealthRoute
 
+        stand_in_for_openapi_validator()
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         default_user_config["iam"]["load_aws_managed_policies"] = True
         default_user_config["batch"]["use_docker"] = False
@@ -73,6 +81,7 @@ class BrowserEngine(EmbeddedEngine):
         lazy.when_loaded(("moto.stepfunctions",), "stepfunctions-without-threads", _sync_stepfunctions)
         lazy.install_lazily()
         inprocess.register()
+        browser_http.install()
         inprocess.use_dummy_credentials(self.region, self.credentials)
         inprocess.dispatcher.add(self, self.port)
         self.started_in = time.perf_counter() - began
@@ -113,6 +122,35 @@ class BrowserEngine(EmbeddedEngine):
         inprocess.dispatcher.remove(self)
         if not inprocess.dispatcher.has_engines():
             inprocess.restore_credentials()
+
+
+OPENAPI_NOT_BUNDLED = ("ImportRestApi and PutRestApi validate the OpenAPI document with openapi-spec-validator, "
+                      "which the browser engine does not bundle: run this step on the embedded engine (Binder, "
+                      "Colab or your laptop)")
+
+
+def stand_in_for_openapi_validator(modules: dict | None = None) -> bool:
+    """When ``openapi_spec_validator`` cannot be imported, put a stand-in into ``modules`` (default ``sys.modules``)
+    with the names moto.apigateway.models imports: ``validate`` (and ``validate_spec``) raise NotImplementedError
+    with :data:`OPENAPI_NOT_BUNDLED` (moto answers HTTP 500, and labkit's engine prints the sentence);
+    ``validation.exceptions.OpenAPIValidationError`` is an exception class. Returns True if it put one there."""
+    modules = sys.modules if modules is None else modules
+    if "openapi_spec_validator" in modules or importlib.util.find_spec("openapi_spec_validator") is not None:
+        return False
+
+    def validate(*_, **__):
+        raise NotImplementedError(OPENAPI_NOT_BUNDLED)
+
+    package = types.ModuleType("openapi_spec_validator", "labkit's stand-in: " + OPENAPI_NOT_BUNDLED)
+    package.__path__ = []
+    package.validate = package.validate_spec = validate
+    validation = types.ModuleType("openapi_spec_validator.validation")
+    validation.__path__ = []
+    exceptions = types.ModuleType("openapi_spec_validator.validation.exceptions")
+    exceptions.OpenAPIValidationError = type("OpenAPIValidationError", (Exception,), {})
+    package.validation, validation.exceptions = validation, exceptions
+    modules.update({module.__name__: module for module in (package, validation, exceptions)})
+    return True
 
 
 def _sync_stepfunctions() -> None:

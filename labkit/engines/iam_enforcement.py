@@ -16,15 +16,15 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from ..emulator.iam import disable, enable, is_enforcing
-from . import current
+from . import current, moto_here
 
 __all__ = ["enforce_iam", "enforcement_available", "is_enforcing", "enable", "disable"]
 
 
 def enforcement_available(engine=None) -> str:
-    """``"enforced"`` (embedded engine, via this module), ``"always"`` (AWS) or ``"none"`` (LocalStack)."""
+    """``"enforced"`` (embedded and browser engines, via this module), ``"always"`` (AWS) or ``"none"`` (LocalStack)."""
     engine = engine or current()
-    return {"embedded": "enforced", "aws": "always"}.get(engine.name, "none")
+    return "enforced" if moto_here(engine) else {"aws": "always"}.get(engine.name, "none")
 
 
 @contextmanager

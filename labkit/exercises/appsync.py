@@ -6,15 +6,16 @@ import re
 from botocore.exceptions import ClientError
 
 from ..checks import Verdict, expect, failed, passed
-from ..engines import current
+from ..engines import MOTO_HERE, current
 
 READY = ("SUCCESS", "ACTIVE")
 """GetSchemaCreationStatus statuses of a schema in force (AWS AppSync API Reference, "GetSchemaCreationStatus")."""
 
-DIRECTIVES_RETURNED = ("aws", "embedded")
+DIRECTIVES_RETURNED = ("aws", *MOTO_HERE)
 """Engines whose GetIntrospectionSchema (SDL, includeDirectives) returns the directives applied to fields: AWS, and
-the embedded engine (labkit/emulator/appsync.py puts them back). Elsewhere a schema with no @aws_subscribe at all
-cannot be told from an engine that drops them, so the directive is judged only where the SDL shows one."""
+the embedded and browser engines (labkit/emulator/appsync.py puts them back). Elsewhere a schema with no
+@aws_subscribe at all cannot be told from an engine that drops them, so the directive is judged only where the SDL
+shows one."""
 
 _TYPE_BLOCK = re.compile(r"\b(type|input|interface)\s+(\w+)[^{]*\{([^}]*)\}", re.S)
 _FIELD = re.compile(r"^\s*(\w+)\s*(\([^)]*\))?\s*:\s*([\w!\[\]]+)(.*)$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from ..checks import Verdict, expect, failed, passed
-from ..engines import current
+from ..engines import current, moto_here
 
 
 def sample(queue: str, status: str, source: str = "aws.batch") -> dict:
@@ -15,9 +15,10 @@ def sample(queue: str, status: str, source: str = "aws.batch") -> dict:
 
 
 def matches(pattern: dict, event: dict) -> bool:
-    """EventBridge's verdict; on the embedded engine, moto's own matcher (its TestEventPattern is a stub)."""
+    """EventBridge's verdict; where moto runs in this process (embedded and browser engines), moto's own matcher
+    (its TestEventPattern is a stub)."""
     engine = current()
-    if engine.name == "embedded":
+    if moto_here(engine):
         from moto.events.models import EventPattern
 
         return EventPattern.load(json.dumps(pattern)).matches_event(event)

@@ -11,13 +11,14 @@ import sys
 from botocore.exceptions import ClientError
 
 from . import kind, pages
-from ..engines import current
+from ..engines import current, moto_here
 
 GONE = {"deleted", "deleting", "terminated", "shutting-down", "failed", "rejected", "expired"}
 
 
 def unused_on_embedded(module: str, backends: str, region: str | None = None):
-    """Skip listing (return nothing) while the embedded engine has not even created this service's backend.
+    """Skip listing (return nothing) while moto in this process (embedded, browser engine) has not even created this
+    service's backend.
 
     Starting moto's EC2 backend takes seconds; every lab's leftover probe lists every kind, so a lab that
     never touches EC2 must not pay for it. On other engines the lister always runs.
@@ -26,7 +27,7 @@ def unused_on_embedded(module: str, backends: str, region: str | None = None):
         @functools.wraps(lister)
         def maybe(client):
             engine = current()
-            if engine.name == "embedded":
+            if moto_here(engine):
                 models = sys.modules.get(module)
                 per_account = dict.get(getattr(models, backends), engine.account_id) if models else None
                 if per_account is None or (region or client.meta.region_name) not in dict.keys(per_account):

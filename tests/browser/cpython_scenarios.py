@@ -7,6 +7,10 @@ import json
 import os
 import threading
 import time
+import urllib.error
+import urllib.request
+
+import requests
 
 os.environ["LABKIT_ENGINE"] = "browser"
 import warnings  # noqa: E402
@@ -73,6 +77,15 @@ consumer = function({"app.py": "import boto3, json\ndef handler(e, c):\n    for 
 lam.create_event_source_mapping(FunctionName=consumer, EventSourceArn=queue_arn, BatchSize=1)
 sqs.send_message(QueueUrl=queue, MessageBody=json.dumps({"bucket": bucket, "key": "esm"}))
 seen["esm_done_after_next_call"] = s3.list_objects_v2(Bucket=bucket, Prefix="esm")["KeyCount"]
+s3.put_object(Bucket=bucket, Key="page.txt", Body=b"fetched in-process")
+present, missing = (s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key})
+                    for key in ("page.txt", "missing.txt"))
+seen["presigned_requests"] = [requests.get(present, timeout=5).text, requests.get(missing, timeout=5).status_code]
+try:
+    urllib.request.urlopen(missing, timeout=5)
+except urllib.error.HTTPError as error:
+    missing_code = error.code
+seen["presigned_urllib"] = [urllib.request.urlopen(present, timeout=5).read().decode(), missing_code]
 time.sleep(0.1)
 seen["threads"] = threading.active_count()
 labkit.cleanup()

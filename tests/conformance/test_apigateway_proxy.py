@@ -246,6 +246,24 @@ def test_integration_timeout_is_504(api):
     assert reply.status_code == 504 and time.monotonic() - began < 1.4
 
 
+def test_integration_timeout_without_threads_as_in_the_page(api, monkeypatch):
+    """Under Pyodide (the browser engine) no thread can start: the function runs to its end, then a call longer
+    than timeoutInMillis still gets AWS's 504 and a quick one its answer (the page answered 500 before)."""
+    from types import SimpleNamespace
+
+    from labkit.emulator.apigateway import integrations
+
+    def no_threads(*_, **__):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(integrations, "threading", SimpleNamespace(Thread=no_threads))
+    monkeypatch.setattr(integrations, "running_in_browser", lambda: True)
+    began = time.monotonic()
+    assert requests.get(f"{api['url']}/slow", timeout=30).status_code == 504
+    assert time.monotonic() - began >= 1.5  # it waited for the function: nothing can run it on in the background
+    assert requests.get(f"{api['url']}/respond/cookies", timeout=30).status_code == 201
+
+
 # --- Create a deployment for a REST API in API Gateway ------------------------------------------------------------
 
 @pytest.fixture

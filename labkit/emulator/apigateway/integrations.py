@@ -18,7 +18,8 @@ Lambda proxy, as AWS documents it in "Lambda proxy integrations in API Gateway":
 - a base64 body (``isBase64Encoded: true``) is decoded to bytes when the first ``Accept`` media type of the request
   is a binary media type of the API; otherwise the client receives the base64 text;
 - the integration's ``timeoutInMillis`` (default 29 s) bounds the wait: past it the client gets ``504`` while the
-  function runs on;
+  function runs on (in the page, where Python has no threads, the function runs to its end first and the client
+  gets the same ``504`` if it took longer: :func:`lambda_proxy`);
 - the URI may use ``${stageVariables.x}``; the function must grant ``lambda:InvokeFunction`` to
   ``apigateway.amazonaws.com`` (else ``500``, "Invalid permissions on Lambda function", as on AWS).
 
@@ -37,6 +38,7 @@ import time
 import uuid
 from datetime import datetime, timezone
 
+from ...engines.browser import running_in_browser
 from ..notices import notice
 from .binary import first_accept, is_binary
 from .policies import as_list
@@ -128,9 +130,15 @@ def lambda_proxy(integration, event: dict, request, *, stage_variables: dict, me
         except BaseException as exc:  # noqa: BLE001 - handed to the request's thread
             outcome.append(exc)
 
-    caller = threading.Thread(target=call, name="labkit-apigateway-integration", daemon=True)
-    caller.start()
-    caller.join(timeout)
+    if running_in_browser():  # the browser engine: no threads, so the call ends before the clock is read
+        began = time.monotonic()
+        call()
+        if time.monotonic() - began > timeout:
+            outcome.clear()
+    else:
+        caller = threading.Thread(target=call, name="labkit-apigateway-integration", daemon=True)
+        caller.start()
+        caller.join(timeout)
     if not outcome:  # the function runs on, as on AWS; the client is answered now
         raise Reply(504, {"message": "Endpoint request timed out"},
                     f"the integration did not answer within its timeout ({timeout:g} s)", kind="INTEGRATION_TIMEOUT")
