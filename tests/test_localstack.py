@@ -31,7 +31,7 @@ import pytest
 
 import localstack
 from _capability_probes import probe_emf_extraction, probe_insights_stats
-from engine_matrix import ROOT, LabKernel, run_lab  # one run-a-lab for every engine
+from engine_matrix import ROOT, LabKernel, declared, run_lab  # one run-a-lab for every engine
 
 from labkit.engines import localstack as localstack_engine
 
@@ -141,6 +141,11 @@ def record(lab: str, outcome: dict, start_seconds: float) -> pathlib.Path:
     return written
 
 
+def verdict(result: dict) -> tuple:
+    """What the book's pages show of a lab's run on an engine: its outcome, labkit's reason and the lab's needs."""
+    return result["outcome"], result.get("reason"), result.get("needs")
+
+
 class LabOnLocalStack:
     """One lab on LocalStack (``lab``); a class per lab below, each its own pytest-xdist scope."""
 
@@ -161,10 +166,11 @@ class LabOnLocalStack:
         if results_path() != RECORDED:  # the book's "Where each lab runs" page must show what LocalStack does
             ours = outcome["localstack"]
             shown = json.loads(RECORDED.read_text())["labs"].get(self.lab.stem, {}).get("localstack", ours)
-            assert (ours["outcome"], ours.get("reason")) == (shown["outcome"], shown.get("reason")), (
-                f"{self.lab.stem} on LocalStack: {ours['outcome']} {ours.get('reason', '')}, where "
-                f"data/lab-engines.json (the book's pages) says {shown['outcome']} {shown.get('reason', '')}: "
-                "record it again (LABKIT_RECORD=1 pytest tests/test_localstack.py) and commit the file")
+            assert verdict(ours) == verdict(shown), (
+                f"{self.lab.stem} on LocalStack: {ours['outcome']} {ours.get('reason', '')} (needs "
+                f"{ours.get('needs', [])}), where data/lab-engines.json (the book's pages) says {shown['outcome']} "
+                f"{shown.get('reason', '')} (needs {shown.get('needs', [])}): record it again "
+                "(LABKIT_RECORD=1 pytest tests/test_localstack.py) and commit the file")
 
 
 class QuickKinesisStreams:
@@ -189,6 +195,21 @@ for _path in LABS:  # TestLab_s3_basics, ...: pytest collects each (its name sta
     _name = "TestLab_" + _path.stem.replace("-", "_")
     _bases = (QuickKinesisStreams, LabOnLocalStack) if _path.stem == "kinesis" else (LabOnLocalStack,)
     globals()[_name] = type(_name, _bases, {"lab": _path, "__doc__": f"labs/{_path.name} on LocalStack."})
+
+
+def test_every_recorded_run_names_the_capabilities_its_lab_needs():
+    """Each engine's entry of a lab in data/lab-engines.json carries the ``needs`` of the lab's ``labkit.require``
+    (engine_matrix.declared), as engine_matrix.run_lab records them: an entry without them was recorded before the
+    lab named them, so what it says of that engine is older than the lab."""
+    recorded = json.loads(RECORDED.read_text())["labs"]
+    stale = {}
+    for path in LABS:
+        needs = declared(path)[1]
+        stale.update({f"{path.stem} on {engine}": entry.get("needs", []) for engine, entry in
+                      recorded.get(path.stem, {}).items() if entry.get("needs", []) != needs})
+    assert stale == {}, (f"data/lab-engines.json has entries recorded for other needs than their labs declare now "
+                         f"(recorded needs shown): {stale}; run those labs again: python tests/engine_matrix.py "
+                         "--labs <slugs> --no-conformance")
 
 
 def test_each_lab_is_a_scope_of_its_own():
