@@ -8,17 +8,28 @@ source with pip, pure: localstack-client (no wheel at all), PyYAML (without its 
 ``PYYAML_FORCE_LIBYAML=0``: PyYAML's own pure-Python implementation) and MarkupSafe (without its C speedups, which
 it falls back from when no compiler answers: its own pure-Python implementation).
 
+Pyodide itself: :func:`pyodide_core` fetches the npm registry's tarball of the package ``pyodide`` (:data:`PYODIDE`)
+over HTTP, checked against the registry's SHA-512, into ``~/.cache/labkit-tests/pyodide-npm/<version>`` (no Node
+needed); :func:`lock_entries` and :func:`pure_lock_wheels` read its lock file and fetch from PyPI the pure-Python
+packages it lists (the book's site hosts them, the page test serves them).
+
 :func:`wheels_folder` returns the folder or raises :class:`Unavailable` with one line saying what could not be had.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
+import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
+import urllib.request
 
 PYODIDE = "314.0.7"
 """The Pyodide the labs are tested on (npm package ``pyodide``) and the book's JupyterLite site loads."""
@@ -73,3 +84,80 @@ def wheels_folder(leave_out: frozenset[str] = frozenset()) -> pathlib.Path:
     scratch.rename(folder)
     (folder / "complete").write_text("\n".join(wanted))
     return folder
+
+
+NPM_REGISTRY = "https://registry.npmjs.org/pyodide/"
+
+
+def pyodide_core() -> pathlib.Path:
+    """The npm package ``pyodide`` at :data:`PYODIDE` (its ``package/`` folder: pyodide.mjs, pyodide.asm.wasm,
+    python_stdlib.zip, pyodide-lock.json…), downloaded once from the npm registry and checked against the
+    registry's ``dist.integrity`` (SHA-512); raises :class:`Unavailable`."""
+    folder = CACHE / "pyodide-npm" / PYODIDE
+    if (folder / "complete").exists():
+        return folder / "package"
+    try:
+        with urllib.request.urlopen(NPM_REGISTRY + PYODIDE, timeout=60) as answer:
+            dist = json.load(answer)["dist"]
+        with urllib.request.urlopen(dist["tarball"], timeout=600) as answer:
+            tarball = answer.read()
+    except (OSError, KeyError, ValueError) as exc:
+        raise Unavailable(f"could not download pyodide@{PYODIDE} from the npm registry: {exc}") from None
+    algorithm, _, digest = dist["integrity"].partition("-")
+    if algorithm != "sha512" or base64.b64decode(digest) != hashlib.sha512(tarball).digest():
+        raise Unavailable(f"pyodide@{PYODIDE}'s tarball does not match the npm registry's checksum")
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(tarball)) as archive:
+        archive.extractall(folder, filter="data")
+    (folder / "complete").write_text(dist["integrity"])
+    return folder / "package"
+
+
+def canonical(name: str) -> str:
+    """A distribution name as package indexes compare them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def lock_entries(pyodide: pathlib.Path, roots) -> list[dict]:
+    """The entries of the lock file (``pyodide-lock.json`` in the folder ``pyodide``) for the package names
+    ``roots`` and everything they depend on, sorted by name; raises KeyError for a name the lock does not have."""
+    packages = {canonical(name): entry
+                for name, entry in json.loads((pyodide / "pyodide-lock.json").read_text())["packages"].items()}
+    wanted, stack = {}, [canonical(name) for name in roots]
+    while stack:
+        name = stack.pop()
+        if name not in wanted:
+            wanted[name] = packages[name]
+            stack.extend(canonical(dep) for dep in packages[name]["depends"])
+    return [wanted[name] for name in sorted(wanted)]
+
+
+def is_pure(entry: dict) -> bool:
+    """A lock entry whose wheel is pure Python (PyPI has the same release)."""
+    return entry["file_name"].endswith("-none-any.whl")
+
+
+def pure_lock_wheels(entries: list[dict]) -> dict[str, pathlib.Path]:
+    """PyPI's wheels of the pure-Python lock ``entries``, at the lock's versions: ``{lock file_name: path}``.
+
+    Pyodide's own copies are on its CDN only; these are the same releases from PyPI (the lock's checksums must then
+    be those of these files). Raises Unavailable (also for an entry that is not pure).
+    """
+    impure = [e["name"] for e in entries if not is_pure(e)]
+    if impure:
+        raise Unavailable(f"{', '.join(impure)}: built by Pyodide, not on PyPI as pure wheels")
+    folder = CACHE / "pyodide-pure"
+    files = {e["file_name"]: folder / e["file_name"] for e in entries}
+    missing = [f"{e['name']}=={e['version']}" for e in entries if not files[e["file_name"]].exists()]
+    if missing:
+        done = subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check",
+                               "--no-deps", "--only-binary=:all:", "--platform", "any", "--python-version", "3.14",
+                               "-d", str(folder), *missing], capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            raise Unavailable(f"pip could not download {', '.join(missing)}: {done.stderr.strip()[-300:]}")
+    absent = [name for name, path in files.items() if not path.exists()]
+    if absent:
+        raise Unavailable(f"PyPI's wheels are not named as Pyodide's lock file says: {absent}")
+    return files

@@ -5,18 +5,26 @@ the HTML build finishes (into ``_build/html/lite/``):
 
 - ``pypi/``: the piplite wheels the site bundles — labkit (built from this checkout) and the pure-Python wheels of
   ``_ext/browser_wheels.txt`` (:mod:`browser_wheels`, shared with the Pyodide tests), less those Pyodide's own
-  distribution has (PyYAML, MarkupSafe), which the kernel loads from Pyodide like cryptography, matplotlib, pandas;
+  distribution has (PyYAML, MarkupSafe): the site's Pyodide serves them (pure builds, below) with its other packages;
 - ``labs/``: a copy of each lab whose install cell (Colab's ``pip install``, which cannot run in a page) is replaced
   by one that installs the bundled wheels with piplite (from the bundle, not from Pyodide's lock file, which has
   other releases of some: urllib3, requests, click…), with a note saying whether the lab was run under Pyodide
   (``data/browser.json``, written by tests/test_pyodide.py) — the course's notebooks are not changed;
 - ``quizzes/`` and ``exam/``: what labkit reads beside the labs;
-- ``jupyter-lite.json``: the Pyodide kernel loads Pyodide ``browser_wheels.PYODIDE`` from its CDN and never falls back to PyPI;
+- ``static/pyodide/``: the site hosts Pyodide ``browser_wheels.PYODIDE`` (:func:`host_pyodide`): its core from the npm
+  registry's tarball, the pure-Python packages of its lock file that the kernel and the labs load (from PyPI, at the
+  lock's versions) and pure builds of PyYAML and MarkupSafe, so that once the page has loaded a lab runs with the
+  network cut off; the lock file's other entries (Pyodide's compiled builds: cryptography, numpy, matplotlib,
+  pandas…) name their file on Pyodide's CDN by its absolute URL (Pyodide 314's loader takes a ``file_name`` with
+  ``://`` as is). Offline, those fail to load and labkit stands in for them (labkit/engines/pyodide_builds.py);
+- ``jupyter-lite.json``: the Pyodide kernel loads the site's Pyodide (jupyterlite-pyodide-kernel copies
+  ``static/pyodide`` as its well-known local Pyodide) and never falls back to PyPI;
   ``jupyter_lite_config.json``: no source maps in the site (about 40 MB less).
 
-At ``html-page-context`` no page links jupyterlite-sphinx's web font (the book loads nothing from outside), and each
-lab page's launch menu (the rocket) gets "Run in your browser", which opens the lab
-in JupyterLite's Notebook interface. Pages that are not labs get nothing. JupyterLite: https://jupyterlite.rtfd.io;
+At ``source-read``, how-to-run.md's list of the labs that run under Pyodide is filled from data/browser.json
+(:func:`fill_labs`). At ``html-page-context`` no page links jupyterlite-sphinx's web font (the book loads nothing
+from outside), and each lab page's launch menu (the rocket) gets "Run in your browser", which opens the lab in
+JupyterLite's Notebook interface. Pages that are not labs get nothing. JupyterLite: https://jupyterlite.rtfd.io;
 jupyterlite-sphinx: https://jupyterlite-sphinx.readthedocs.io; piplite: the Pyodide kernel's ``%pip``.
 """
 from __future__ import annotations
@@ -32,11 +40,16 @@ import sys
 import browser_wheels
 
 PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{browser_wheels.PYODIDE}/full/"  # Pyodide's own distribution
-PYODIDE_URL = PYODIDE_CDN + "pyodide.mjs"
+HOSTED_PYODIDE = "static/pyodide"  # in the lite site: jupyterlite-pyodide-kernel's well-known local Pyodide
+PYODIDE_URL = f"./{HOSTED_PYODIDE}/pyodide.mjs"
+PYODIDE_CORE = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")  # what loadPyodide fetches
 LITE_APP = "lite/notebooks/index.html"  # jupyterlite-sphinx builds the site into <html>/lite
 FROM_PYODIDE = ["pyyaml", "markupsafe", "cryptography"]  # moto imports all three
 LAB_PACKAGES_FROM_PYODIDE = ("matplotlib", "pandas")  # installed only for the labs that import them
-# in the error of a page cell that used a stand-in for a package Pyodide builds (tests/browser/absent.py: AbsentPackage)
+KERNEL_FROM_PYODIDE = ("micropip", "ipython", "jedi")  # what the Pyodide kernel itself loads from Pyodide's lock
+PURE_BUILDS = browser_wheels.PYODIDE_BUILDS  # Pyodide's are compiled; the site hosts PyPI's source built pure
+# in the error of a page cell that used a package Pyodide builds and the page could not load (labkit's
+# engines/pyodide_builds.REASON, tests/browser/absent.py's stand-ins)
 ABSENT_MESSAGE = "is built by Pyodide"
 # piplite's own list of the site's all.json URLs (private; the Pyodide kernel sets it at start), passed as index_urls
 # so that micropip searches the bundle before Pyodide's lock file; guarded by tests/test_run_in_browser.py
@@ -125,13 +138,14 @@ def install_source(slug: str, notebook_text: str, bundled: list[str], record: di
     extra = [name for name in LAB_PACKAGES_FROM_PYODIDE if f"import {name}" in notebook_text]
     return "\n".join([
         "# In your browser (JupyterLite): installs labkit and its libraries from the wheels this site bundles, and",
-        "# Pyodide's own builds of " + ", ".join(FROM_PYODIDE + extra)
-        + " (tens of MB, once each time the page is opened).",
+        "# " + ", ".join(FROM_PYODIDE + extra) + " from Pyodide (its compiled builds come from Pyodide's CDN: tens of MB,",
+        "# once each time the page is opened; offline, a cell that needs one says so).",
         note,
         "import piplite",
         "# the site's bundle first (micropip would take Pyodide's own copy of some, another release, from its CDN)",
         f"await piplite.install({bundled!r}, deps=False, index_urls={BUNDLE_INDEX})",
-        f"await piplite.install({FROM_PYODIDE + extra!r})",
+        "from labkit.engines import pyodide_builds",
+        f"await pyodide_builds.load({FROM_PYODIDE + extra!r})",
     ])
 
 
@@ -157,15 +171,51 @@ def lite_copy(notebook: dict, slug: str, bundled: list[str], record: dict) -> di
 
 
 def labkit_wheel(srcdir: pathlib.Path, into: pathlib.Path) -> None:
-    """Build labkit's wheel (dva-labkit) from this checkout into ``into``; raises Unavailable."""
+    """Build labkit's wheel (dva-labkit) from a copy of this checkout's package in ``into``/../labkit-src (setuptools
+    writes its ``build/`` and ``*.egg-info`` beside the source: never into the repository); raises Unavailable."""
+    source = into.parent / "labkit-src"
+    shutil.rmtree(source, ignore_errors=True)
+    shutil.copytree(srcdir / "labkit", source / "labkit", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy2(srcdir / "pyproject.toml", source / "pyproject.toml")
     # setuptools of this environment when it has one (a Python 3.12+ venv has none: pip fetches it, ~8 s more)
     isolation = ["--no-build-isolation"] if importlib.util.find_spec("setuptools") else []
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", *isolation,
-                           "--disable-pip-version-check", "-w", str(into), str(srcdir)],
+                           "--disable-pip-version-check", "-w", str(into), str(source)],
                           capture_output=True, text=True, timeout=300)
+    shutil.rmtree(source, ignore_errors=True)
     if done.returncode != 0:
         raise browser_wheels.Unavailable(f"pip could not build labkit's wheel: {done.stderr.strip()[-300:]}")
-    shutil.rmtree(srcdir / "build", ignore_errors=True)
+
+
+def host_pyodide(into: pathlib.Path) -> dict[str, int]:
+    """Lay out the site's Pyodide in ``into``: its core files (:data:`PYODIDE_CORE`, npm's tarball), the lock's
+    pure-Python wheels that the kernel and the labs load (:data:`KERNEL_FROM_PYODIDE`, :data:`FROM_PYODIDE`,
+    :data:`LAB_PACKAGES_FROM_PYODIDE` and their dependencies) and pure builds of :data:`PURE_BUILDS`, and its lock
+    file rewritten: a hosted wheel's entry names the site's file and its SHA-256, every other entry Pyodide's CDN
+    by absolute URL. Returns ``{"hosted": files, "from_cdn": entries}``; raises Unavailable."""
+    core = browser_wheels.pyodide_core()
+    into.mkdir(parents=True)
+    for name in PYODIDE_CORE:
+        shutil.copy2(core / name, into / name)
+    entries = browser_wheels.lock_entries(core, KERNEL_FROM_PYODIDE + tuple(FROM_PYODIDE) + LAB_PACKAGES_FROM_PYODIDE)
+    hosted = {name: path for name, path in browser_wheels.pure_lock_wheels(
+        [e for e in entries if browser_wheels.is_pure(e)]).items()}
+    built = {browser_wheels.canonical(w.name.split("-")[0]): w
+             for w in browser_wheels.wheels_folder().glob("*.whl")}
+    loaded = {browser_wheels.canonical(e["name"]) for e in entries}
+    lock = json.loads((core / "pyodide-lock.json").read_text())
+    for key, entry in lock["packages"].items():
+        if browser_wheels.canonical(key) in PURE_BUILDS & loaded:
+            wheel = built[browser_wheels.canonical(key)]
+            entry.update(file_name=wheel.name, version=wheel.name.split("-")[1])
+            hosted[wheel.name] = wheel
+        if entry["file_name"] in hosted:
+            shutil.copy2(hosted[entry["file_name"]], into / entry["file_name"])
+            entry["sha256"] = hashlib.sha256(hosted[entry["file_name"]].read_bytes()).hexdigest()
+        else:
+            entry["file_name"] = PYODIDE_CDN + entry["file_name"]
+    (into / "pyodide-lock.json").write_text(json.dumps(lock))
+    return {"hosted": len(hosted), "from_cdn": len(lock["packages"]) - len(hosted)}
 
 
 def prepare_lite(srcdir: pathlib.Path, root: pathlib.Path) -> None:
@@ -177,6 +227,7 @@ def prepare_lite(srcdir: pathlib.Path, root: pathlib.Path) -> None:
     for wheel in browser_wheels.wheels_folder(browser_wheels.PYODIDE_BUILDS).glob("*.whl"):
         shutil.copy2(wheel, pypi / wheel.name)
     labkit_wheel(srcdir, pypi)
+    host_pyodide(root / HOSTED_PYODIDE)
     bundled = bundled_names()
     record = browser_record(srcdir)
     (root / "labs").mkdir()
@@ -205,6 +256,33 @@ def add_button(app, pagename, templatename, context, doctree) -> None:
     })
 
 
+LABS_MARKER = "<!-- run-in-browser: labs that run -->"  # in how-to-run.md
+
+
+def short_title(notebook: dict) -> str:
+    """A lab's name for a list: its title (first Markdown heading) without "Lab: " and what follows " — "."""
+    heading = next("".join(c["source"]).splitlines()[0] for c in notebook["cells"] if c["cell_type"] == "markdown")
+    return heading.lstrip("# ").removeprefix("Lab: ").split(" — ")[0]
+
+
+def labs_that_run(srcdir: pathlib.Path) -> str:
+    """MyST links to the labs whose recorded run under Pyodide passed (:func:`node_run`), in the book's order of
+    ``labs/`` file names, or a sentence saying none is recorded."""
+    record = browser_record(srcdir).get("labs", {})
+    links = []
+    for lab in sorted((srcdir / "labs").glob("*.ipynb")):
+        text = lab.read_text()
+        if node_run(record.get(lab.stem), text) == "passed":
+            links.append(f"{{doc}}`{short_title(json.loads(text))} <labs/{lab.stem}>`")
+    return ", ".join(links) if links else "none recorded yet (`tests/test_pyodide.py` writes data/browser.json)"
+
+
+def fill_labs(app, docname: str, source: list[str]) -> None:
+    """``source-read``: how-to-run.md's :data:`LABS_MARKER` becomes :func:`labs_that_run` (data/browser.json)."""
+    if docname == "how-to-run":
+        source[0] = source[0].replace(LABS_MARKER, labs_that_run(pathlib.Path(app.srcdir)))
+
+
 WEB_FONT = "https://fonts.googleapis.com/"  # jupyterlite-sphinx links a font for its directives' logo on every page
 
 
@@ -217,6 +295,7 @@ def drop_web_font(app, pagename, templatename, context, doctree) -> None:
 
 def setup(app):
     app.connect("builder-inited", lay_out)
+    app.connect("source-read", fill_labs)
     app.connect("html-page-context", drop_web_font)
     app.connect("html-page-context", add_button, priority=502)  # after sphinx-book-theme's launch buttons (501)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

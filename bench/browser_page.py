@@ -3,8 +3,8 @@
 
 Serves the built book (``BOOK_DIR``, default this checkout: run the README's first command first), opens each lab's
 page in headless Chromium, follows "Run in your browser" and runs every cell as tests/test_lite.py does
-(tests/browser/lite_page.py, whose docstring says what this machine serves in place of Pyodide's CDN: Pyodide's own
-builds are small stand-ins here, so the published site downloads tens of MB more than was timed). Per lab: seconds
+(tests/browser/lite_page.py: the network is cut off once the book page has loaded, so Pyodide's compiled builds,
+which stay on Pyodide's CDN, are not loaded and the published site downloads tens of MB more online). Per lab: seconds
 from opening the lite page to the end of the install cell, to the first AWS answer, and for the lab's own cells;
 the verdicts its checks showed; the cells that failed, with their error's last line. The Benchmarks page shows the file. Exits 1 if a check did
 not show ✓ or the page asked for anything outside the site.
@@ -40,7 +40,8 @@ def summary(lab: str, run: dict) -> dict:
             "checks": [v for r in cells.values() for v in r["verdicts"]],
             "failed_cells": {k: r["text"].strip().splitlines()[-1][:200] for k, r in sorted(cells.items())
                              if "Traceback (most recent call last)" in r["text"]},
-            "stand_ins_used": run["stand_ins"], "outside": run["outside"] + run["refused"]}
+            "unreachable": sorted({url.rsplit("/", 1)[-1].split("-")[0] for url in run["cut"]}),
+            "outside": run["before_cut"]}
 
 
 def main(argv=None) -> int:
@@ -53,11 +54,6 @@ def main(argv=None) -> int:
         print("needs Chromium (apt-get install chromium) and the built book with its JupyterLite site "
               "(the README's first command)", file=sys.stderr)
         return 2
-    try:
-        cdn = lite_page.PyodideCdn()
-    except lite_page.assets.Unavailable as exc:
-        print(f"Pyodide's files unavailable: {exc}", file=sys.stderr)
-        return 2
     from playwright.sync_api import sync_playwright
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=site_dir))
@@ -68,15 +64,15 @@ def main(argv=None) -> int:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             for lab in args.labs:
                 run = lite_page.run_lab(browser, f"http://127.0.0.1:{server.server_address[1]}", site_dir / "lite",
-                                        lab, cdn, ROOT / "tests" / "artifacts" / f"lite-{lab}.png")
+                                        lab, ROOT / "tests" / "artifacts" / f"lite-{lab}.png")
                 labs[lab] = summary(lab, run)
                 print(lab, json.dumps(labs[lab]))
             browser.close()
     finally:
         server.shutdown()
-    record = {"run_at": datetime.date.today().isoformat(), "pyodide": lite_page.assets.PYODIDE,
-              "browser": "headless Chromium (playwright)", "stand_ins": "Pyodide's own builds served as stand-ins "
-              "(this machine reaches package registries only): the published site downloads them, tens of MB more",
+    record = {"run_at": datetime.date.today().isoformat(), "pyodide": lite_page.run_in_browser.browser_wheels.PYODIDE,
+              "browser": "headless Chromium (playwright)", "unreachable": "the network cut off after the book page loaded: "
+              "Pyodide's compiled builds (on its CDN) not loaded; online, the published site downloads them, tens of MB more",
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)]},
               "labs": labs}

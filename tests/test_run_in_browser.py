@@ -5,6 +5,7 @@ import ast
 import json
 import pathlib
 import sys
+import types
 import zipfile
 
 import pytest
@@ -40,7 +41,7 @@ def test_the_colab_install_cell_becomes_the_piplite_install():
     install = copy["cells"][1]["source"]
     assert "await piplite.install(['dva-labkit', 'moto'], deps=False, index_urls=piplite.piplite._PIPLITE_URLS)" \
         in install  # the bundle first, not Pyodide's lock file
-    assert "await piplite.install(['pyyaml', 'markupsafe', 'cryptography', 'pandas'])" in install  # pandas: imported
+    assert "await pyodide_builds.load(['pyyaml', 'markupsafe', 'cryptography', 'pandas'])" in install  # pandas: imported
     assert "every check passed" in install and "cells 9, 10" in install
     assert copy["cells"][2] is SETUP and copy["metadata"]["kernelspec"]["name"] == "python"
 
@@ -146,3 +147,32 @@ def test_a_page_run_with_an_unexplained_failed_cell_is_not_a_pass():
     assert run_in_browser.unexplained_failures(explained, nb, node) == {}
     assert run_in_browser.unexplained_failures({**explained, "1": "TypeError: bad"}, nb, node) == {"1": "TypeError: bad"}
     assert run_in_browser.unexplained_failures(explained, nb, {}) == {"3": "RuntimeError: can't start new thread"}
+
+
+def test_labkits_wheel_is_built_outside_the_book_and_leaves_its_build_folder_alone(tmp_path):
+    book = tmp_path / "book"  # a book with a tiny labkit and the real pyproject.toml, a build/ folder of its own
+    (book / "labkit").mkdir(parents=True)
+    (book / "labkit" / "__init__.py").write_text('"""tiny"""\n')
+    (book / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text())
+    (book / "build").mkdir()
+    (book / "build" / "keep.txt").write_text("the book's own")
+    pypi = tmp_path / "lite" / "pypi"
+    pypi.mkdir(parents=True)
+    run_in_browser.labkit_wheel(book, pypi)
+    assert [w.name for w in pypi.glob("dva_labkit-*.whl")] and (book / "build" / "keep.txt").exists()
+    assert sorted(p.name for p in book.iterdir()) == ["build", "labkit", "pyproject.toml"]  # no egg-info either
+    assert sorted(p.name for p in (tmp_path / "lite").iterdir()) == ["pypi"]  # its scratch copy is gone
+
+
+def test_how_to_run_lists_the_labs_whose_recorded_run_passed(tmp_path):
+    (tmp_path / "labs").mkdir()
+    (tmp_path / "data").mkdir()
+    lab = notebook({"cell_type": "markdown", "source": "# Lab: Amazon SQS — queues"}, COLAB, SETUP)
+    for slug in ("sqs", "sns"):
+        (tmp_path / "labs" / f"{slug}.ipynb").write_text(json.dumps(lab))
+    passed = {"source_sha256": run_in_browser.lab_digest(json.dumps(lab)), "checks": {"sqs.queue": "passed"}}
+    record = {"labs": {"sqs": passed, "sns": {**passed, "checks": {"sns.topic": "failed"}}}}
+    (tmp_path / "data" / "browser.json").write_text(json.dumps(record))
+    source = [f"Run: {run_in_browser.LABS_MARKER}."]
+    run_in_browser.fill_labs(types.SimpleNamespace(srcdir=str(tmp_path)), "how-to-run", source)
+    assert source == ["Run: {doc}`Amazon SQS <labs/sqs>`."]

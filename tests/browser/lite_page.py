@@ -1,22 +1,21 @@
-"""A lab run in the book's JupyterLite page, in headless Chromium, as a learner runs it: cell by cell, Shift+Enter.
+"""A lab run in the book's JupyterLite page, in headless Chromium, as a learner runs it: cell by cell, Shift+Enter,
+with the network cut off once the lab's book page has loaded.
 
 Used by tests/test_lite.py (s3-basics) and bench/browser_page.py (the times on the Benchmarks page).
 
-**What this machine serves in place of Pyodide's CDN** (a test-machine limit, never shipped in the site: the
-published site loads Pyodide's own files). This machine reaches package registries only, and PyPI has no Pyodide
-(``pyemscripten``) wheels. So :class:`PyodideCdn` answers the CDN's URLs with: Pyodide itself from the npm package
-``pyodide``; the pure-Python packages of Pyodide's lock file from PyPI at the lock's versions; PyYAML and MarkupSafe
-as their own pure-Python builds (``_ext/browser_wheels.py``); and every other Pyodide build the page asks for
-(cryptography, cffi, numpy, matplotlib, pandas, Pillow…) as a **stand-in** wheel whose modules are absent
-(tests/browser/absent.py: any use raises, never returns a value). The lock file is served with the checksums of
-these files. Anything else asked for is refused and recorded.
+**Offline after load.** The book's page loads with the network on; then every request outside the site's own
+origin is aborted and recorded, and "Run in your browser" is pressed. The site hosts JupyterLite, Pyodide and every
+pure-Python package the labs load (_ext/run_in_browser.py: ``host_pyodide``), so the kernel starts and the lab runs
+from the site alone; Pyodide's compiled builds (cryptography, numpy, matplotlib…) stay on Pyodide's CDN, so their
+requests are the aborted ones, and labkit stands in for them (labkit/engines/pyodide_builds.py: a cell that uses one
+fails with its sentence). This is also all this machine could do: it reaches package registries only, not
+Pyodide's CDN, so the compiled builds are never run by these tests (the published site loads them when online).
 
 The learner's part: the exercise cell (``# Your code here``) gets the body of the lab's ``%%solution`` cell typed
 in, as a learner would copy it; every cell then runs in order and its output and verdicts are read from the page.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import pathlib
 import re
@@ -27,59 +26,15 @@ from urllib.parse import urljoin
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
-sys.path.insert(0, str(HERE))
-import assets  # noqa: E402
 import run_in_browser  # noqa: E402
 
-KERNEL_FROM_PYODIDE = ("micropip", "ipython", "jedi")  # what the Pyodide kernel loads from Pyodide's distribution
-PURE_BUILDS = ("pyyaml", "markupsafe")  # Pyodide's are compiled; _ext/browser_wheels.py builds PyPI's source pure
-LOGO_FONT = "https://fonts.googleapis.com/css?family=Vibur"  # JupyterLite's own logo (an SVG) imports this font
-ABSENT_MESSAGE = run_in_browser.ABSENT_MESSAGE  # in the error of a cell that used a stand-in (absent.py)
+ABSENT_MESSAGE = run_in_browser.ABSENT_MESSAGE  # in the error of a cell that used an unreachable Pyodide build
 
 
-class PyodideCdn:
-    """Answers Pyodide's CDN from this machine (see the module's docstring); ``route`` is playwright's handler.
-
-    ``served``: lock file name → bytes; ``stand_ins``: the stand-ins the page asked for; ``refused``: anything else
-    asked for (aborted). Raises assets.Unavailable when Pyodide or a wheel cannot be had.
-    """
-
-    def __init__(self):
-        self.pyodide = assets.pyodide_folder(assets.node_and_npm()[1])
-        entries = assets.lock_entries(self.pyodide, KERNEL_FROM_PYODIDE + tuple(run_in_browser.FROM_PYODIDE)
-                                      + run_in_browser.LAB_PACKAGES_FROM_PYODIDE)
-        built = {assets.canonical(w.name.split("-")[0]): w for w in assets.wheels_folder().glob("*.whl")}
-        self.served = {name: path.read_bytes() for name, path in
-                       assets.pure_lock_wheels([e for e in entries if assets.is_pure(e)]).items()}
-        self.stand_in_files = {}
-        for entry in entries:
-            if assets.is_pure(entry):
-                continue
-            if assets.canonical(entry["name"]) in PURE_BUILDS:
-                self.served[entry["file_name"]] = built[assets.canonical(entry["name"])].read_bytes()
-            else:
-                self.served[entry["file_name"]] = assets.stand_in_wheel(entry)
-                self.stand_in_files[entry["file_name"]] = entry["name"]
-        lock = json.loads((self.pyodide / "pyodide-lock.json").read_text())
-        for entry in lock["packages"].values():
-            if entry["file_name"] in self.served:
-                entry["sha256"] = hashlib.sha256(self.served[entry["file_name"]]).hexdigest()
-        self.lock = json.dumps(lock).encode()
-        self.refused, self.stand_ins = [], []
-
-    def route(self, route):
-        name = route.request.url[len(run_in_browser.PYODIDE_CDN):].split("?")[0]
-        if name == "pyodide-lock.json":
-            route.fulfill(body=self.lock, content_type="application/json")
-        elif name in self.served:
-            if name in self.stand_in_files:
-                self.stand_ins.append(self.stand_in_files[name])
-            route.fulfill(body=self.served[name], content_type="application/zip")
-        elif "/" not in name and (self.pyodide / name).is_file():
-            route.fulfill(path=str(self.pyodide / name))
-        else:
-            self.refused.append(name)
-            route.abort()
+def cdn_builds(lite: pathlib.Path) -> set[str]:
+    """The URLs of the packages the site's lock file leaves on Pyodide's CDN (its compiled builds)."""
+    lock = json.loads((lite / run_in_browser.HOSTED_PYODIDE / "pyodide-lock.json").read_text())
+    return {e["file_name"] for e in lock["packages"].values() if "://" in e["file_name"]}
 
 
 def learner_answer(notebook: dict) -> str:
@@ -110,26 +65,33 @@ def run_active_cell(page, timeout_s: float) -> dict:
             "verdicts": [v.get_attribute("data-verdict") for v in cell.query_selector_all(".labkit-verdict")]}
 
 
-def run_lab(browser, site: str, lite: pathlib.Path, lab: str, cdn: PyodideCdn, screenshot: pathlib.Path) -> dict:
-    """Open ``lab``'s book page at ``site``, follow "Run in your browser", run every cell; what the page showed.
+def run_lab(browser, site: str, lite: pathlib.Path, lab: str, screenshot: pathlib.Path) -> dict:
+    """Open ``lab``'s book page at ``site``, cut the network off, follow "Run in your browser", run every cell.
 
     ``lite`` is the built JupyterLite folder (its copy of the lab). Returns ``{"cells": {index: run_active_cell's
-    result + "ended_s" (seconds since the lite page was opened)}, "outside": [URLs outside the site and the CDN],
-    "refused", "stand_ins", "first_answer_s", "lab_s"}``: first answer = the end of the lab's first cell after its
-    install and Setup cells (its first AWS call); lab = from the Setup cell's start to the last cell's end.
+    result + "ended_s" (seconds since the lite page was opened)}, "before_cut": [URLs outside the site asked for
+    while the book page loaded], "cut": [URLs outside the site aborted after], "first_answer_s", "lab_s"}``:
+    first answer = the end of the lab's first cell after its install and Setup cells (its first AWS call); lab = from
+    the Setup cell's start to the last cell's end.
     """
     notebook = json.loads((lite / "files" / "labs" / f"{lab}.ipynb").read_text())
     answer = learner_answer(json.loads((ROOT / "labs" / f"{lab}.ipynb").read_text()))
-    outside = []
-    cdn.refused.clear()
-    cdn.stand_ins.clear()
+    before_cut, cut = [], []
+
+    def offline(route):
+        cut.append(route.request.url)
+        route.abort("internetdisconnected")
+
+    cut_off = False
     context = browser.new_context(viewport={"width": 1280, "height": 1000})  # a context's routes see workers too
-    context.route(run_in_browser.PYODIDE_CDN + "**", cdn.route)
-    context.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
-        (site, run_in_browser.PYODIDE_CDN, LOGO_FONT, "blob:", "data:")) else None)
+    context.on("request", lambda r: before_cut.append(r.url) if not cut_off and not r.url.startswith(
+        (site, "blob:", "data:")) else None)
     try:
         page = context.new_page()
         page.goto(f"{site}/labs/{lab}.html")
+        page.wait_for_load_state("networkidle")
+        context.route(re.compile(rf"^(?!{re.escape(site)}/)https?://.*"), offline)
+        cut_off = True
         href = page.locator("a.btn", has_text="Run in your browser").first.get_attribute("href")
         opened = time.perf_counter()
         page.goto(urljoin(page.url, href))
@@ -148,13 +110,13 @@ def run_lab(browser, site: str, lite: pathlib.Path, lab: str, cdn: PyodideCdn, s
                 page.keyboard.press("Escape")
             ran[index] = run_active_cell(page, 600 if not ran else 180)
             ran[index]["ended_s"] = round(time.perf_counter() - opened, 2)
-            if cdn.refused or not ran[index]["finished"]:
+            if not ran[index]["finished"]:
                 break
         screenshot.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(screenshot))
     finally:
         context.close()
     ends = [r["ended_s"] for r in ran.values()]
-    return {"cells": ran, "outside": outside, "refused": list(cdn.refused), "stand_ins": sorted(set(cdn.stand_ins)),
+    return {"cells": ran, "before_cut": before_cut, "cut": cut,
             "first_answer_s": ends[2] if len(ends) > 2 else None,
             "lab_s": round(ends[-1] - ends[0], 2) if len(ends) > 1 else None}
