@@ -4,7 +4,8 @@ and runs the S3 basics, DynamoDB, SQS, Lambda and Step Functions labs on the bro
 
 Asserted: every check of each lab says ✓ and its Cleanup leaves nothing; the only failing cells are the ones declared below (:data:`NEEDS_THREADS`)
 or cells that use a package Pyodide builds itself (matplotlib, pandas), which this machine cannot fetch (the
-published site loads them with Pyodide); moto and labkit never used the absent ``cryptography`` (see driver.py).
+published site loads them with Pyodide), or a value such a cell left unmade (driver.py's ``poison``); moto and
+labkit never used the absent ``cryptography`` (see driver.py).
 Writes tests/artifacts/browser.json; ``LABKIT_RECORD=1`` writes data/browser.json instead (the measured times), and
 with ``LABKIT_BROWSER_LABS=all`` runs every lab for it (the "Where each lab runs" browser column; the assertions
 still concern the five labs above).
@@ -36,6 +37,8 @@ NEEDS_THREADS = {
     ("dynamodb", 19): "a parallel Scan with a ThreadPoolExecutor (four segments at once)",
     ("sqs", 8): "a producer thread sending messages while the cell long-polls",
     ("sqs", 9): "plots the table cell 8 would have made",
+    ("caching", 14): "a cache stampede: twenty reader threads ask for the same cold key at once",
+    ("lambda-operations", 6): "a burst of twelve Invoke calls at once, a thread each, against reserved concurrency",
 }
 
 
