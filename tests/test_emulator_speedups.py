@@ -489,3 +489,24 @@ def test_direct_requests_have_flask_s_limits():
     mine.max_content_length = 5
     assert mine.max_content_length == 5 and direct.max_content_length == 123_456
     assert isinstance(mine, BackendRequest) and mine.from_wsgi_server
+
+
+def test_the_clock_helpers_answer_as_moto_s(engine):
+    """moto's utcnow/utcfromtimestamp/unix_time/unix_time_millis are replaced wherever moto imported them, by
+    functions giving the same values (now: within the time between the two calls)."""
+    import datetime
+
+    import moto.sqs.models as sqs_models
+
+    moto_s = speedups.moto_clock
+    assert set(moto_s) == set(speedups.CLOCK)  # installed with the engine
+    assert utils.unix_time is speedups.unix_time and sqs_models.unix_time is speedups.unix_time
+    for value in (0, 1.5, 1_733_000_000, 1_733_000_000.123456, -86_400.25):
+        assert speedups.utc_from_timestamp(value) == moto_s["utcfromtimestamp"](value)
+    for when in (datetime.datetime(2026, 12, 1, 14, 5, 6, 789), datetime.datetime(1969, 7, 20, 20, 17),
+                 datetime.datetime(1970, 1, 1)):
+        assert speedups.unix_time(when) == moto_s["unix_time"](when)
+        assert speedups.unix_time_millis(when) == moto_s["unix_time_millis"](when)
+    before, mine, after = moto_s["utcnow"](), speedups.utc_now(), moto_s["utcnow"]()
+    assert before <= mine <= after and mine.tzinfo is None
+    assert moto_s["unix_time"]() <= speedups.unix_time() <= moto_s["unix_time"]()

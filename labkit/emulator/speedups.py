@@ -145,6 +145,15 @@ PATCHES = [
         upstream="botocore/utils.py: parse_timestamp could skip dateutil for the two formats AWS sends.",
     ),
     Patch(
+        name="speedups-clock",
+        changes="moto.core.utils's utcnow, utcfromtimestamp, unix_time and unix_time_millis, wherever moto's modules "
+                "imported them, replaced by the same computations without an import statement in each call and "
+                "without working the epoch out again (unix_time).",
+        symbols=("moto.core.utils.utcnow", "moto.core.utils.utcfromtimestamp", "moto.core.utils.unix_time",
+                 "moto.core.utils.unix_time_millis"),
+        upstream="moto/core/utils.py: import UTC once at module level; a module-level epoch in unix_time.",
+    ),
+    Patch(
         name="speedups-request-memos",
         changes="Remembered per argument, for every request moto answers: werkzeug's root URL "
                 "(werkzeug.sansio.request.get_current_url without path or query string), the search of moto's "
@@ -181,12 +190,12 @@ def install() -> None:
 
     for name in NAMES:
         original = getattr(utils, name)
-        if hasattr(original, "uncached"):
-            continue
-        faster = remembered(original)
-        for module in list(sys.modules.values()):
-            if getattr(module, name, None) is original:
-                setattr(module, name, faster)
+        if not hasattr(original, "uncached"):
+            replace_everywhere(name, original, remembered(original))
+    for name, faster in CLOCK.items():
+        if getattr(utils, name) is not faster:
+            moto_clock[name] = getattr(utils, name)
+            replace_everywhere(name, moto_clock[name], faster)
     global moto_load_service_model
     if utils._load_service_model is not load_service_model:
         moto_load_service_model = utils._load_service_model
@@ -196,6 +205,44 @@ def install() -> None:
     install_timestamp_cache()
     install_request_memos()
     when_loaded((RANDOM_MODULE,), "speedups-random-strings", install_random_string)
+
+
+def replace_everywhere(name: str, original, faster) -> None:
+    """Put ``faster`` in place of ``original`` wherever a loaded module holds it as ``name`` (moto's modules import
+    their helpers by name; moto.core.utils itself included, so modules loaded later import ``faster``)."""
+    for module in list(sys.modules.values()):
+        if getattr(module, name, None) is original:
+            setattr(module, name, faster)
+
+
+EPOCH = datetime.datetime(1970, 1, 1)  # moto's utcfromtimestamp(0)
+
+
+def utc_now() -> datetime.datetime:
+    """moto's ``utcnow``: now in UTC as a naive datetime (moto imports ``datetime.UTC`` inside each call)."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def utc_from_timestamp(value) -> datetime.datetime:
+    """moto's ``utcfromtimestamp``: the naive UTC datetime of POSIX timestamp ``value`` (seconds)."""
+    return datetime.datetime.fromtimestamp(value, datetime.timezone.utc).replace(tzinfo=None)
+
+
+def unix_time(dt: datetime.datetime | None = None) -> float:
+    """moto's ``unix_time``: seconds from the epoch to naive UTC ``dt`` (default: now), the same arithmetic,
+    without working the epoch out again on each call."""
+    delta = (dt or utc_now()) - EPOCH
+    return (delta.days * 86400) + (delta.seconds + (delta.microseconds / 1e6))
+
+
+def unix_time_millis(dt: datetime.datetime | None = None) -> float:
+    """moto's ``unix_time_millis``: :func:`unix_time` in milliseconds."""
+    return unix_time(dt) * 1000.0
+
+
+CLOCK = {"utcnow": utc_now, "utcfromtimestamp": utc_from_timestamp, "unix_time": unix_time,
+         "unix_time_millis": unix_time_millis}  # moto.core.utils's clock helpers, each called several times a request
+moto_clock: dict = {}  # moto's own, once replaced (the guard test calls them)
 
 
 SIGNED_VERSIONS = ("v4", "s3v4")  # botocore's signature versions of labkit's clients (S3's, every other service's)
@@ -481,13 +528,16 @@ def plain_json_file_loader():
     order-sensitive ``==`` between two of them). Files are found and read as botocore reads them (its
     ``_load_file`` reads the bytes, ``.json`` or ``.json.gz``, as UTF-8); only the decoding differs.
     ``endpoints.json`` keeps each service's entry as text until it is read (labkit/emulator/endpoint_data.py:
-    4.1 MB of dicts down to about 1 MB, the services a lab uses decoded).
+    4.1 MB of dicts down to about 1 MB, the services a lab uses decoded). Service models are decoded without their
+    documentation text, which docstrings read back when shown (labkit/emulator/model_docs.py).
     """
     import json
 
     from botocore.loaders import JSONFileLoader
 
-    from . import endpoint_data
+    from . import endpoint_data, model_docs
+
+    model_docs.install()
 
     class PlainJSONFileLoader(JSONFileLoader):
         def _load_file(self, full_path, open_method):
@@ -497,6 +547,8 @@ def plain_json_file_loader():
                 text = fp.read().decode("utf-8")
             if os.path.basename(full_path).startswith(ENDPOINTS_FILE):
                 return endpoint_data.decode(text)
+            if model_docs.is_service_model(full_path):
+                return json.loads(text, object_hook=model_docs.without_documentation)
             return json.loads(text)
 
     return PlainJSONFileLoader()
