@@ -224,8 +224,9 @@ def prepare_lite(srcdir: pathlib.Path, root: pathlib.Path) -> None:
         shutil.rmtree(root)
     pypi = root / "pypi"
     pypi.mkdir(parents=True)
-    for wheel in browser_wheels.wheels_folder(browser_wheels.PYODIDE_BUILDS).glob("*.whl"):
-        shutil.copy2(wheel, pypi / wheel.name)
+    for wheel in browser_wheels.wheels_folder().glob("*.whl"):  # the folder the Pyodide tests use too
+        if browser_wheels.canonical(wheel.name.split("-")[0]) not in PURE_BUILDS:  # those: in the site's Pyodide
+            shutil.copy2(wheel, pypi / wheel.name)
     labkit_wheel(srcdir, pypi)
     host_pyodide(root / HOSTED_PYODIDE)
     bundled = bundled_names()
