@@ -325,6 +325,12 @@ class _Shell:
         self.lines: queue.Queue = queue.Queue()
 
     def start(self) -> None:
+        from .engines.browser import running_in_browser
+
+        if running_in_browser():  # Pyodide: no processes (os.fork, subprocess) in a page
+            raise BuildspecError(["labkit runs the buildspec's commands with bash, as CodeBuild's Linux images do, "
+                                  "and a page in your browser cannot start a process: run this step on Binder, "
+                                  "Colab or your laptop"])
         try:
             self.proc = subprocess.Popen(["bash", "--noprofile", "--norc"], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=self.cwd,

