@@ -29,9 +29,10 @@ import lite_page  # noqa: E402
 from test_browser import CHROMIUM, FLAGS, QuietHandler  # noqa: E402
 
 
-def summary(lab: str, run: dict) -> dict:
+def summary(lab: str, run: dict, cdn_builds: set[str]) -> dict:
     """One lab's figures from lite_page.run_lab's result, with the digest of the lab's notebook it ran
-    (run_in_browser.lab_digest: 'Where each lab runs' reads a run of another version of the lab as not run)."""
+    (run_in_browser.lab_digest: 'Where each lab runs' reads a run of another version of the lab as not run);
+    "outside": what the page asked for outside the site, but the compiled builds on Pyodide's CDN (``cdn_builds``)."""
     cells = run["cells"]
     first = min(cells) if cells else None
     return {"source_sha256": lite_page.run_in_browser.lab_digest((ROOT / "labs" / f"{lab}.ipynb").read_text()),
@@ -41,7 +42,7 @@ def summary(lab: str, run: dict) -> dict:
             "failed_cells": {k: r["text"].strip().splitlines()[-1][:200] for k, r in sorted(cells.items())
                              if "Traceback (most recent call last)" in r["text"]},
             "unreachable": sorted({url.rsplit("/", 1)[-1].split("-")[0] for url in run["cut"]}),
-            "outside": run["before_cut"]}
+            "outside": run["before_cut"] + [url for url in run["cut"] if url not in cdn_builds]}
 
 
 def main(argv=None) -> int:
@@ -65,7 +66,7 @@ def main(argv=None) -> int:
             for lab in args.labs:
                 run = lite_page.run_lab(browser, f"http://127.0.0.1:{server.server_address[1]}", site_dir / "lite",
                                         lab, ROOT / "tests" / "artifacts" / f"lite-{lab}.png")
-                labs[lab] = summary(lab, run)
+                labs[lab] = summary(lab, run, lite_page.cdn_builds(site_dir / "lite"))
                 print(lab, json.dumps(labs[lab]))
             browser.close()
     finally:
