@@ -1,13 +1,14 @@
 """The cached moto helpers answer exactly as moto's own, and reach the modules that call them."""
 from __future__ import annotations
 
+import json
 import re
 
 import moto.core.responses as responses
 import moto.core.utils as utils
 import pytest
 
-from labkit.emulator import speedups
+from labkit.emulator import model_docs, speedups
 from labkit.emulator.endpoint_data import ServicesOnDemand
 from labkit.engines.inprocess import body_bytes, make_environ, respond
 
@@ -75,7 +76,8 @@ def same_in_order(plain, ordered, where="") -> None:
 def test_the_shared_loader_decodes_plain_dicts_in_botocore_s_order(engine):
     """The shared loader reads with speedups.plain_json_file_loader, whose data (endpoints.json, a service model
     with its sdk-extras merged, a paginator file) is botocore's own, key for key in the same order, held in dicts
-    instead of OrderedDicts (less memory). (Compared on fresh loaders: botocore's endpoint resolver writes what it
+    instead of OrderedDicts (less memory), a service model without its documentation text (test_emulator_model_docs.py
+    checks what is left out). (Compared on fresh loaders: botocore's endpoint resolver writes what it
     resolves into the loaded endpoints.)"""
     from botocore.loaders import Loader, create_loader
 
@@ -84,7 +86,8 @@ def test_the_shared_loader_decodes_plain_dicts_in_botocore_s_order(engine):
     ours, botocore_s = Loader(file_loader=speedups.plain_json_file_loader()), create_loader()
     for name in ("endpoints", "sqs/2012-11-05/paginators-1"):
         same_in_order(ours.load_data(name), botocore_s.load_data(name), name)
-    same_in_order(ours.load_service_model("s3", "service-2"), botocore_s.load_service_model("s3", "service-2"), "s3")
+    without_text = model_docs.decode(json.dumps(botocore_s.load_service_model("s3", "service-2")))  # model_docs.py
+    same_in_order(ours.load_service_model("s3", "service-2"), without_text, "s3")
     assert engine.client("s3").list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
@@ -312,6 +315,37 @@ def test_receipt_handles_are_drawn_as_moto_draws_them(engine):
     ours = "".join(sqs.receipt_handle() for _ in range(30))
     theirs = "".join(sqs.moto_generate_receipt_handle() for _ in range(30))
     assert len(ours) == len(theirs) and set(ours) == set(theirs) == set(string.ascii_lowercase)
+
+
+def test_messages_are_retained_as_moto_retains_them(engine):
+    """The retention check reads the queue's period and gives moto's answer for messages inside and past it (and
+    past it by another queue's period); an unknown queue fails as in moto."""
+    from moto.sqs.exceptions import QueueDoesNotExist
+    from moto.sqs.models import SQSBackend, sqs_backends
+
+    from labkit.emulator import sqs
+
+    client = engine.client("sqs")
+    client.create_queue(QueueName="retention-short", Attributes={"MessageRetentionPeriod": "60"})
+    client.create_queue(QueueName="retention-long")
+    assert SQSBackend.is_message_valid_based_on_retention_period is sqs.within_retention
+    backend = sqs_backends[engine.account_id][engine.region]
+
+    class Sent:
+        def __init__(self, seconds_ago):
+            self.sent_timestamp = int((utils.unix_time() - seconds_ago) * 1000)
+
+    for queue in ("retention-short", "retention-long"):
+        for seconds_ago in (0, 30, 59, 61, 3_600, 4 * 86_400 - 5, 4 * 86_400 + 5):
+            message = Sent(seconds_ago)
+            assert sqs.within_retention(backend, queue, message) == sqs.moto_within_retention(
+                backend, queue, message), (queue, seconds_ago)
+    assert sqs.within_retention(backend, "retention-short", Sent(30))
+    assert not sqs.within_retention(backend, "retention-short", Sent(61))
+    assert sqs.within_retention(backend, "retention-long", Sent(61))
+    for check in (sqs.within_retention, sqs.moto_within_retention):
+        with pytest.raises(QueueDoesNotExist):
+            check(backend, "no-such-queue", Sent(0))
 
 
 def test_a_view_gets_the_headers_moto_gives_it():

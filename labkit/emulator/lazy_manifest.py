@@ -65,6 +65,7 @@ IMPORT_WHEN = {
     'labkit.emulator.lambda_sandbox': ('moto.awslambda.models',),
     'labkit.emulator.lazy_manifest': None,
     'labkit.emulator.logs': ('moto.cloudwatch.models', 'moto.logs.models'),
+    'labkit.emulator.model_docs': (),
     'labkit.emulator.model_tracking': (),
     'labkit.emulator.notices': None,
     'labkit.emulator.notifications': ('moto.sns.models',),

@@ -548,7 +548,7 @@ def plain_json_file_loader():
             if os.path.basename(full_path).startswith(ENDPOINTS_FILE):
                 return endpoint_data.decode(text)
             if model_docs.is_service_model(full_path):
-                return json.loads(text, object_hook=model_docs.without_documentation)
+                return model_docs.decode(text)
             return json.loads(text)
 
     return PlainJSONFileLoader()

@@ -17,7 +17,8 @@ To send a message back to the queue it came from, labkit remembers, when moto's 
 to a dead-letter queue, which queue it left. A moved message is sent again to its destination (new message ID,
 receive count 0). Upstream change: the three actions in ``moto/sqs/responses.py`` and ``models.py``.
 
-Receipt handles are drawn in one call of moto's generator (:func:`receipt_handle`), a speed-up only.
+Receipt handles are drawn in one call of moto's generator (:func:`receipt_handle`), and a message's retention is
+checked against its queue's MessageRetentionPeriod directly (:func:`within_retention`): speed-ups only.
 """
 from __future__ import annotations
 
@@ -36,6 +37,15 @@ PATCHES = [
                 "instead of one random.choice call per letter (labkit/emulator/speedups.py says why).",
         symbols=("moto.sqs.models.generate_receipt_handle",),
         upstream="moto/sqs/utils.py: random.choices(string.ascii_lowercase, k=185) in generate_receipt_handle.",
+    ),
+    Patch(
+        name="sqs-retention-check",
+        changes="SQSBackend.is_message_valid_based_on_retention_period reads the queue's message_retention_period "
+                "instead of building every queue attribute (message counts included) through get_queue_attributes, "
+                "for each message a receive looks at; same comparison.",
+        symbols=("moto.sqs.models.SQSBackend.is_message_valid_based_on_retention_period",
+                 "moto.sqs.models.SQSBackend.get_queue", "moto.sqs.models.Queue"),
+        upstream="moto/sqs/models.py: read queue.message_retention_period in is_message_valid_based_on_retention_period.",
     ),
     Patch(
         name="sqs-message-move-task",
@@ -157,13 +167,31 @@ def receipt_handle() -> str:
     return "".join(mock_random.choices(string.ascii_lowercase, k=RECEIPT_HANDLE_LENGTH))
 
 
+moto_within_retention = None  # moto's own retention check, once replaced (the guard test calls it)
+
+
+def within_retention(self, queue_name: str, message) -> bool:
+    """moto's ``SQSBackend.is_message_valid_based_on_retention_period``: whether ``message`` (sent at its
+    ``sent_timestamp``, ms) is still within its queue's MessageRetentionPeriod (s) now; QueueDoesNotExist for an
+    unknown queue. moto reads the period through ``get_queue_attributes``, which builds every attribute of the queue
+    (counting its messages) for each message a receive looks at."""
+    from moto.core.utils import unix_time
+
+    retention_period = self.get_queue(queue_name).message_retention_period
+    return retention_period + message.sent_timestamp / 1000 > unix_time()
+
+
 def install() -> None:
     """Add the three message-move actions to moto's SQS, remember the source of dead-lettered messages, and draw
     receipt handles at once."""
-    global _original_receive, moto_had_start_message_move_task, moto_generate_receipt_handle
+    global _original_receive, moto_had_start_message_move_task, moto_generate_receipt_handle, moto_within_retention
     import moto.sqs.models as models
     from moto.sqs.models import SQSBackend
     from moto.sqs.responses import SQSResponse
+
+    if SQSBackend.is_message_valid_based_on_retention_period is not within_retention:
+        moto_within_retention = SQSBackend.is_message_valid_based_on_retention_period
+        SQSBackend.is_message_valid_based_on_retention_period = within_retention
 
     if models.generate_receipt_handle is not receipt_handle:
         moto_generate_receipt_handle = models.generate_receipt_handle
