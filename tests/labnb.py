@@ -4,7 +4,8 @@
 with ``-p labnb``, replaces nbval's collector for the labs with ``LabNotebook``, whose items run in this order in
 one kernel:
 
-1. ``learner: start`` — solutions off (as in a learner's Jupyter, Colab or Binder), snapshot of every resource kind;
+1. ``learner: start`` — solutions off (as in a learner's Jupyter, Colab or Binder), snapshot of every resource kind
+   that may hold something (on the embedded engine, of the services moto has loaded: the others hold nothing);
 2. ``learner: Cell N`` for every code cell — a ``%%solution`` cell must say it did not run, every Check my work
    must show ✗ Not yet with a hint (never ✓, never "check broke"); the lab must reach and run its Cleanup;
 3. ``learner: nothing left`` — labkit's inventory finds nothing the lab added;
@@ -47,9 +48,16 @@ SOLUTIONS_ENV = "LABKIT_RUN_SOLUTIONS"  # the same name as labkit.solutions.ENV
 NOT_RUN_START = "Solution not run"  # the start of labkit.solutions.NOT_RUN
 VERDICT = re.compile(r'<div class="labkit-verdict" data-verdict="(\w+)"[^>]*><strong[^>]*>[^<]*</strong> ([^<]*)')
 
+# What every kind that may hold something lists now (labkit.inventory.kinds_in_use: on the kernel's embedded engine,
+# the services whose moto package is imported; a refused listing raises there), taken before and after the learner's
+# pass. A kind missing from the first had nothing then.
+SNAPSHOT = "_inventory.take(_engine, _inventory.kinds_in_use(_engine), strict=_engine.name == 'embedded')"
 START = (f"import os as _os\n_os.environ.pop({SOLUTIONS_ENV!r}, None)\n"
-         "from labkit import hygiene as _hygiene\n_before = _hygiene.snapshot_all()")
-LEFTOVERS = "import json as _json\nprint(_json.dumps(_hygiene.added_since(_before)))"
+         "from labkit import engines as _engines, inventory as _inventory\n_engine = _engines.current()\n"
+         f"_before = {SNAPSHOT}")
+LEFTOVERS = ("import json as _json\n"
+             f"print(_json.dumps({{k: sorted(ids - _before.get(k, set())) for k, ids in {SNAPSHOT}.items() "
+             "if ids - _before.get(k, set())}))")
 ENGINE_USED = ("import json as _json\nfrom labkit import engines as _engines\n"
                "print(_json.dumps({'engine': _engines.current().name, 'account': _engines.current().account_id}))")
 BOOK_ACCOUNT = "123456789012"  # the embedded engine's default account (moto's), which the book build runs in
