@@ -68,3 +68,13 @@ def test_a_build_the_page_could_not_download_imports_and_says_why_when_used(offl
 def test_nothing_is_said_or_stood_in_when_every_build_loaded(offline_micropip, capsys):
     asyncio.run(pyodide_builds.load(["half-loaded"]))
     assert capsys.readouterr().out == "" and pyodide_builds._unreachable == {}
+
+
+def test_a_type_union_of_unreachable_names_is_a_use(offline_micropip, capsys):
+    """joserfc (moto's Cognito) writes ``Ed25519PublicKey | Ed448PublicKey`` when imported: with cryptography
+    unreachable that is a use, said in labkit's sentence, not a TypeError that moto turns into HTTP 500."""
+    asyncio.run(pyodide_builds.load(["fake-crypto"]))
+    from fake_crypto.hazmat.primitives.asymmetric import ed25519, ed448
+
+    with pytest.raises(pyodide_builds.Unreachable, match="fake-crypto"):
+        ed25519.Ed25519PublicKey | ed448.Ed448PublicKey  # noqa: B018

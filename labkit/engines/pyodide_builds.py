@@ -53,6 +53,7 @@ class UnreachableName:
 
     __call__ = __iter__ = __len__ = __bool__ = __getitem__ = __setitem__ = __enter__ = __exit__ = _use
     __add__ = __radd__ = __sub__ = __mul__ = __truediv__ = __eq__ = __lt__ = __gt__ = __contains__ = _use
+    __or__ = __ror__ = _use  # a type union (joserfc: ``Ed25519PublicKey | Ed448PublicKey`` when it is imported)
     __setattr__ = _use
     __hash__ = object.__hash__
 
