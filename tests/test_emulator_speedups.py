@@ -544,3 +544,40 @@ def test_the_clock_helpers_answer_as_moto_s(engine):
     before, mine, after = moto_s["utcnow"](), speedups.utc_now(), moto_s["utcnow"]()
     assert before <= mine <= after and mine.tzinfo is None
     assert moto_s["unix_time"]() <= speedups.unix_time() <= moto_s["unix_time"]()
+
+
+ENDPOINT_CASES = [  # (service, region, client config, operation, call arguments)
+    ("s3", "us-east-1", {}, "PutObject", {"Bucket": "b", "Key": "k"}),
+    ("s3", "eu-west-1", {}, "GetObject", {"Bucket": "my.dotted.bucket", "Key": "a/b"}),
+    ("s3", "us-east-1", {"s3": {"addressing_style": "path"}}, "ListObjectsV2", {"Bucket": "b"}),
+    ("s3", "us-west-2", {"s3": {"use_accelerate_endpoint": True}}, "GetObject", {"Bucket": "b", "Key": "k"}),
+    ("s3", "us-east-1", {"use_fips_endpoint": True, "use_dualstack_endpoint": True}, "CreateBucket", {"Bucket": "b"}),
+    ("s3", "us-east-1", {}, "CopyObject", {"Bucket": "b", "Key": "k", "CopySource": "x/y"}),
+    ("s3", "us-east-1", {}, "ListBuckets", {}),
+    ("dynamodb", "us-east-1", {}, "BatchGetItem", {"RequestItems": {"t1": {"Keys": []}, "t2": {"Keys": []}}}),
+    ("dynamodb", "eu-central-1", {}, "GetItem", {"TableName": "t", "Key": {}}),
+    ("sqs", "us-east-1", {}, "SendMessage", {"QueueUrl": "http://q", "MessageBody": "m"}),
+    ("ssm", "ap-southeast-2", {}, "GetParameter", {"Name": "/p"}),
+    ("sts", "us-east-1", {}, "GetCallerIdentity", {}),
+]
+
+
+@pytest.mark.parametrize("service, region, config, operation, arguments", ENDPOINT_CASES)
+def test_endpoint_parameters_are_botocore_s(engine, service, region, config, operation, arguments):
+    """The planned endpoint parameters equal botocore's own for the same call, on each call (the plan is made once
+    per client and operation); a client with its own endpoint URL too."""
+    import boto3
+    from botocore.config import Config
+
+    from botocore.regions import EndpointRulesetResolver
+
+    assert EndpointRulesetResolver._get_provider_params is speedups.planned_provider_params  # installed
+    for endpoint_url in (None, "http://127.0.0.1:4566"):
+        client = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b").client(
+            service, region_name=region, endpoint_url=endpoint_url, config=Config(**config))
+        resolver, model = client._ruleset_resolver, client.meta.service_model.operation_model(operation)
+        for _ in range(2):
+            mine = speedups.planned_provider_params(resolver, model, dict(arguments), {})
+            theirs = speedups.botocore_provider_params(resolver, model, dict(arguments), {})
+            assert mine == theirs and list(mine) == list(theirs)
+        assert model in resolver._labkit_endpoint_plans

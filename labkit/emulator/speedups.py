@@ -154,6 +154,22 @@ PATCHES = [
         upstream="moto/core/utils.py: import UTC once at module level; a module-level epoch in unix_time.",
     ),
     Patch(
+        name="speedups-endpoint-plans",
+        changes="botocore's EndpointRulesetResolver._get_provider_params works out once per client and operation where "
+                "each endpoint parameter takes its value from (static/dynamic/operation/client context, builtin); the "
+                "values, hooks and JMESPath are read on every call in botocore's order.",
+        symbols=("botocore.regions.EndpointRulesetResolver._get_provider_params",
+                 "botocore.regions.EndpointRulesetResolver._resolve_param_from_context",
+                 "botocore.regions.EndpointRulesetResolver._get_static_context_params",
+                 "botocore.regions.EndpointRulesetResolver._get_dynamic_context_params",
+                 "botocore.regions.EndpointRulesetResolver._get_client_context_params",
+                 "botocore.regions.EndpointRulesetResolver._resolve_param_as_operation_context_param",
+                 "botocore.regions.EndpointRulesetResolver._resolve_param_as_builtin",
+                 "botocore.regions.EndpointRulesetResolver._get_customized_builtins",
+                 "botocore.regions.EndpointRulesetResolver._register_endpoint_feature_ids"),
+        upstream="botocore/regions.py: cache each operation's parameter sources in _get_provider_params.",
+    ),
+    Patch(
         name="speedups-request-memos",
         changes="Remembered per argument, for every request moto answers: werkzeug's root URL "
                 "(werkzeug.sansio.request.get_current_url without path or query string), the search of moto's "
@@ -204,6 +220,7 @@ def install() -> None:
     install_inprocess_signing()
     install_timestamp_cache()
     install_request_memos()
+    install_endpoint_plans()
     when_loaded((RANDOM_MODULE,), "speedups-random-strings", install_random_string)
 
 
@@ -243,6 +260,64 @@ def unix_time_millis(dt: datetime.datetime | None = None) -> float:
 CLOCK = {"utcnow": utc_now, "utcfromtimestamp": utc_from_timestamp, "unix_time": unix_time,
          "unix_time_millis": unix_time_millis}  # moto.core.utils's clock helpers, each called several times a request
 moto_clock: dict = {}  # moto's own, once replaced (the guard test calls them)
+
+
+botocore_provider_params = None  # botocore's EndpointRulesetResolver._get_provider_params, once replaced
+
+
+def install_endpoint_plans() -> None:
+    """Put :func:`planned_provider_params` in place of botocore's ``EndpointRulesetResolver._get_provider_params``
+    (idempotent; every client of the process)."""
+    global botocore_provider_params
+    from botocore.regions import EndpointRulesetResolver
+
+    if EndpointRulesetResolver._get_provider_params is not planned_provider_params:
+        botocore_provider_params = EndpointRulesetResolver._get_provider_params
+        EndpointRulesetResolver._get_provider_params = planned_provider_params
+
+
+def endpoint_plan(resolver, operation_model) -> tuple:
+    """Where each parameter of ``resolver``'s endpoint ruleset takes its value from for ``operation_model``, worked
+    out once per resolver (a client) and operation: ``(name, static value, is dynamic, member name, is an operation
+    context parameter, is a client context parameter, its variable, builtin name)``. These come from the service
+    model only (botocore's ``_get_static_context_params``, ``_get_dynamic_context_params``,
+    ``operation_context_parameters``, ``_get_client_context_params``)."""
+    plans = resolver.__dict__.setdefault("_labkit_endpoint_plans", {})
+    plan = plans.get(operation_model)
+    if plan is None:
+        static = resolver._get_static_context_params(operation_model)
+        dynamic = resolver._get_dynamic_context_params(operation_model)
+        operation = operation_model.operation_context_parameters
+        client = resolver._get_client_context_params()
+        plan = plans[operation_model] = tuple(
+            (name, static.get(name), name in dynamic, dynamic.get(name), name in operation, name in client,
+             client.get(name), definition.builtin) for name, definition in resolver._param_definitions.items())
+    return plan
+
+
+def planned_provider_params(self, operation_model, call_args, request_context) -> dict:
+    """botocore's ``EndpointRulesetResolver._get_provider_params``: the endpoint ruleset's parameter values for a
+    call (a dict, parameter name -> value), taken in botocore's order (a static context value, the call's
+    argument named by a dynamic context parameter, an operation context parameter's JMESPath, the client's
+    context, the builtins after the ``before-endpoint-resolution`` hooks), with the per-parameter lookups in the
+    service model done once per operation (:func:`endpoint_plan`; botocore repeated about 4 cached lookups per
+    parameter per call, S3 has 20 parameters). Hooks, JMESPath and builtins run on every call as before."""
+    builtins = self._get_customized_builtins(operation_model, call_args, request_context)
+    params = {}
+    for name, static, dynamic, member, operation, client, variable, builtin in endpoint_plan(self, operation_model):
+        value = static
+        if value is None and dynamic:
+            value = call_args.get(member)
+        if value is None and operation:
+            value = self._resolve_param_as_operation_context_param(name, operation_model, call_args)
+        if value is None and client:
+            value = self._client_context.get(variable)
+        if value is None and builtin is not None:
+            value = self._resolve_param_as_builtin(builtin_name=builtin, builtins=builtins)
+        if value is not None:
+            params[name] = value
+            self._register_endpoint_feature_ids(name, value)
+    return params
 
 
 SIGNED_VERSIONS = ("v4", "s3v4")  # botocore's signature versions of labkit's clients (S3's, every other service's)
