@@ -581,3 +581,47 @@ def test_endpoint_parameters_are_botocore_s(engine, service, region, config, ope
             theirs = speedups.botocore_provider_params(resolver, model, dict(arguments), {})
             assert mine == theirs and list(mine) == list(theirs)
         assert model in resolver._labkit_endpoint_plans
+
+
+def test_a_view_s_own_cors_header_is_kept(engine, monkeypatch):
+    """A view that sets Access-Control-Allow-Origin itself (any case) keeps it, alone; flask-cors's is added to the
+    others, as Flask's after-request hook does."""
+    from flask import Response
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    direct = speedups.direct_views(DomainDispatcherApplication(create_backend_app))
+    engine.client("sqs").list_queues()
+    environ = make_environ("POST", "http://127.0.0.1:5000/", [("Content-Type", "application/x-amz-json-1.0"),
+                           ("X-Amz-Target", "AmazonSQS.ListQueues"), ("Authorization",
+                           "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261201/us-east-1/sqs/aws4_request")],
+                           b"{}")
+    for own, expected in (([("access-control-allow-origin", "https://mine")], ["https://mine"]), ([], ["*"])):
+        monkeypatch.setattr(speedups, "call_view", lambda callback, request, own=own: Response("{}", 200, own))
+        started = []
+        direct(dict(environ, **{"wsgi.input": __import__("io").BytesIO(b"{}")}), lambda *a: started.append(a))
+        origins = [value for name, value in started[0][1] if name.lower() == "access-control-allow-origin"]
+        assert origins == expected
+
+
+def test_headers_dict_answers_in_and_get_as_a_mapping():
+    """botocore's HeadersDict answers `in` and get() as MutableMapping's (through __getitem__) do: any case,
+    default for an absent name, the same error for a name that is no str."""
+    from collections.abc import Mapping
+
+    from botocore.awsrequest import HeadersDict
+
+    speedups.install_header_lookups()
+    assert HeadersDict.__contains__ is speedups.headers_dict_contains  # installed
+    headers = HeadersDict({"Content-Type": "a", "X-Amz-Date": "d", "x-amz-meta-my_key": "v"})
+    headers["content-type"] = "b"  # same header, another case
+    for name in ("Content-Type", "CONTENT-TYPE", "x-amz-date", "X-Amz-Meta-My_Key", "Missing", ""):
+        assert (name in headers) == Mapping.__contains__(headers, name), name
+        assert headers.get(name) == Mapping.get(headers, name), name
+        assert headers.get(name, "default") == Mapping.get(headers, name, "default"), name
+    assert headers.get("content-type") == "b" and "missing" not in headers
+    for mine, theirs in ((lambda: 3 in headers, lambda: Mapping.__contains__(headers, 3)),
+                         (lambda: headers.get(3), lambda: Mapping.get(headers, 3))):
+        with pytest.raises(AttributeError):
+            mine()
+        with pytest.raises(AttributeError):
+            theirs()

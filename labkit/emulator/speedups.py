@@ -170,6 +170,14 @@ PATCHES = [
         upstream="botocore/regions.py: cache each operation's parameter sources in _get_provider_params.",
     ),
     Patch(
+        name="speedups-header-lookups",
+        changes="botocore's HeadersDict answers `in` and get() with one dict lookup of its case-insensitive key "
+                "instead of MutableMapping's __getitem__ with a KeyError raised and caught for an absent name.",
+        symbols=("botocore.awsrequest.HeadersDict", "botocore.awsrequest.HeadersDict.__getitem__",
+                 "botocore.awsrequest._HeaderKey"),
+        upstream="botocore/awsrequest.py: __contains__ and get on HeadersDict.",
+    ),
+    Patch(
         name="speedups-request-memos",
         changes="Remembered per argument, for every request moto answers: werkzeug's root URL "
                 "(werkzeug.sansio.request.get_current_url without path or query string), the search of moto's "
@@ -221,6 +229,7 @@ def install() -> None:
     install_timestamp_cache()
     install_request_memos()
     install_endpoint_plans()
+    install_header_lookups()
     when_loaded((RANDOM_MODULE,), "speedups-random-strings", install_random_string)
 
 
@@ -424,6 +433,33 @@ def remembered_timestamps(parse):
 def today():
     """Today's date (here so a test can move it)."""
     return datetime.date.today()
+
+
+def install_header_lookups() -> None:
+    """botocore's ``HeadersDict`` (every prepared request's and response's headers) answers ``in`` and ``get`` with
+    one lookup of its case-insensitive key (idempotent); ``MutableMapping``'s versions look the key up through
+    ``__getitem__`` and raise and catch a KeyError for each absent name (the response parser asks for every
+    header its output shape names)."""
+    from botocore.awsrequest import HeadersDict
+
+    if HeadersDict.__contains__ is not headers_dict_contains:
+        HeadersDict.__contains__ = headers_dict_contains
+        HeadersDict.get = headers_dict_get
+
+
+def headers_dict_contains(self, name) -> bool:
+    """``name in headers`` for a botocore ``HeadersDict``: whether a header of that name, in any case, is set."""
+    from botocore.awsrequest import _HeaderKey
+
+    return _HeaderKey(name) in self._dict
+
+
+def headers_dict_get(self, name, default=None):
+    """``headers.get(name, default)`` for a botocore ``HeadersDict``: the value of header ``name`` (any case), or
+    ``default``."""
+    from botocore.awsrequest import _HeaderKey
+
+    return self._dict.get(_HeaderKey(name), default)
 
 
 def install_request_memos() -> None:
@@ -716,7 +752,9 @@ class DirectViews:
             if app.trap_http_exception(error):
                 raise
             response = app.response_class.force_type(error, environ)
-        if "Access-Control-Allow-Origin" not in response.headers:  # flask-cors leaves a view's own CORS headers
+        # flask-cors leaves a view's own CORS headers; werkzeug's `in` raises and catches a BadRequestKeyError when
+        # the name is absent (as it is in nearly every answer), so the names are compared here
+        if all(name.lower() != "access-control-allow-origin" for name, _ in response.headers):
             for name, value in added:
                 response.headers.add(name, value)
         self.direct += 1
