@@ -52,9 +52,9 @@ def requirements(leave_out: frozenset[str] = frozenset()) -> list[str]:
     return [line for line in lines if line and line.split("==")[0].lower() not in leave_out]
 
 
-def wheels_folder(leave_out: frozenset[str] = frozenset()) -> pathlib.Path:
-    """The folder of the list's wheels (less ``leave_out``), fetched on first use; raises :class:`Unavailable`."""
-    wanted = requirements(leave_out)
+def wheels_folder() -> pathlib.Path:
+    """The folder of the list's wheels, fetched on first use; raises :class:`Unavailable`."""
+    wanted = requirements()
     folder = CACHE / "wheels" / hashlib.sha256("\n".join(wanted).encode()).hexdigest()[:12]
     if (folder / "complete").exists():
         return folder
