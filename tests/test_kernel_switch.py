@@ -29,7 +29,9 @@ from labkit.emulator import notices
 from labkit.engines.embedded import EmbeddedEngine
 
 warnings.simplefilter("ignore")  # a notice outside IPython is a warning: shown or not, notice() says which
-# the learner's pass: Setup on the embedded engine, a notice shown, a figure open
+# the learner's pass: Setup on the embedded engine (in an account of the kernel's environment), a notice shown, a
+# figure open
+os.environ["LABKIT_ACCOUNT_ID"] = "100000000009"
 labkit.require("sqs")
 assert notices.notice({notice!r})
 plt.figure()
@@ -38,7 +40,8 @@ exec({switch!r})
 
 after = {{"engine": engines._current is not None, "figures": plt.get_fignums(),
          "notice shown again": notices.notice({notice!r}),
-         "student variables": {{k: os.environ.get(k) for k in ("LABKIT_ENGINE", "AWS_ENDPOINT_URL")}}}}
+         "student variables": {{k: os.environ.get(k) for k in ("LABKIT_ENGINE", "AWS_ENDPOINT_URL",
+                                                                "LABKIT_ACCOUNT_ID")}}}}
 # the student's pass, on a stand-in for the student's account: a queue the instructor made before the lab, then
 # the lab's Setup, the lab's own queue, and its Cleanup
 engines.use(EmbeddedEngine("us-east-1", account_id={account!r}).start())
@@ -65,11 +68,13 @@ def switch_and_act(switch: str) -> dict:
 
 def test_after_the_switch_labkit_acts_as_in_a_fresh_kernel():
     """Cleanup's baseline is the student's account's (the queue there before the student's Setup stays), the notice
-    the learner saw shows again, the learner's figures are closed and its engine is gone."""
+    the learner saw shows again, the learner's figures are closed, its engine is gone and so is an account the
+    kernel's environment named (this lab's student sets none)."""
     after = switch_and_act(TO_STUDENT)
     assert after["cleanup deleted"] == ["dva-the-labs-queue"], after
     assert after["left"] == ["dva-before-the-lab"], after
     assert after["notice shown again"] is True, after
     assert after["figures"] == [], after
     assert after["engine"] is False, after
-    assert after["student variables"] == {"LABKIT_ENGINE": "auto", "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}, after
+    assert after["student variables"] == {"LABKIT_ENGINE": "auto", "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+                                          "LABKIT_ACCOUNT_ID": None}, after  # the student's key names the account
