@@ -583,6 +583,28 @@ def test_endpoint_parameters_are_botocore_s(engine, service, region, config, ope
         assert model in resolver._labkit_endpoint_plans
 
 
+def test_endpoint_builtins_are_read_as_botocore_reads_them(engine):
+    """A builtin given as a function (the account ID of the credentials) is called; an unknown builtin name fails
+    with botocore's error."""
+    import boto3
+    from botocore.endpoint_provider import ParameterDefinition
+    from botocore.exceptions import UnknownEndpointResolutionBuiltInName
+
+    client = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", aws_account_id="111122223333"
+                                   ).client("dynamodb", region_name="us-east-1")
+    resolver, model = client._ruleset_resolver, client.meta.service_model.operation_model("GetItem")
+    assert callable(resolver._builtins["AWS::Auth::AccountId"])
+    mine = speedups.planned_provider_params(resolver, model, {"TableName": "t"}, {})
+    assert mine == speedups.botocore_provider_params(resolver, model, {"TableName": "t"}, {})
+    assert mine["AccountId"] == "111122223333"
+    resolver._param_definitions = {**resolver._param_definitions, "Odd": ParameterDefinition(
+        "Odd", "string", builtIn="AWS::NoSuchBuiltin")}
+    resolver._labkit_endpoint_plans.clear()
+    for provider_params in (speedups.planned_provider_params, speedups.botocore_provider_params):
+        with pytest.raises(UnknownEndpointResolutionBuiltInName):
+            provider_params(resolver, model, {"TableName": "t"}, {})
+
+
 def test_a_view_s_own_cors_header_is_kept(engine, monkeypatch):
     """A view that sets Access-Control-Allow-Origin itself (any case) keeps it, alone; flask-cors's is added to the
     others, as Flask's after-request hook does."""

@@ -166,7 +166,8 @@ PATCHES = [
                  "botocore.regions.EndpointRulesetResolver._resolve_param_as_operation_context_param",
                  "botocore.regions.EndpointRulesetResolver._resolve_param_as_builtin",
                  "botocore.regions.EndpointRulesetResolver._get_customized_builtins",
-                 "botocore.regions.EndpointRulesetResolver._register_endpoint_feature_ids"),
+                 "botocore.regions.EndpointRulesetResolver._register_endpoint_feature_ids",
+                 "botocore.regions.EndpointResolverBuiltins"),
         upstream="botocore/regions.py: cache each operation's parameter sources in _get_provider_params.",
     ),
     Patch(
@@ -288,9 +289,12 @@ def install_endpoint_plans() -> None:
 def endpoint_plan(resolver, operation_model) -> tuple:
     """Where each parameter of ``resolver``'s endpoint ruleset takes its value from for ``operation_model``, worked
     out once per resolver (a client) and operation: ``(name, static value, is dynamic, member name, is an operation
-    context parameter, is a client context parameter, its variable, builtin name)``. These come from the service
+    context parameter, is a client context parameter, its variable, builtin name, whether botocore knows that
+    builtin)``. These come from the service
     model only (botocore's ``_get_static_context_params``, ``_get_dynamic_context_params``,
     ``operation_context_parameters``, ``_get_client_context_params``)."""
+    from botocore.regions import EndpointResolverBuiltins
+
     plans = resolver.__dict__.setdefault("_labkit_endpoint_plans", {})
     plan = plans.get(operation_model)
     if plan is None:
@@ -298,9 +302,11 @@ def endpoint_plan(resolver, operation_model) -> tuple:
         dynamic = resolver._get_dynamic_context_params(operation_model)
         operation = operation_model.operation_context_parameters
         client = resolver._get_client_context_params()
+        known = set(EndpointResolverBuiltins.__members__.values())
         plan = plans[operation_model] = tuple(
             (name, static.get(name), name in dynamic, dynamic.get(name), name in operation, name in client,
-             client.get(name), definition.builtin) for name, definition in resolver._param_definitions.items())
+             client.get(name), definition.builtin, definition.builtin in known)
+            for name, definition in resolver._param_definitions.items())
     return plan
 
 
@@ -310,10 +316,12 @@ def planned_provider_params(self, operation_model, call_args, request_context) -
     argument named by a dynamic context parameter, an operation context parameter's JMESPath, the client's
     context, the builtins after the ``before-endpoint-resolution`` hooks), with the per-parameter lookups in the
     service model done once per operation (:func:`endpoint_plan`; botocore repeated about 4 cached lookups per
-    parameter per call, S3 has 20 parameters). Hooks, JMESPath and builtins run on every call as before."""
+    parameter per call, S3 has 20 parameters, and checked each builtin's name against the enum's values). Hooks,
+    JMESPath and builtins run on every call as before."""
     builtins = self._get_customized_builtins(operation_model, call_args, request_context)
     params = {}
-    for name, static, dynamic, member, operation, client, variable, builtin in endpoint_plan(self, operation_model):
+    for name, static, dynamic, member, operation, client, variable, builtin, known in endpoint_plan(
+            self, operation_model):
         value = static
         if value is None and dynamic:
             value = call_args.get(member)
@@ -322,7 +330,12 @@ def planned_provider_params(self, operation_model, call_args, request_context) -
         if value is None and client:
             value = self._client_context.get(variable)
         if value is None and builtin is not None:
-            value = self._resolve_param_as_builtin(builtin_name=builtin, builtins=builtins)
+            if not known:  # botocore's UnknownEndpointResolutionBuiltInName
+                value = self._resolve_param_as_builtin(builtin_name=builtin, builtins=builtins)
+            else:  # botocore's _resolve_param_as_builtin, the name checked once in the plan
+                value = builtins.get(builtin)
+                if callable(value):
+                    value = value()
         if value is not None:
             params[name] = value
             self._register_endpoint_feature_ids(name, value)
