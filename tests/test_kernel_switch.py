@@ -1,5 +1,6 @@
 """The switch of a lab's kernel from the learner's pass to a workshop student's (tests/workshop_server.py:
-``TO_STUDENT``, run by tests/labnb.py between the two passes): labkit must act as in a fresh kernel afterwards.
+``TO_STUDENT``, run by tests/labnb.py between the two passes), and of a reused kernel from one lab to the next
+(tests/engine_matrix.py: ``NEXT_LAB``): labkit must act as in a fresh kernel afterwards.
 
 The lab runs (tests/labnb.py) cannot pin this: the SQS lab passes with the forgetting taken out of ``TO_STUDENT``,
 since no queue exists before its Setup in either account. So this test makes the learner's state in a fresh process
@@ -13,6 +14,9 @@ import json
 import subprocess
 import sys
 
+import pytest
+
+from engine_matrix import NEXT_LAB
 from workshop_server import ROOT, TO_STUDENT
 
 STUDENT_ACCOUNT = "100000000002"
@@ -36,7 +40,8 @@ labkit.require("sqs")
 assert notices.notice({notice!r})
 plt.figure()
 
-exec({switch!r})
+from IPython.core.interactiveshell import InteractiveShell  # the switch runs as a cell (NEXT_LAB has a magic)
+assert InteractiveShell.instance().run_cell({switch!r}).success
 
 after = {{"engine": engines._current is not None, "figures": plt.get_fignums(),
          "notice shown again": notices.notice({notice!r}),
@@ -66,11 +71,13 @@ def switch_and_act(switch: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_after_the_switch_labkit_acts_as_in_a_fresh_kernel():
+@pytest.mark.parametrize("switch", [TO_STUDENT, NEXT_LAB], ids=["TO_STUDENT", "engine_matrix.NEXT_LAB"])
+def test_after_the_switch_labkit_acts_as_in_a_fresh_kernel(switch):
     """Cleanup's baseline is the student's account's (the queue there before the student's Setup stays), the notice
     the learner saw shows again, the learner's figures are closed, its engine is gone and so is an account the
-    kernel's environment named (this lab's student sets none)."""
-    after = switch_and_act(TO_STUDENT)
+    kernel's environment named (this lab's student sets none). The same for engine_matrix.NEXT_LAB, the switch of a
+    reused kernel (LocalStack, MiniStack) from one lab to the next."""
+    after = switch_and_act(switch)
     assert after["cleanup deleted"] == ["dva-the-labs-queue"], after
     assert after["left"] == ["dva-before-the-lab"], after
     assert after["notice shown again"] is True, after
