@@ -42,6 +42,37 @@ def test_an_unknown_difference_is_a_clear_error():
         notices.notice("no-such-difference")
 
 
+LOOKUP_PROBE = """
+import json, sys
+import labkit
+labkit.engine()
+import labkit.emulator.dynamodb
+from labkit.emulator import notices
+emulator = lambda: {m for m in sys.modules if m.startswith("labkit.emulator.")}
+before = emulator()
+found = notices.lookup("dynamodb-global-table-no-replica")
+loaded = sorted(emulator() - before)
+try:
+    notices.lookup("no-such-difference")
+except KeyError as error:
+    unknown = str(error)
+print(json.dumps({"id": found.id, "loaded": loaded, "unknown": unknown}))
+"""
+
+
+def test_a_notice_loads_no_other_emulator_module():
+    """A difference declared in a module already imported is found there: a lab's notice does not import the
+    emulator's other modules (the dynamodb lab's kernel imported 60-odd of them for its replica notice)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", LOOKUP_PROBE], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["id"] == "dynamodb-global-table-no-replica" and result["loaded"] == []
+    assert "no Difference with id 'no-such-difference'" in result["unknown"]  # after looking in every module
+
+
 def test_every_notice_labkit_can_show_is_a_registered_difference():
     triggers = [t for module in registry.modules() for t in getattr(module, "TRIGGERS", [])]
     assert len(triggers) > 20

@@ -32,6 +32,7 @@ import contextvars
 import functools
 import html
 import re
+import sys
 import threading
 import warnings
 from dataclasses import dataclass
@@ -56,13 +57,23 @@ class AwsDifferenceWarning(UserWarning):
 
 
 def lookup(difference_id: str) -> Difference:
-    """The registered :class:`Difference` with this id; raises ``KeyError`` naming it when none is registered."""
-    if not _known:
-        _known.update({d.id: d for d in differences()})
-    try:
-        return _known[difference_id]
-    except KeyError:
-        raise KeyError(f"no Difference with id {difference_id!r} is declared in labkit/emulator/") from None
+    """The registered :class:`Difference` with this id; raises ``KeyError`` naming it when none is registered.
+
+    The modules of :mod:`labkit.emulator` already imported are searched first (the code that raises a notice is
+    in the module that declares it, or beside it); only an id none of them declares makes every module of the
+    package import (:func:`labkit.emulator.registry.differences`): a lab's notice does not load the emulator's
+    other 60-odd modules (about 1 MB in the dynamodb lab's kernel)."""
+    found = _known.get(difference_id)
+    if found is None:
+        loaded = [module for name, module in list(sys.modules.items())
+                  if name.startswith(f"{__package__}.") and module is not None]
+        _known.update({d.id: d for module in loaded for d in getattr(module, "DIFFERENCES", ())})
+        if difference_id not in _known:
+            _known.update({d.id: d for d in differences()})
+        found = _known.get(difference_id)
+    if found is None:
+        raise KeyError(f"no Difference with id {difference_id!r} is declared in labkit/emulator/")
+    return found
 
 
 def text(difference: Difference) -> str:
