@@ -647,3 +647,22 @@ def test_headers_dict_answers_in_and_get_as_a_mapping():
             mine()
         with pytest.raises(AttributeError):
             theirs()
+
+
+def test_request_ids_are_filled_in_as_moto_fills_them(engine):
+    """The request ID goes into the headers and an XML body's <RequestId> as moto puts it there; other bodies
+    (JSON, no RequestId, bytes, empty) come back unchanged, as from moto's substitution."""
+    assert responses.BaseResponse._enrich_response is speedups.enrich_response  # installed with the engine
+    bodies = ["<R><ResponseMetadata><RequestId>old</RequestId></ResponseMetadata></R>",
+              "<A><RequestId>x</RequestId><B/><RequestId>y</RequestId></A>", '{"RequestId": "keep"}',
+              "<R>none</R>", "", b"<RequestId>bytes stay</RequestId>", "<RequestId>\nmulti\n</RequestId>"]
+    for body in bodies:
+        outcomes = []
+        for enrich in (speedups.enrich_response, speedups.moto_enrich_response):
+            headers, filled = enrich({"status": 200, "content-type": "text/xml"}, body)
+            request_id = headers["x-amzn-requestid"]
+            assert len(request_id) == 52 and headers["status"] == "200"
+            outcomes.append(filled.replace(request_id, "ID") if isinstance(filled, str) else filled)
+        assert outcomes[0] == outcomes[1], body
+    headers, filled = speedups.enrich_response({}, bodies[0])
+    assert f"<RequestId>{headers['x-amzn-requestid']}</RequestId>" in filled and "status" not in headers
