@@ -65,6 +65,10 @@ GUARDED = {
     "botocore.handlers.BUILTIN_HANDLERS":
         "tests/test_inprocess.py::test_plain_boto3_in_the_kernel_lands_on_the_engine",
     "boto3.DEFAULT_SESSION": "tests/test_inprocess.py::test_stopping_the_last_engine_restores_the_environment",
+    # the browser engine answers the notebook's requests calls to its address (labkit/engines/browser_http.py);
+    # the scenario's presigned GET through requests fails when requests stops sending through HTTPAdapter.send
+    "requests.adapters.HTTPAdapter.send":
+        "tests/test_browser_engine.py::test_the_notebook_fetches_the_engine_s_urls_in_process",
     # an instance attribute in moto (set in IAMBackend.__init__), a property once labkit builds policies on demand
     "moto.iam.models.IAMBackend.aws_managed_policies":
         "tests/test_emulator_iam_managed_policies.py::test_moto_still_builds_every_policy_eagerly",
