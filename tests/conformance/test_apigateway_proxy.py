@@ -258,9 +258,12 @@ def test_integration_timeout_without_threads_as_in_the_page(api, monkeypatch):
 
     monkeypatch.setattr(integrations, "threading", SimpleNamespace(Thread=no_threads))
     monkeypatch.setattr(integrations, "running_in_browser", lambda: True)
+    shown = []
+    monkeypatch.setattr(integrations, "notice", shown.append)
     began = time.monotonic()
     assert requests.get(f"{api['url']}/slow", timeout=30).status_code == 504
     assert time.monotonic() - began >= 1.5  # it waited for the function: nothing can run it on in the background
+    assert shown == ["apigateway-browser-integration-timeout"]  # the late 504 is said to differ from AWS
     assert requests.get(f"{api['url']}/respond/cookies", timeout=30).status_code == 201
 
 

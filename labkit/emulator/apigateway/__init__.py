@@ -185,4 +185,9 @@ DIFFERENCES = [
                aws="HTTP, HTTP_PROXY and AWS (service) integrations call their backend.",
                engine="only AWS_PROXY (Lambda proxy) and MOCK integrations run; other types answer 501.",
                doc="Choose an API Gateway API integration type"),
+    Difference(id="apigateway-browser-integration-timeout", service="apigateway",
+               aws="past the integration's timeoutInMillis the client gets 504 at once, while the function runs on.",
+               engine="in the browser (Pyodide: no threads) the function runs to its end first; then a call that "
+                      "took longer than the timeout gets the same 504, later than on AWS.",
+               doc="Quotas for configuring and running a REST API in API Gateway"),
 ]

@@ -134,6 +134,7 @@ def lambda_proxy(integration, event: dict, request, *, stage_variables: dict, me
         began = time.monotonic()
         call()
         if time.monotonic() - began > timeout:
+            notice("apigateway-browser-integration-timeout")
             outcome.clear()
     else:
         caller = threading.Thread(target=call, name="labkit-apigateway-integration", daemon=True)
