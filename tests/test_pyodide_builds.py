@@ -78,3 +78,22 @@ def test_a_type_union_of_unreachable_names_is_a_use(offline_micropip, capsys):
 
     with pytest.raises(pyodide_builds.Unreachable, match="fake-crypto"):
         ed25519.Ed25519PublicKey | ed448.Ed448PublicKey  # noqa: B018
+
+
+def test_no_use_of_an_unreachable_name_gives_a_value_or_an_exception_an_except_could_take(offline_micropip, capsys):
+    """Printing, formatting, numbers, comparisons and ``isinstance`` are uses too: before, ``print(np.nan)`` printed
+    ``<...UnreachableName object ...>`` and ``isinstance(key, rsa.RSAPrivateKey)`` or ``2 * np.pi`` raised a
+    TypeError, which moto answers as HTTP 500 and an ``except Exception`` in a check takes."""
+    asyncio.run(pyodide_builds.load(["fake-crypto"]))
+    import fake_crypto as crypto
+
+    uses = {"str": str, "repr": repr, "f-string": lambda x: f"{x:>4}", "float": float, "int": int,
+            "index": lambda x: [0][x], "2 *": lambda x: 2 * x, "- x": lambda x: -x, "<=": lambda x: x <= 1,
+            "!=": lambda x: x != 1, "isinstance": lambda x: isinstance(1, x), "issubclass": lambda x: issubclass(int, x),
+            "round": round, "abs": abs, "% 2": lambda x: x % 2, "in": lambda x: 1 in x}
+    for label, use in uses.items():
+        with pytest.raises(pyodide_builds.Unreachable, match="fake-crypto"):
+            try:
+                use(crypto.constant)
+            except Exception as exc:  # noqa: BLE001
+                pytest.fail(f"{label}: {type(exc).__name__} {exc}")

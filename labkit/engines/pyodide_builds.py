@@ -34,6 +34,18 @@ class Unreachable(BaseException):
     """A name of a package this page could not load was used; the message says which and why."""
 
 
+USES = tuple(f"__{name}__" for name in (
+    "call", "iter", "reversed", "len", "bool", "getitem", "setitem", "delitem", "contains", "setattr", "delattr",
+    "enter", "exit", "aenter", "aexit", "await", "aiter", "anext",
+    "repr", "str", "format", "bytes", "float", "int", "complex", "index", "round", "trunc", "floor", "ceil",
+    "neg", "pos", "abs", "invert", "eq", "ne", "lt", "le", "gt", "ge", "instancecheck", "subclasscheck",
+    *(f"{side}{op}" for op in ("add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "divmod", "pow",
+                               "lshift", "rshift", "and", "xor", "or") for side in ("", "r", "i"))))
+"""The special methods through which an :class:`UnreachableName` is used: each raises :class:`Unreachable` (a
+printed or formatted value, a number, a comparison, an ``isinstance`` against it, a type union such as joserfc's
+``Ed25519PublicKey | Ed448PublicKey`` at import…), so none gives a value or a TypeError an ``except`` could take."""
+
+
 class UnreachableName:
     """Stands for a name of an unreachable package: attribute access gives another; any use raises Unreachable."""
 
@@ -51,14 +63,15 @@ class UnreachableName:
             listener(package, self._dotted)
         raise Unreachable(f"{self._dotted}: {package} {reason}")
 
-    __call__ = __iter__ = __len__ = __bool__ = __getitem__ = __setitem__ = __enter__ = __exit__ = _use
-    __add__ = __radd__ = __sub__ = __mul__ = __truediv__ = __eq__ = __lt__ = __gt__ = __contains__ = _use
-    __or__ = __ror__ = _use  # a type union (joserfc: ``Ed25519PublicKey | Ed448PublicKey`` when it is imported)
-    __setattr__ = _use
     __hash__ = object.__hash__
 
     def __mro_entries__(self, bases):
         self._use()
+
+
+for _special in USES:
+    setattr(UnreachableName, _special, UnreachableName._use)
+del _special
 
 
 class UnreachableModule(types.ModuleType):
