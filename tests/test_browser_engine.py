@@ -106,3 +106,13 @@ def test_openapi_validator_stand_in_says_what_the_page_lacks(monkeypatch):
         with pytest.raises(NotImplementedError, match="does not bundle"):
             validate({"openapi": "3.0.0"})
     assert not issubclass(NotImplementedError, scope["OpenAPIValidationError"])  # moto's except does not catch it
+
+
+def test_the_engine_shows_itself_as_the_browser_engine():
+    """``labkit.engine()`` as a cell's last line: the page's engine read 'EmbeddedEngine(...)' (the embedded engine's
+    repr, inherited), though its address is only captured in-process and nothing outside the page can reach it."""
+    from labkit.engines.browser import BrowserEngine
+    from labkit.engines.embedded import EmbeddedEngine
+
+    assert repr(BrowserEngine("eu-west-1")).startswith("BrowserEngine(region='eu-west-1'")
+    assert repr(EmbeddedEngine("eu-west-1", dispatch="inprocess")).startswith("EmbeddedEngine(region='eu-west-1'")

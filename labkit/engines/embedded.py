@@ -149,7 +149,7 @@ class EmbeddedEngine(Engine):
         return self._url
 
     def __repr__(self) -> str:
-        return (f"EmbeddedEngine(region={self.region!r}, address={self._url!r}, dispatch={self.dispatch!r}, "
+        return (f"{type(self).__name__}(region={self.region!r}, address={self._url!r}, dispatch={self.dispatch!r}, "
                 f"front_serving={self.front_serving})")
 
     # --- life cycle -------------------------------------------------------------------------------------------
