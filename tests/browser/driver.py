@@ -117,17 +117,9 @@ def poison(error: AbsentPackage, package: str) -> list[str]:
                 and isinstance(node.func.value, ast.Name) and node.func.value.id in bound_in_cell:
             names.add(node.func.value.id)
     module = importlib.import_module(str(error).split(":")[0].split(".")[0])  # the absent module the cell used
-    for name in names:
-        shell.user_ns[name] = stand_in_value(module, name)
+    for name in names:  # its stand-in for each: any use, printing too (botocore prints a refused value), needs it
+        shell.user_ns[name] = getattr(module, name)
     return sorted(names)
-
-
-def stand_in_value(module, name: str):
-    """The absent ``module``'s stand-in for ``name``, whose printing counts as a use too (botocore prints a value it
-    refuses, so passing it to a client call needs the package, as the stand-in's other uses do)."""
-    base = type(getattr(module, name))
-    printing_uses = type(base.__name__, (base,), {"__repr__": base._use, "__format__": base._use})
-    return printing_uses(f"{module.__name__}.{name}")
 
 
 nested_results: list = []  # what the cells run inside the current cell returned (a %%solution's body)
