@@ -484,11 +484,9 @@ def enrich_response(headers: dict, body):
     ``headers`` (``x-amzn-requestid``) and in an XML body's ``<RequestId>``. moto runs its look-behind regular
     expression over every body; here only over a text body that has a ``<RequestId>`` (on any other, moto's
     substitution changes nothing, or fails on bytes, which moto ignores)."""
-    from moto.core import responses
-
     if "status" in headers:
         headers["status"] = str(headers["status"])
-    request_id = responses.gen_amzn_requestid_long(headers)
+    request_id = sys.modules["moto.core.responses"].gen_amzn_requestid_long(headers)  # as moto's, no import each call
     if isinstance(body, str) and "<RequestId>" in body:
         body = re.sub(REQUEST_ID_IN_XML, request_id, body)
     return headers, body
@@ -499,25 +497,25 @@ def install_header_lookups() -> None:
     one lookup of its case-insensitive key (idempotent); ``MutableMapping``'s versions look the key up through
     ``__getitem__`` and raise and catch a KeyError for each absent name (the response parser asks for every
     header its output shape names)."""
-    from botocore.awsrequest import HeadersDict
+    global _HeaderKey
+    from botocore.awsrequest import HeadersDict, _HeaderKey
 
     if HeadersDict.__contains__ is not headers_dict_contains:
         HeadersDict.__contains__ = headers_dict_contains
         HeadersDict.get = headers_dict_get
 
 
+_HeaderKey = None  # botocore's case-insensitive header key class, bound when installed
+
+
 def headers_dict_contains(self, name) -> bool:
     """``name in headers`` for a botocore ``HeadersDict``: whether a header of that name, in any case, is set."""
-    from botocore.awsrequest import _HeaderKey
-
     return _HeaderKey(name) in self._dict
 
 
 def headers_dict_get(self, name, default=None):
     """``headers.get(name, default)`` for a botocore ``HeadersDict``: the value of header ``name`` (any case), or
     ``default``."""
-    from botocore.awsrequest import _HeaderKey
-
     return self._dict.get(_HeaderKey(name), default)
 
 
@@ -570,9 +568,10 @@ class RememberedPattern:
 def install_environ_headers() -> None:
     """moto's ``EnvironHeaders`` (the headers of every request moto answers) read the environ through
     :func:`environ_key` and :func:`header_of` (idempotent; :func:`environ_headers_get` and :func:`environ_headers`)."""
-    global moto_environ_headers
-    from moto.core.request import EnvironHeaders
+    global moto_environ_headers, _preserved_names_key
+    from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY, EnvironHeaders
 
+    _preserved_names_key = PRESERVED_HEADER_NAMES_ENVIRON_KEY
     if EnvironHeaders.__iter__ is not environ_headers:
         moto_environ_headers = EnvironHeaders.__iter__
         EnvironHeaders._get_key = environ_headers_get
@@ -580,6 +579,7 @@ def install_environ_headers() -> None:
 
 
 moto_environ_headers = None  # moto's own EnvironHeaders.__iter__, once replaced (the guard test calls it)
+_preserved_names_key = None  # moto's environ key of the original header spellings, bound when installed
 
 
 @functools.lru_cache(maxsize=1024)
@@ -621,10 +621,8 @@ def environ_headers_get(self, name):
 def environ_headers(self):
     """moto's ``EnvironHeaders.__iter__``: ``(name, value)`` for each header of the environ, werkzeug's title-cased
     names, S3 metadata names as the client spelt them; the name work remembered per environ key."""
-    from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY
-
     environ = self.environ
-    names = environ.get(PRESERVED_HEADER_NAMES_ENVIRON_KEY) or {}
+    names = environ.get(_preserved_names_key) or {}
     for key, value in environ.items():
         header = header_of(key)
         if header is None or (header[2] and not value):
@@ -781,6 +779,10 @@ class DirectViews:
         self._added: dict = {}  # Flask app -> the headers its after-request hook adds, or None: Flask answers
         self._adapters: dict = {}  # Flask app -> its URL map bound once (see match), or None: bound per request
         self._requests: dict = {}  # Flask app -> its request class with the app's limits (see request_class)
+        from moto.core.utils import convert_to_flask_response
+        from werkzeug.exceptions import HTTPException
+
+        self._names = (convert_to_flask_response, HTTPException)  # read on every request: imported once
         self.direct = 0
 
     def __call__(self, environ, start_response):
@@ -791,8 +793,7 @@ class DirectViews:
         if (added is None or environ.get("REQUEST_METHOD") == "OPTIONS"
                 or any(name in environ for name in ORIGIN_HEADERS)):
             return app(environ, start_response)
-        from moto.core.utils import convert_to_flask_response
-        from werkzeug.exceptions import HTTPException
+        convert_to_flask_response, HTTPException = self._names
 
         if app not in self._requests:
             self._requests[app] = request_class(app)
