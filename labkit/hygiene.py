@@ -25,13 +25,15 @@ def track(services) -> None:
 
 
 def snapshot_all() -> dict[str, set[str]]:
-    """Every kind labkit knows, as it is now (tests take this before a lab, independent of ``track``).
+    """Every kind that may hold something (:func:`labkit.inventory.kinds_in_use`: on the embedded engine, those of the
+    services moto has loaded), as it is now: tests take this before a lab, independent of ``track``
+    (tests/labnb.py), and :func:`added_since` after it; a kind missing from the first had nothing then.
 
-    On the embedded engine every kind must list: a refused list call raises ``inventory.ListingFailed`` instead of
-    hiding the kind from the leftover check. Other engines may lack a service: its kinds are left out.
+    On the embedded engine every such kind must list: a refused list call raises ``inventory.ListingFailed``
+    instead of hiding the kind from the leftover check. Other engines may lack a service: its kinds are left out.
     """
     engine = current()
-    return inventory.take(engine, inventory.kinds_for(), strict=engine.name == "embedded")
+    return inventory.take(engine, inventory.kinds_in_use(engine), strict=engine.name == "embedded")
 
 
 def added_since(before: dict[str, set[str]]) -> dict[str, list[str]]:

@@ -48,16 +48,12 @@ SOLUTIONS_ENV = "LABKIT_RUN_SOLUTIONS"  # the same name as labkit.solutions.ENV
 NOT_RUN_START = "Solution not run"  # the start of labkit.solutions.NOT_RUN
 VERDICT = re.compile(r'<div class="labkit-verdict" data-verdict="(\w+)"[^>]*><strong[^>]*>[^<]*</strong> ([^<]*)')
 
-# What every kind that may hold something lists now (labkit.inventory.kinds_in_use: on the kernel's embedded engine,
-# the services whose moto package is imported; a refused listing raises there), taken before and after the learner's
-# pass. A kind missing from the first had nothing then.
-SNAPSHOT = "_inventory.take(_engine, _inventory.kinds_in_use(_engine), strict=_engine.name == 'embedded')"
+# What every kind that may hold something lists now (labkit.hygiene.snapshot_all: on the kernel's embedded engine,
+# the services whose moto package is imported; a refused listing raises there), taken before the learner's pass, and
+# what was added since, after it.
 START = (f"import os as _os\n_os.environ.pop({SOLUTIONS_ENV!r}, None)\n"
-         "from labkit import engines as _engines, inventory as _inventory\n_engine = _engines.current()\n"
-         f"_before = {SNAPSHOT}")
-LEFTOVERS = ("import json as _json\n"
-             f"print(_json.dumps({{k: sorted(ids - _before.get(k, set())) for k, ids in {SNAPSHOT}.items() "
-             "if ids - _before.get(k, set())}))")
+         "from labkit import hygiene as _hygiene\n_before = _hygiene.snapshot_all()")
+LEFTOVERS = "import json as _json\nprint(_json.dumps(_hygiene.added_since(_before)))"
 ENGINE_USED = ("import json as _json\nfrom labkit import engines as _engines\n"
                "print(_json.dumps({'engine': _engines.current().name, 'account': _engines.current().account_id}))")
 BOOK_ACCOUNT = "123456789012"  # the embedded engine's default account (moto's), which the book build runs in

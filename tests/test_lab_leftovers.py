@@ -1,6 +1,6 @@
 """The learner's leftover check of every lab run (tests/labnb.py: ``START`` before the lab, ``LEFTOVERS`` after it),
-which lists only the kinds that may hold something (labkit.inventory.kinds_in_use: on the embedded engine, the
-services whose moto package is imported), so a lab's kernel no longer imports all 35 services to list them."""
+which lists only the kinds that may hold something (labkit.hygiene.snapshot_all, labkit.inventory.kinds_in_use: on
+the embedded engine, the services whose moto package is imported), so a lab's kernel no longer imports all 35 services to list them."""
 from __future__ import annotations
 
 import importlib.util
@@ -22,7 +22,7 @@ os.environ["LABKIT_ENGINE"] = "embedded"
 import labkit
 labkit.client("ssm").put_parameter(Name="/dva/before", Value="v", Type="String")
 exec({start!r})
-loaded_at_start = sorted(k.service for k in _inventory.kinds_in_use(_engine))
+loaded_at_start = sorted(k.service for k in labkit.inventory.kinds_in_use(labkit.engine()))
 labkit.client("sns").create_topic(Name="dva-left-topic")
 labkit.client("cognito-idp").create_user_pool(PoolName="dva-left-pool")
 role = labkit.client("iam").create_role(RoleName="dva-left-role", AssumeRolePolicyDocument=json.dumps({{
