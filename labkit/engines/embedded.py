@@ -155,6 +155,9 @@ class EmbeddedEngine(Engine):
     # --- life cycle -------------------------------------------------------------------------------------------
     def start(self) -> "EmbeddedEngine":
         began = time.perf_counter()
+        from ..emulator import deferred_imports
+
+        deferred_imports.install()  # before moto: its core imports requests, which imports charset_normalizer
         from moto.core.config import default_user_config
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
