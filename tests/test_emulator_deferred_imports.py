@@ -83,3 +83,32 @@ def test_a_deferred_module_runs_once_when_a_name_is_read_even_from_many_threads(
         thread.join()
     assert seen == [42] * 8 and sys.labkit_probe_runs == 1
     assert type(module) is type(sys) and defer(probe_module) is False  # an ordinary module, imported already
+
+
+CHARSET_PROBE = r'''
+import json, sys, warnings
+warnings.simplefilter("error")  # requests warns when it cannot read its encoding detector's version
+import labkit
+labkit.client("s3").list_buckets()  # the engine has started: moto's core has imported responses and requests
+import requests
+detector = sys.modules["charset_normalizer"]
+found = {"deferred": type(detector).__name__, "api_loaded": "charset_normalizer.api" in sys.modules,
+         "version": detector.__version__, "requests_uses_it": requests.compat.chardet is detector}
+answer = requests.models.Response()
+answer._content = "Grüße aus Köln: ça va, Ünïcödé?".encode("utf-8")  # no charset named: requests guesses
+found["guessed"] = answer.apparent_encoding
+found["after_use"] = type(sys.modules["charset_normalizer"]).__name__
+print(json.dumps(found))
+'''
+
+
+def test_requests_loads_without_its_encoding_detector_until_it_guesses_an_encoding():
+    from importlib.metadata import version
+
+    done = subprocess.run([sys.executable, "-c", CHARSET_PROBE], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "LABKIT_ENGINE": "embedded"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["deferred"] == "DeferredModule" and found["api_loaded"] is False and found["requests_uses_it"]
+    assert found["version"] == version("charset-normalizer")  # requests' compatibility check read the real one
+    assert found["guessed"] == "utf-8" and found["after_use"] == "module"

@@ -9,8 +9,15 @@ lab does: moto's Lambda imports IAM). Here, at engine start, ``cryptography.x509
 the module does not define (a tool scanning ``sys.modules`` with ``getattr``) raises ``AttributeError`` without
 running it, read from its source; its submodules import as usual.
 
+``charset_normalizer`` is deferred the same way, at engine start before moto is imported: moto's core imports
+``responses``, which imports ``requests``, which imports it (two compiled mypyc extensions: about 2.5 MB of every
+lab's kernel) only to guess the text encoding of a ``requests`` answer that names none
+(``Response.apparent_encoding``), which the in-process engine never asks. ``requests`` reads its ``__version__`` at
+import to check compatibility: the names of its small ``version`` submodule are bound on the deferred module at once
+(:data:`BOUND_AT_ONCE`), so that check does not run the package.
+
 Upstream change (moto): ``moto/iam/models.py``: import ``cryptography.x509`` inside the methods that parse a
-certificate.
+certificate. (requests: import the encoding detector when ``apparent_encoding`` is first read.)
 """
 from __future__ import annotations
 
@@ -22,7 +29,9 @@ import types
 
 from .registry import Patch
 
-DEFERRED = ("cryptography.x509",)
+DEFERRED = ("cryptography.x509", "charset_normalizer")
+# a deferred package's submodule run at once, and the names of it bound on the package (read without running it)
+BOUND_AT_ONCE = {"charset_normalizer": ("version", ("__version__", "VERSION"))}
 
 PATCHES = [
     Patch(
@@ -31,6 +40,14 @@ PATCHES = [
                 "sys.modules as a DeferredModule that executes its code when one of its names is first read.",
         symbols=("moto.iam.models.x509",),
         upstream="moto/iam/models.py: import cryptography.x509 where a certificate is parsed.",
+    ),
+    Patch(
+        name="deferred-charset-normalizer",
+        changes="At engine start, before moto is imported, charset_normalizer (imported by requests, which moto's "
+                "core imports through responses) is placed in sys.modules as a DeferredModule with its version "
+                "names bound; it executes when requests first guesses an answer's encoding.",
+        symbols=("requests.compat.chardet", "requests.models.chardet"),
+        upstream="requests/compat.py: import the encoding detector when Response.apparent_encoding needs it.",
     ),
 ]
 
@@ -112,6 +129,10 @@ def defer(name: str) -> bool:
     sys.modules[name] = module
     if parent:
         setattr(sys.modules[parent], child, module)  # as the import system binds a submodule on its package
+    if name in BOUND_AT_ONCE:
+        submodule, bound = BOUND_AT_ONCE[name]
+        values = importlib.import_module(f"{name}.{submodule}")  # found through the deferred package's __path__
+        module.__dict__.update({key: getattr(values, key) for key in bound})
     return True
 
 
