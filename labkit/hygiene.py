@@ -7,7 +7,7 @@ from typing import Callable
 from botocore.exceptions import ClientError, WaiterError
 
 from . import inventory
-from .engines import current
+from .engines import current, moto_here
 
 ALWAYS_TRACKED = ("iam", "logs")  # roles for functions, log groups their invocations create
 PASSES = 3  # a deletion blocked by a dependency is retried after the others
@@ -29,11 +29,12 @@ def snapshot_all() -> dict[str, set[str]]:
     services moto has loaded), as it is now: tests take this before a lab, independent of ``track``
     (tests/labnb.py), and :func:`added_since` after it; a kind missing from the first had nothing then.
 
-    On the embedded engine every such kind must list: a refused list call raises ``inventory.ListingFailed``
-    instead of hiding the kind from the leftover check. Other engines may lack a service: its kinds are left out.
+    Where moto answers in this process (embedded and browser engines) every such kind must list: a refused list call
+    raises ``inventory.ListingFailed`` instead of hiding the kind from the leftover check. Other engines may lack a
+    service: its kinds are left out.
     """
     engine = current()
-    return inventory.take(engine, inventory.kinds_in_use(engine), strict=engine.name == "embedded")
+    return inventory.take(engine, inventory.kinds_in_use(engine), strict=moto_here(engine))
 
 
 def added_since(before: dict[str, set[str]]) -> dict[str, list[str]]:

@@ -89,6 +89,15 @@ def test_the_leftover_snapshot_on_the_embedded_engine_hides_no_kind(engine, monk
         hygiene.snapshot_all()
 
 
+def test_the_leftover_snapshot_on_the_browser_engine_hides_no_kind_either(engine, monkeypatch):
+    """The browser engine is the same moto in this process (labkit.engines.moto_here): every kind lists there too."""
+    refusing_kind(monkeypatch)
+    labkit.client("sqs").list_queues()
+    monkeypatch.setattr(engine, "name", "browser")
+    with pytest.raises(inventory.ListingFailed, match="sqs.refusing"):
+        hygiene.snapshot_all()
+
+
 def test_the_leftover_snapshot_lists_only_services_moto_has_loaded(engine, monkeypatch):
     """A service moto never loaded holds nothing (tests/labnb.py takes this snapshot before every lab: listing all
     72 kinds made each lab's kernel import all 35 moto services). Braket: a botocore service moto has no package for."""

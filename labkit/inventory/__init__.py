@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 
 from botocore.exceptions import ClientError
 
+from ..engines import moto_here
 from ..errors import LabkitError
 
 
@@ -54,14 +55,14 @@ def moto_package(service: str) -> str:
 
 
 def kinds_in_use(engine) -> list[Kind]:
-    """The kinds that may hold something on ``engine``, in deletion order: on the embedded engine (moto in this
-    process) those of the services whose moto package is imported — moto keeps a service's resources in its
-    package's backends, so a service never imported holds none, and listing it would only import it (seconds for
-    all 35 on a 2-core machine); on any other engine every kind. For checks that list everything a lab left
+    """The kinds that may hold something on ``engine``, in deletion order: where moto answers in this process (the
+    embedded and browser engines, :func:`labkit.engines.moto_here`) those of the services whose moto package is
+    imported — moto keeps a service's resources in its package's backends, so a service never imported holds none,
+    and listing it would only import it (seconds for all 35 on a 2-core machine); on any other engine every kind. For checks that list everything a lab left
     (tests/labnb.py)."""
     import sys
 
-    if engine.name != "embedded":
+    if not moto_here(engine):
         return kinds_for()
     return [k for k in kinds_for() if moto_package(k.service) in sys.modules]
 
