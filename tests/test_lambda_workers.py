@@ -152,3 +152,26 @@ def test_a_worker_that_said_it_is_exiting_but_lingers_is_ended_with_its_session(
         time.sleep(0.1)
     else:
         raise AssertionError("the worker's child outlived it")
+
+
+COMPILED = ("import importlib.util, os, sys\n"
+            "def handler(event, context):\n"
+            "    with open(importlib.util.cache_from_source(__file__), 'rb') as compiled:\n"
+            "        flags = int.from_bytes(compiled.read(8)[4:8], 'little')\n"
+            "    return {'prefix': bool(sys.pycache_prefix), 'flags': flags,\n"
+            "            'task_root': sorted(os.listdir(os.environ['LAMBDA_TASK_ROOT']))}\n")
+
+
+def test_the_functions_files_are_compiled_ahead_by_a_child_and_loaded_compiled(engine):
+    """worker.precompile: before Init imports the handler, a forked child compiles the function's files into the
+    interpreter's pycache prefix, hash-checked (PEP 552 flags 3: the import system writes timestamp-checked files,
+    flags 0, when it compiles a module itself); nothing is written into the task root."""
+    name = labkit.name("compiled")
+    lam = labkit.client("lambda")
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=labkit.lambda_role(), Handler="app.handler",
+                        Code={"ZipFile": labkit.zip_code({"app.py": COMPILED})})
+    try:
+        answer, _ = invoke(name)
+        assert answer == {"prefix": True, "flags": 3, "task_root": ["app.py"]}
+    finally:
+        lam.delete_function(FunctionName=name)

