@@ -75,6 +75,9 @@ del _special
 
 
 class UnreachableModule(types.ModuleType):
+    """A module of an unreachable package: importing it works, and each name taken from it is an
+    :class:`UnreachableName` (its dunder names, which Python's import machinery probes, are absent)."""
+
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
