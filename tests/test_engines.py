@@ -182,3 +182,11 @@ def test_localstack_without_docker_cannot_run_lambda_code(fake_localstack, monke
     assert "in Docker containers" in engine.unavailable(["lambda"])["lambda"]
     monkeypatch.setattr("labkit.engines.localstack.localstack_info", lambda url: {"is_docker": True})
     assert engine.unavailable(["lambda"]) == {}
+
+
+@pytest.mark.parametrize("name, emulator", [("embedded", True), ("shared", True), ("browser", True),
+                                            ("localstack", False), ("ministack", False), ("aws", False)])
+def test_only_labkits_own_engines_are_labkits_emulator(name, emulator):
+    from labkit.engines.base import Engine
+
+    assert Engine(name=name, region="us-east-1").is_labkit_emulator is emulator

@@ -44,6 +44,16 @@ def test_lab_has_what_its_single_pass_relies_on(path):
     assert all(not c.get("outputs") for c in cells), f"{path.name}: labs are committed without outputs"
 
 
+EMULATOR_BY_NAME = re.compile(r'name in \(\\"embedded\\", \\"shared\\"')
+
+
+@pytest.mark.parametrize("path", LABS, ids=lambda p: p.stem)
+def test_lab_asks_the_engine_whether_it_is_labkits_emulator(path):
+    """A lab that lists the emulator's engine names by hand misses one when an engine is added (the page's
+    'browser' engine skipped seven labs' notices that way): it asks ``engine.is_labkit_emulator``."""
+    assert not EMULATOR_BY_NAME.search(path.read_text()), f"{path.name}: use labkit.engine().is_labkit_emulator"
+
+
 def test_labkit_not_run_line_is_what_the_learner_pass_looks_for():
     assert NOT_RUN.startswith(labnb.NOT_RUN_START)
 

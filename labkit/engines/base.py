@@ -10,6 +10,8 @@ import boto3
 from botocore.config import Config
 
 EMULATOR_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+LABKIT_EMULATOR = ("embedded", "shared", "browser")
+"""Engine names answered by labkit's emulator (:attr:`Engine.is_labkit_emulator`)."""
 CLIENT_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=60)
 
 
@@ -55,6 +57,14 @@ class Engine:
     account_id: str | None = None
     _clients: dict = field(default_factory=dict, repr=False)
     _session: boto3.session.Session | None = field(default=None, repr=False)
+
+    @property
+    def is_labkit_emulator(self) -> bool:
+        """True when this engine's answers come from labkit's emulator (moto plus labkit/emulator): in this kernel
+        (``embedded``), in the book page (``browser``) or on a workshop's ``labkit serve`` (``shared``). Labs show the
+        emulator's "Differs from AWS" notices (labkit.emulator.notices) only there: LocalStack, MiniStack and AWS
+        answer with code of their own."""
+        return self.name in LABKIT_EMULATOR
 
     def session(self) -> boto3.session.Session:
         """One boto3 session per engine: creating sessions and clients is the slow part of a call."""
