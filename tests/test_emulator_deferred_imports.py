@@ -98,11 +98,14 @@ answer = requests.models.Response()
 answer._content = "Grüße aus Köln: ça va, Ünïcödé?".encode("utf-8")  # no charset named: requests guesses
 found["guessed"] = answer.apparent_encoding
 found["after_use"] = type(sys.modules["charset_normalizer"]).__name__
+found["idna"] = type(sys.modules["idna"]).__name__
+found["idna_url"] = requests.Request("GET", "http://bücher.example/").prepare().url  # a non-ASCII host: idna runs
+found["idna_after_use"] = type(sys.modules["idna"]).__name__
 print(json.dumps(found))
 '''
 
 
-def test_requests_loads_without_its_encoding_detector_until_it_guesses_an_encoding():
+def test_requests_loads_without_its_encoding_detector_and_idna_until_it_needs_them():
     from importlib.metadata import version
 
     done = subprocess.run([sys.executable, "-c", CHARSET_PROBE], capture_output=True, text=True, timeout=300,
@@ -112,3 +115,5 @@ def test_requests_loads_without_its_encoding_detector_until_it_guesses_an_encodi
     assert found["deferred"] == "DeferredModule" and found["api_loaded"] is False and found["requests_uses_it"]
     assert found["version"] == version("charset-normalizer")  # requests' compatibility check read the real one
     assert found["guessed"] == "utf-8" and found["after_use"] == "module"
+    assert found["idna"] == "DeferredModule" and found["idna_after_use"] == "module"
+    assert found["idna_url"] == "http://xn--bcher-kva.example/"

@@ -14,7 +14,8 @@ running it, read from its source; its submodules import as usual.
 lab's kernel) only to guess the text encoding of a ``requests`` answer that names none
 (``Response.apparent_encoding``), which the in-process engine never asks. ``requests`` reads its ``__version__`` at
 import to check compatibility: the names of its small ``version`` submodule are bound on the deferred module at once
-(:data:`BOUND_AT_ONCE`), so that check does not run the package.
+(:data:`BOUND_AT_ONCE`), so that check does not run the package. ``idna``, which ``requests`` also imports at once,
+waits likewise until a URL with a non-ASCII host name is prepared.
 
 Upstream change (moto): ``moto/iam/models.py``: import ``cryptography.x509`` inside the methods that parse a
 certificate. (requests: import the encoding detector when ``apparent_encoding`` is first read.)
@@ -29,7 +30,7 @@ import types
 
 from .registry import Patch
 
-DEFERRED = ("cryptography.x509", "charset_normalizer")
+DEFERRED = ("cryptography.x509", "charset_normalizer", "idna")
 # a deferred package's submodule run at once, and the names of it bound on the package (read without running it)
 BOUND_AT_ONCE = {"charset_normalizer": ("version", ("__version__", "VERSION"))}
 
@@ -45,8 +46,9 @@ PATCHES = [
         name="deferred-charset-normalizer",
         changes="At engine start, before moto is imported, charset_normalizer (imported by requests, which moto's "
                 "core imports through responses) is placed in sys.modules as a DeferredModule with its version "
-                "names bound; it executes when requests first guesses an answer's encoding.",
-        symbols=("requests.compat.chardet", "requests.models.chardet"),
+                "names bound; it executes when requests first guesses an answer's encoding. idna likewise, until "
+                "requests prepares a URL whose host name is not ASCII.",
+        symbols=("requests.compat.chardet", "requests.models.chardet", "requests.packages.idna"),
         upstream="requests/compat.py: import the encoding detector when Response.apparent_encoding needs it.",
     ),
 ]
