@@ -85,14 +85,18 @@ def node_run(lab: dict | None, notebook_text: str) -> str:
     """What data/browser.json's record of one lab (tests/test_pyodide.py's run under Pyodide in Node.js) shows for the
     lab's notebook as it is now (``notebook_text``), as both the lite copies and the book's page "Where each lab runs"
     read it: "not run" (no record, or one of another version of the lab), "not verified" (it used Pyodide's
-    cryptography, a stand-in on the test machine), "passed" (at least one check, every check ✓ and no failing cell
-    besides the declared thread cells), else "failed" (a check not ✓, none ran, or a cell failed)."""
+    cryptography, a stand-in on the test machine), "passed" (a verdict from each of the lab's check cells — those
+    calling ``labkit.check(`` —, every check ✓ and no failing cell besides the declared thread cells), else "failed"
+    (a check not ✓, fewer verdicts than check cells, or a cell failed)."""
     if not lab or lab.get("source_sha256") != lab_digest(notebook_text):
         return "not run"
     if "cryptography" in (lab.get("cells_needing") or []):
         return "not verified"
     checks = lab.get("checks") or {}
-    return "passed" if checks and set(checks.values()) <= {"passed"} and not lab.get("cells_failing") else "failed"
+    check_cells = sum("labkit.check(" in "".join(cell["source"]) for cell in json.loads(notebook_text)["cells"]
+                      if cell["cell_type"] == "code")
+    ran_all = len(checks) >= max(check_cells, 1)
+    return "passed" if ran_all and set(checks.values()) <= {"passed"} and not lab.get("cells_failing") else "failed"
 
 
 def failing_by_design(notebook: dict, node_record: dict | None) -> set[int]:

@@ -107,6 +107,17 @@ def test_a_record_reads_the_same_in_the_lite_copy_and_on_where_each_lab_runs():
     assert run_in_browser.node_run(None, text) == run_in_browser.node_run({}, text) == "not run"
 
 
+def test_a_lab_whose_second_check_never_ran_has_not_passed():
+    """A verdict per check cell: a lab with two checks, only the first of which ran (✓), is not 'passed'."""
+    first = {"cell_type": "code", "source": "labkit.check(lab.first, answer)"}
+    second = {"cell_type": "code", "source": "labkit.check(lab.second, other)"}
+    record = {"source_sha256": digest(TITLE, SETUP, first, second), "checks": {"lab.first": "passed"},
+              "cells_failing": {}, "cells_needing": []}
+    assert run_in_browser.node_run(record, json.dumps(notebook(TITLE, SETUP, first, second))) == "failed"
+    both = {**record, "checks": {"lab.first": "passed", "lab.second": "passed"}}
+    assert run_in_browser.node_run(both, json.dumps(notebook(TITLE, SETUP, first, second))) == "passed"
+
+
 def test_a_lab_edited_since_its_run_reads_as_not_run():
     """The record holds the version of the lab it ran (source_sha256): once the lab changes, neither its first cell
     nor 'Where each lab runs' repeats that old verdict (a record from before source_sha256 reads as not run too)."""
