@@ -24,6 +24,7 @@ work on a shared machine) weighs on all of them alike; the medians are kept, and
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import pathlib
@@ -328,6 +329,9 @@ def main() -> None:
     from labkit.engines.localstack import edge_url, health
     from labkit.engines.ministack import find_python as ministack_python
 
+    # each probe imports labkit from this checkout: with its bytecode, as an installed labkit has it (pip and uv
+    # compile at install), not recompiled by every probe where PYTHONDONTWRITEBYTECODE is set (CI sets it)
+    compileall.compile_dir(ROOT / "labkit", quiet=1)
     engines = dict(ENGINES)
     if arguments.no_ministack or ministack_python() is None:
         engines.pop("ministack")
