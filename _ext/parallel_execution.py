@@ -20,7 +20,8 @@ is read — this extension:
    (measured on this 2-core machine: a one-cell notebook took 5.2 s graceful, 1.8 s immediate). A lab's Lambda
    workers still end: each reads its requests from a pipe the kernel holds and exits when it closes.
 
-A notebook that succeeds is cached, and myst-nb then reports "Using cached notebook" for it. A notebook that fails
+A kernel that dies before answering (two kernels given the same port) is started once more. A notebook that
+succeeds is cached, and myst-nb then reports "Using cached notebook" for it. A notebook that fails
 here is not cached: myst-nb executes it itself when it reads it, and reports the failure exactly as without this
 extension. Nothing here raises or warns for a failed notebook; an unexpected error in this pass is logged (info)
 and the build goes on serially.
@@ -67,10 +68,24 @@ def _left_to_myst_nb(path: Path, notebook, nb_config) -> bool:
     return kernel_name is not None and any(re.fullmatch(rgx, kernel_name) for rgx in nb_config.kernel_rgx_aliases)
 
 
+KERNEL_DIED = "Kernel died before replying to kernel_info"
+"""nbclient's error when a kernel exits before it answers: here, when two kernels started at once by the pool's
+processes were given the same port (jupyter_client picks free ports before the kernel binds them; the kernel
+then stops on ZMQError "Address already in use"), as a clean-clone CI run showed once."""
+
+
 def _single_nb_execution(notebook, cwd: str, data):
-    """``single_nb_execution`` as jupyter-cache's workers call it, with nbclient's ``shutdown_kernel="immediate"``."""
-    return single_nb_execution(notebook, cwd=cwd, timeout=data.timeout, allow_errors=data.allow_errors,
-                               shutdown_kernel="immediate")
+    """``single_nb_execution`` as jupyter-cache's workers call it, with nbclient's ``shutdown_kernel="immediate"``.
+
+    A kernel that died before answering (:data:`KERNEL_DIED`: no cell has run) is started once more; a second
+    failure, or any other error, propagates and leaves the notebook to myst-nb as before."""
+    for attempt in (1, 2):
+        try:
+            return single_nb_execution(notebook, cwd=cwd, timeout=data.timeout, allow_errors=data.allow_errors,
+                                       shutdown_kernel="immediate")
+        except RuntimeError as error:
+            if attempt == 2 or KERNEL_DIED not in str(error):
+                raise
 
 
 class _LocalWorker(basic.ExecutionWorkerLocalMProc):

@@ -84,3 +84,30 @@ def test_a_failing_notebook_is_left_to_myst_nb_which_reports_it(tmp_path):
     assert log.count("Executing notebook using") == 1, log  # myst-nb re-executes only the failing one
     assert "Executing notebook failed: CellExecutionError" in log, log
     assert "learner-visible failure" in log, log
+
+
+def test_a_kernel_that_died_before_answering_is_started_once_more(monkeypatch):
+    """Two kernels started at once may be given the same port; the one that loses dies before replying: its
+    notebook is run once more (no cell had run), while a second death or another error still propagates."""
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import parallel_execution
+
+    data = type("Data", (), {"timeout": 30, "allow_errors": False})()
+    outcomes = []
+
+    def run(notebook, **kwargs):
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    monkeypatch.setattr(parallel_execution, "single_nb_execution", run)
+    died = RuntimeError(parallel_execution.KERNEL_DIED)
+    outcomes[:] = [died, "executed"]
+    assert parallel_execution._single_nb_execution(object(), ".", data) == "executed" and outcomes == []
+    outcomes[:] = [died, died, "never"]
+    with pytest.raises(RuntimeError, match="Kernel died"):
+        parallel_execution._single_nb_execution(object(), ".", data)
+    outcomes[:] = [RuntimeError("Kernel didn't respond in 60 seconds"), "never"]
+    with pytest.raises(RuntimeError, match="respond"):
+        parallel_execution._single_nb_execution(object(), ".", data)
