@@ -121,8 +121,9 @@ class TempParallelExecutor(basic.JupyterExecutorTempMproc):
 def execute_missing_notebooks(app) -> dict:
     """Pre-execute, in parallel, the book's notebooks missing from myst-nb's cache, and cache the successes.
 
-    Returns ``{"queued": [paths], "succeeded": [...], "failed": [...], "seconds": float}`` (empty lists when
-    there is nothing to do or the pass is off). Never raises for a failing notebook: myst-nb re-executes it.
+    Returns ``{"queued": [paths], "succeeded": [those the cache now holds], "failed": [the others], "seconds":
+    float}`` (empty lists when there is nothing to do or the pass is off). Never raises for a failing notebook:
+    myst-nb re-executes it.
     """
     summary = {"queued": [], "succeeded": [], "failed": [], "seconds": 0.0}
     nb_config = getattr(app.env, "mystnb_config", None)
@@ -133,7 +134,7 @@ def execute_missing_notebooks(app) -> dict:
     from myst_nb.core.read import create_nb_reader
 
     cache = get_cache(nb_config.execution_cache_path)
-    pks = []
+    pks, queued = [], []
     for path in _book_documents(app):
         text = path.read_text(encoding="utf-8")
         nb_reader = create_nb_reader(str(path), app.env.myst_config, nb_config, text)  # as myst-nb's parser does
@@ -142,16 +143,14 @@ def execute_missing_notebooks(app) -> dict:
         notebook = nb_reader.read(text)
         if _left_to_myst_nb(path, notebook, nb_config):
             continue
-        try:
-            cache.match_cache_notebook(notebook)
+        if _cached(cache, notebook):
             continue  # already a cache hit
-        except KeyError:
-            pass
         if nb_reader.read_fmt is not None:  # a MyST Markdown notebook: jupyter-cache reads it with myst-nb's plugin
             pks.append(cache.add_nb_to_project(str(path), read_data=nb_reader.read_fmt).pk)
         else:
             pks.append(cache.add_nb_to_project(str(path)).pk)
-        summary["queued"].append(str(path))
+        queued.append((str(path), notebook))
+    summary["queued"] = [path for path, _ in queued]
     if not pks:
         return summary
 
@@ -160,14 +159,25 @@ def execute_missing_notebooks(app) -> dict:
                 f"{executor_class.__mro__[1].__name__} (kernels shut down at once) over {os.cpu_count()} processes")
     started = time.perf_counter()
     executor = executor_class(cache, logger=logging.getLogger("parallel_execution"))
-    result = executor.run_and_cache(filter_pks=pks, timeout=nb_config.execution_timeout,
-                                    allow_errors=nb_config.execution_allow_errors)
+    executor.run_and_cache(filter_pks=pks, timeout=nb_config.execution_timeout,
+                           allow_errors=nb_config.execution_allow_errors)
     summary["seconds"] = time.perf_counter() - started
-    summary["succeeded"] = list(result.succeeded)
-    summary["failed"] = list(result.excepted) + list(result.errored)
+    # what the cache holds now, as myst-nb will look it up: a worker's caching error is not always a miss (two
+    # workers caching at once can race in jupyter-cache's truncate_caches after the notebook was stored)
+    for path, notebook in queued:
+        summary["succeeded" if _cached(cache, notebook) else "failed"].append(path)
     LOGGER.info(f"parallel_execution: {len(summary['succeeded'])} cached, {len(summary['failed'])} left to myst-nb "
                 f"in {summary['seconds']:.1f} s")
     return summary
+
+
+def _cached(cache, notebook) -> bool:
+    """True when ``cache`` holds ``notebook`` (jupyter-cache's ``match_cache_notebook``, as myst-nb matches it)."""
+    try:
+        cache.match_cache_notebook(notebook)
+    except KeyError:
+        return False
+    return True
 
 
 def _on_builder_inited(app):
