@@ -218,12 +218,16 @@ def tagged_arns(engine, run: str) -> set[str]:
 
 
 def run_resources(engine, kinds, fallback: Callable[[object], list[str]] | None = None,
-                  run: str | None = None) -> dict[str, list[str]]:
+                  run: str | None = None, refused: dict[str, str] | None = None) -> dict[str, list[str]]:
     """What of these inventory kinds belongs to the run, ``{kind: [identifier, ...]}`` in the kinds' order.
 
     ``fallback(kind)`` lists a kind that carries no tag labkit can read (new since ``require`` and named with the
     prefix, see hygiene). Raises ClientError when the tagging API itself refuses (e.g. no tag:GetResources).
+    A kind whose own listing the account refuses is left out; pass a dict as ``refused`` to have each such kind
+    recorded there with the error code (``{kind name: code}``), as :func:`labkit.inventory.take` does.
     """
+    from .inventory import error_code
+
     run = run or run_id()
     arns = tagged_arns(engine, run)
     account = _account(engine)
@@ -259,8 +263,10 @@ def run_resources(engine, kinds, fallback: Callable[[object], list[str]] | None 
                 ids = [i for i in listed if arn_of(k.name, i, engine.region, account) in arns]
             else:
                 ids = list(fallback(k)) if fallback else []
-        except ClientError:
-            continue  # a kind this engine or account cannot list
+        except ClientError as error:  # a kind this account cannot list
+            if refused is not None:
+                refused[k.name] = error_code(error)
+            continue
         if ids:
             found[k.name] = sorted(ids)
     return found

@@ -76,13 +76,15 @@ class ListingFailed(LabkitError):
     """A kind could not be listed on an engine that should list it (raised by ``take(..., strict=True)``)."""
 
 
-def take(engine, kinds: Iterable[Kind], strict: bool = False) -> dict[str, set[str]]:
+def take(engine, kinds: Iterable[Kind], strict: bool = False,
+         refused: dict[str, str] | None = None) -> dict[str, set[str]]:
     """Identifiers per kind as the engine reports them now: ``{kind name: {identifier, ...}}``.
 
     A kind whose list call the engine refuses (a ``ClientError``: a service LocalStack's community edition lacks,
     an operation an AWS account's policy denies) is left out, unless ``strict``: then the first refusal raises
     ``ListingFailed`` naming the kind and the engine's error code (tests use this on the embedded engine, where
-    every kind must list).
+    every kind must list). A caller that must not read a left-out kind as empty passes a dict as ``refused``:
+    each left-out kind is recorded there as ``{kind name: the engine's error code}``.
     """
     clients: dict[str, object] = {}
     found = {}
@@ -91,11 +93,18 @@ def take(engine, kinds: Iterable[Kind], strict: bool = False) -> dict[str, set[s
         try:
             found[k.name] = set(k.list(client))
         except ClientError as error:
+            problem = error.response.get("Error", {})
             if strict:
-                problem = error.response.get("Error", {})
                 raise ListingFailed(f"{k.name} could not be listed on the {engine.name} engine: "
                                     f"{problem.get('Code')}: {problem.get('Message')}") from error
+            if refused is not None:
+                refused[k.name] = error_code(error)
     return found
+
+
+def error_code(error: ClientError) -> str:
+    """The engine's error code of a refused call (``"AccessDeniedException"``), or ``"ClientError"`` without one."""
+    return error.response.get("Error", {}).get("Code") or "ClientError"
 
 
 def pages(client, operation: str, key: str, **kwargs) -> Iterable[dict]:
