@@ -53,15 +53,20 @@ def _leave_the_engine_as_found(engine, request):
         if missing:
             pytest.skip("not offered: " + "; ".join(f"{service}: {why}" for service, why in missing.items()))
         kinds = inventory.kinds_for(set(services) | set(hygiene.ALWAYS_TRACKED))
-    before = inventory.take(engine, kinds)
+    before = inventory.take(engine, kinds)  # a kind the engine cannot list (a service it lacks) is left out
+    unlisted: dict[str, str] = {}  # kinds that listed before the module and not at the last look after it
 
     def added():
-        now = inventory.take(engine, kinds)
+        refused: dict[str, str] = {}
+        now = inventory.take(engine, kinds, refused=refused)
+        unlisted.clear()
+        unlisted.update((kind, code) for kind, code in refused.items() if kind in before)
         return {kind: sorted(ids - before.get(kind, set())) for kind, ids in now.items() if ids - before.get(kind, set())}
 
     yield
     report = hygiene.remove(added)
     assert not report.failed, f"the module's resources could not all be deleted: {report.failed}"
+    assert not unlisted, f"what the module left could not be checked: these kinds no longer list: {unlisted}"
 
 
 @pytest.fixture(autouse=True)
