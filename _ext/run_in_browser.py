@@ -99,6 +99,21 @@ def node_run(lab: dict | None, notebook_text: str) -> str:
     return "passed" if ran_all and set(checks.values()) <= {"passed"} and not lab.get("cells_failing") else "failed"
 
 
+def failure_shown(text: str) -> str | None:
+    """The error a page cell's output ``text`` (its output area's text) shows, in one line: the last line of
+    IPython's traceback, or for an AWS error, which labkit shows short (``labkit.errors.short_traceback`` then
+    ``FULL_TRACEBACK_HINT``), the last line of its message, above the learner's lines. None: it shows no error."""
+    from labkit.errors import FULL_TRACEBACK_HINT
+
+    lines = text.strip().splitlines()
+    if FULL_TRACEBACK_HINT in lines:
+        above = lines[:lines.index(FULL_TRACEBACK_HINT)]
+        while above and above[-1].startswith("  "):  # the learner's lines
+            above.pop()
+        return above[-1] if above else FULL_TRACEBACK_HINT
+    return lines[-1] if "Traceback (most recent call last)" in text else None
+
+
 def failing_by_design(notebook: dict, node_record: dict | None) -> set[int]:
     """Cells (indexes into ``notebook["cells"]``, counted from 0) that fail in the page by design: tagged
     raises-exception (the lab shows an AWS error), or declared as needing threads by the lab's Pyodide run

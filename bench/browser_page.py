@@ -39,8 +39,8 @@ def summary(lab: str, run: dict, cdn_builds: set[str]) -> dict:
             "install_s": cells[first]["ended_s"] if cells else None, "first_answer_s": run["first_answer_s"],
             "lab_s": run["lab_s"], "cells_run": len(cells),
             "checks": [v for r in cells.values() for v in r["verdicts"]],
-            "failed_cells": {k: r["text"].strip().splitlines()[-1][:200] for k, r in sorted(cells.items())
-                             if "Traceback (most recent call last)" in r["text"]},
+            "failed_cells": {k: shown[:200] for k, r in sorted(cells.items())
+                             if (shown := lite_page.run_in_browser.failure_shown(r["text"]))},
             "unreachable": sorted({url.rsplit("/", 1)[-1].split("-")[0] for url in run["cut"]}),
             "outside": run["before_cut"] + [url for url in run["cut"] if url not in cdn_builds]}
 

@@ -158,22 +158,6 @@ def test_doctor_prints_a_short_message_not_a_traceback():
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_notebook_shows_labkit_errors_as_one_line():
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import os\nos.environ['LABKIT_ENGINE'] = 'aws'\nimport labkit\nlabkit.client('s3')")])
-    client = NotebookClient(notebook, timeout=60, kernel_name="python3")
-    with pytest.raises(CellExecutionError):
-        client.execute()
-    outputs = notebook.cells[0].outputs
-    text = "".join(o.get("text", "") for o in outputs)
-    assert text.startswith("labkit: LABKIT_ENGINE=aws runs the labs against real AWS")
-    assert not any(o.output_type == "error" and o.get("traceback") and len(o["traceback"]) > 1 for o in outputs)
-
-
 def test_localstack_without_docker_cannot_run_lambda_code(fake_localstack, monkeypatch):
     monkeypatch.setattr("labkit.engines.localstack.localstack_info", lambda url: {"is_docker": False})
     monkeypatch.setattr("labkit.engines.localstack.docker_daemon_answers", lambda: False)

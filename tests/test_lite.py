@@ -89,7 +89,7 @@ def test_s3_basics_runs_to_its_check_in_the_page_with_the_network_cut_off(browse
     ran = run["cells"]
     assert sorted(ran) == [k for k, c in enumerate(notebook["cells"]) if c["cell_type"] == "code"], \
         f"stopped after cell {max(ran)}: {ran[max(ran)]['text'][-800:]}"
-    failed = {k for k, r in ran.items() if "Traceback (most recent call last)" in r["text"]}
+    failed = {k for k, r in ran.items() if run_in_browser.failure_shown(r["text"])}
     needing = {k for k in failed if pyodide_builds.REASON in ran[k]["text"].replace("\n", " ")}
     # every failure is by design (raises-exception, declared thread cells) or a compiled build's, and every cell
     # failing by design does fail (run_in_browser's reading, shared with the page "Where each lab runs")

@@ -160,6 +160,23 @@ def test_a_page_run_with_an_unexplained_failed_cell_is_not_a_pass():
     assert run_in_browser.unexplained_failures(explained, nb, {}) == {"3": "RuntimeError: can't start new thread"}
 
 
+def test_a_page_cells_error_is_read_from_ipythons_traceback_and_from_labkits_short_form():
+    from botocore.exceptions import ParamValidationError
+
+    from labkit.errors import FULL_TRACEBACK_HINT, short_traceback
+
+    try:
+        raise ParamValidationError(report='Missing required parameter in input: "Key"')
+    except ParamValidationError as error:  # this test's frame counts as the learner's: one line of it
+        short = short_traceback(error, error.__traceback__, lambda filename: None) + [FULL_TRACEBACK_HINT]
+    assert len(short) == 4 and short[2].startswith("  test_run_in_browser.py, line ")
+    printed = "a line the cell printed first\n"
+    assert run_in_browser.failure_shown(printed + "\n".join(short)) == 'Missing required parameter in input: "Key"'
+    assert run_in_browser.failure_shown(printed + "Traceback (most recent call last)\n  ...\nKeyError: 'x'\n") \
+        == "KeyError: 'x'"
+    assert run_in_browser.failure_shown(printed) is None
+
+
 def test_labkits_wheel_is_built_outside_the_book_and_leaves_its_build_folder_alone(tmp_path):
     book = tmp_path / "book"  # a book with a tiny labkit and the real pyproject.toml, a build/ folder of its own
     (book / "labkit").mkdir(parents=True)
