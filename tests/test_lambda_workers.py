@@ -175,3 +175,44 @@ def test_the_functions_files_are_compiled_ahead_by_a_child_and_loaded_compiled(e
         assert answer == {"prefix": True, "flags": 3, "task_root": ["app.py"]}
     finally:
         lam.delete_function(FunctionName=name)
+
+
+PLANT = ("import importlib.util, marshal, os, sys\n"
+         "source, sys.pycache_prefix = sys.argv[1:]\n"
+         "with open(source) as text:\n"
+         "    code = compile(text.read() + '\\nos.environ[\"RUNTIME_LOADED_FROM\"] = \"compiled file\"\\n', source, 'exec')\n"
+         "stat = os.stat(source)\n"
+         "target = importlib.util.cache_from_source(source)\n"
+         "os.makedirs(os.path.dirname(target), exist_ok=True)\n"
+         "with open(target, 'wb') as compiled:  # a timestamp-checked file (PEP 552 flags 0) up to date with the source\n"
+         "    compiled.write(importlib.util.MAGIC_NUMBER + bytes(4) + int(stat.st_mtime).to_bytes(4, 'little')\n"
+         "                   + (stat.st_size & 0xFFFFFFFF).to_bytes(4, 'little') + marshal.dumps(code))\n")
+
+
+def test_the_runtime_runs_from_its_compiled_file(engine, monkeypatch, tmp_path):
+    """bootstrap.py: a worker loads the runtime (worker.py) from its compiled file in the interpreter's pycache
+    prefix, as an import does, instead of compiling it from source as Python does with the script it runs (the
+    compiler's memory stayed in every warm environment). A compiled file planted in a private prefix, with a mark
+    the source lacks, is the one that runs."""
+    import subprocess
+
+    from labkit.emulator import lambda_sandbox
+    from labkit.lambda_runtime import worker
+
+    interpreter = lambda_sandbox.interpreter_for("python3.12")
+    if interpreter.is_kernel:
+        pytest.skip("needs a Python 3.12 that is not the kernel's (the kernel's Python reads labkit's __pycache__)")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # labkit's pycache prefix, this test's own
+    subprocess.run([interpreter.executable, "-I", "-S", "-c", PLANT, worker.__file__, lambda_sandbox.pycache_root()],
+                   check=True)
+    name = labkit.name("runtime-compiled")
+    lam = labkit.client("lambda")
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=labkit.lambda_role(), Handler="app.handler",
+                        Code={"ZipFile": labkit.zip_code({"app.py": (
+                            "import os\n"
+                            "def handler(event, context):\n"
+                            "    return os.environ.get('RUNTIME_LOADED_FROM', 'source')\n")})})
+    try:
+        assert invoke(name)[0] == "compiled file"
+    finally:
+        lam.delete_function(FunctionName=name)

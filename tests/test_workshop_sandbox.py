@@ -66,7 +66,9 @@ def handler(event, context):
         caps = [l.split()[1] for l in open("/proc/self/status") if l.startswith("CapEff:")][0]
         return {"uid": os.getuid(), "caps": int(caps, 16), "pids": sorted(p for p in os.listdir("/proc") if p.isdigit()),
                 "code": glob.glob("/tmp/labkit-lambda-*/task/*.py"), "task": os.environ["LAMBDA_TASK_ROOT"], "home": sorted(os.listdir("/root")) if os.path.isdir("/root") else [],
-                "buckets": sorted(b["Name"] for b in __import__("boto3").client("s3").list_buckets()["Buckets"])}
+                "buckets": sorted(b["Name"] for b in __import__("boto3").client("s3").list_buckets()["Buckets"]),
+                "runtime_compiled": os.path.isfile(__import__("importlib.util").util.cache_from_source(os.path.join(
+                    os.path.dirname(__import__("sys").modules["__main__"].__file__), "worker.py")))}
 '''
 
 
@@ -147,6 +149,7 @@ def test_a_normal_handler_works_and_sees_only_its_own_world(workshop, student):
     assert set(seen["home"]) <= {".pyenv", ".cache"}, seen["home"]
     assert len(seen["pids"]) <= 3, seen["pids"]  # itself and the engine relay: no other process
     assert seen["code"] == [f"{seen['task']}/app.py"], seen  # its own code only, not the other functions' code
+    assert seen["runtime_compiled"]  # bootstrap.py loads the runtime compiled (a sandbox cannot write it)
 
 
 @pytest.mark.parametrize("what", ["key file", "working folder", "/etc/shadow"])

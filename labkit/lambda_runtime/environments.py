@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 MAX_IDLE_PER_FUNCTION = 4
-WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
+WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bootstrap.py")
+"""The script a worker process runs: it loads the runtime (worker.py) compiled, see bootstrap.py."""
 INIT_TIMEOUT = 10.0  # AWS limits the init phase (importing the handler) to 10 s, apart from the function timeout
 IDLE_SECONDS = 600
 """An environment unused this long is retired (its worker process ends), by a timer even if nothing is invoked

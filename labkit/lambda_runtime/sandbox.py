@@ -33,6 +33,7 @@ mode nothing changes: a learner's own engine runs their own code as their own us
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -46,6 +47,7 @@ from urllib.parse import urlparse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXEC = os.path.join(HERE, "sandbox_exec.py")
+WORKER = os.path.join(HERE, "worker.py")
 UID_BASE = 1_000_000_000
 TMP_MB = 512  # "EphemeralStorage" (Lambda API reference): a function's /tmp is 512 MB by default
 NPROC = NOFILE = 1024  # "Lambda quotas": execution processes/threads 1,024; file descriptors 1,024
@@ -143,7 +145,9 @@ class Sandbox:
         self.symlinks = [(p, os.readlink(p)) for p in SYSTEM if os.path.islink(p)]
         self.common = [p for p in SYSTEM if os.path.isdir(p) and not os.path.islink(p)]
         self.common += [p for p in ETC if os.path.exists(p)]
-        self.common += [python_prefix(sys.executable), *sdk_paths(), os.path.join(HERE, "worker.py")]
+        runtime = [os.path.join(HERE, "bootstrap.py"), WORKER,
+                   importlib.util.cache_from_source(WORKER)]  # what the kernel's Python loads (if compiled)
+        self.common += [python_prefix(sys.executable), *sdk_paths(), *runtime]
         from ..emulator.lambda_sandbox import RUNTIME_MODULES
 
         self.common.append(RUNTIME_MODULES)
@@ -165,7 +169,7 @@ class Sandbox:
             if arg.startswith("pycache_prefix="):  # other functions' compiled code, kept in the same folder)
                 cache = arg.split("=", 1)[1]
                 self.compile_sdk(interpreter, cache)
-                extra += [cache + p for p in (extra[0], *self.common) if os.path.isdir(cache + p)]
+                extra += [cache + p for p in (extra[0], HERE, *self.common) if os.path.isdir(cache + p)]
         port = urlparse(env["AWS_ENDPOINT_URL"]).port or 80
         config = self.config(code_dir, spec.arn.split(":")[4], spec.memory_mb, env["LAMBDA_TASK_ROOT"], port, extra)
         env = {**env, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "HOME": "/tmp",
@@ -173,10 +177,12 @@ class Sandbox:
         return [os.path.realpath(sys.executable), "-I", "-S", EXEC, interpreter, *argv[1:]], env
 
     def compile_sdk(self, interpreter: str, cache: str) -> None:
-        """Compile, once per Python, the standard library and SDK modules a handler imports into labkit's cache.
+        """Compile, once per Python, the standard library and SDK modules a handler imports, and the runtime
+        (worker.py), into labkit's cache.
 
         A sandbox may not write there (one student's compiled file would run in another's sandbox), so without
-        this every cold start of a runtime other than the kernel's Python would compile boto3 again (seconds)."""
+        this every cold start of a runtime other than the kernel's Python would compile boto3 again (seconds), and
+        each environment would keep the memory of compiling the runtime (bootstrap.py)."""
         with self._lock:
             if (interpreter, cache) in self._compiled:
                 return
@@ -184,7 +190,7 @@ class Sandbox:
         from ..emulator.lambda_sandbox import sdk_locations
 
         folders = sorted(set(sdk_locations()["modules"].values()))
-        warm = (f"import sys; sys.path += {folders!r}; import boto3\n"
+        warm = (f"import py_compile, sys; py_compile.compile({WORKER!r}); sys.path += {folders!r}; import boto3\n"
                 "for name in ('s3', 'dynamodb', 'sqs', 'sns', 'lambda', 'stepfunctions', 'events', 'logs'):\n"
                 "    boto3.client(name, region_name='us-east-1', aws_access_key_id='x', aws_secret_access_key='x')")
         try:

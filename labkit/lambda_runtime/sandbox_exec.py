@@ -7,8 +7,9 @@ before the worker starts). A plain script like worker.py: it imports nothing of 
    PID namespace (it sees no other process; when it ends, every process it started ends too); the parent waits
    and exits with the child's status, and the child is killed if the parent is (``PR_SET_PDEATHSIG``);
 2. a new root: an empty tmpfs holding read-only bind mounts of only what a handler needs (the system's programs
-   and libraries, a few files of /etc, the Python that runs it, the AWS SDK's packages, worker.py, the runtime's
-   modules and this function's own code and layers), a fresh /proc, a minimal /dev and an empty writable /tmp;
+   and libraries, a few files of /etc, the Python that runs it, the AWS SDK's packages, bootstrap.py and worker.py
+   (and its compiled file), the runtime's modules and this function's own code and layers), a fresh /proc, a
+   minimal /dev and an empty writable /tmp;
    nothing else of the server's disk (its home, its working folder, other functions' code) exists in it;
 3. the network namespace has only its loopback interface; one relay process listens on
    ``127.0.0.1:<engine port>`` and forwards each connection to the engine through a Unix socket the server

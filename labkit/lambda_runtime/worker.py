@@ -4,8 +4,9 @@ Protocol: once the handler is imported the worker writes {"ready": true}; then t
 per invocation on stdin ({"event", "request_id", "deadline"});
 the worker answers one JSON line on the file descriptor the parent gave it ({"payload"} or {"error"},
 and "logs", everything the handler printed or logged). Stdout and stderr of the handler never reach the
-protocol channel. Runs as ``python -I -S worker.py HANDLER PROTOCOL_FD`` (a plain script: it imports nothing of
-labkit, and runs on Python 3.9 and later). It starts with only what the protocol needs: ``logging`` is set up when
+protocol channel. Runs as ``python -I -S bootstrap.py HANDLER PROTOCOL_FD``, which loads this module from its
+compiled file when there is one and calls :func:`main` (it imports nothing of labkit, and runs on Python 3.9 and
+later). It starts with only what the protocol needs: ``logging`` is set up when
 the handler's code imports it (:class:`LoggingImported`), ``traceback`` is read when a handler fails, ``contextlib``
 not at all (:class:`Output`); a warm environment of a trivial handler holds 10.9 MB, not 11.8 (Python 3.11; a bare
 interpreter is 8.4). A handler that cannot be loaded (an init error) gets its error answered to the invocation that
@@ -276,6 +277,7 @@ def invoke(handler, load_error, request: dict, init_ms: float) -> dict:
 
 
 def main() -> None:
+    """Serve invocations (``sys.argv``: the handler, the protocol file descriptor) until stdin closes."""
     handler_spec, protocol_fd = sys.argv[1], int(sys.argv[2])
     protocol = os.fdopen(protocol_fd, "w", buffering=1)
     sys.meta_path.insert(0, LoggingImported())
@@ -292,7 +294,3 @@ def main() -> None:
         protocol.write(json.dumps(reply) + "\n")
         if load_error:  # init failed: answer the invocation that waited for it, then end, as AWS's runtime does
             return
-
-
-if __name__ == "__main__":
-    main()
