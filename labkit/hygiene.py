@@ -26,7 +26,8 @@ def track(services) -> None:
     engine offers the service (``require`` checked), so the refusal is a list operation it does not implement, the
     same at every call (its create calls are as a rule missing too), and a line on every cleanup of every lab would
     bury the lines that matter. Where a refusal is no engine gap — real AWS (an account's policy may deny listing
-    yet allow creating) and moto in this process (a labkit defect) — cleanup reports it (:func:`new_resources`).
+    yet allow creating) and labkit's own emulator (embedded, shared, browser: a labkit defect) — cleanup reports it
+    (:func:`new_resources`).
     """
     wanted = (set(services) | set(ALWAYS_TRACKED)) - _tracked
     kinds = [k for k in inventory.kinds_for(wanted) if k.name not in _baseline]
@@ -61,8 +62,8 @@ def new_resources(services=None, refused: dict[str, str] | None = None) -> dict[
 
     A kind that cannot be listed now is absent from the answer, which then says nothing about it: pass a dict as
     ``refused`` to learn which (``{kind name: the engine's error code}``). So is a kind ``require`` could not list
-    (no record of what was there) on real AWS and where moto answers in this process; see :func:`track` for why
-    LocalStack's and MiniStack's are left out.
+    (no record of what was there) on real AWS and on labkit's own emulator; see :func:`track` for why LocalStack's
+    and MiniStack's are left out.
     """
     engine = current()
     refused = {} if refused is None else refused
@@ -78,7 +79,7 @@ def new_resources(services=None, refused: dict[str, str] | None = None) -> dict[
             return sorted(i for i in ids if f"{engine_prefix()}-" in i)
 
         return tagging.run_resources(engine, kinds, untagged, refused=refused)
-    if moto_here(engine):
+    if engine.is_labkit_emulator:
         for k in kinds:
             if k.name not in _baseline:
                 _not_recorded(engine, k, refused)

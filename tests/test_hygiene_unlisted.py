@@ -2,7 +2,7 @@
 
 A kind that listed at ``require`` and is refused at cleanup (an AWS account's policy, an engine answering one call
 and not another) is reported with the engine's error code; ``leftovers()`` raises rather than answer ``{}`` for it.
-A kind already refused at ``require`` is reported where a refusal is no engine gap (moto in this process, real
+A kind already refused at ``require`` is reported where a refusal is no engine gap (labkit's own emulator, real
 AWS), not on LocalStack or MiniStack (labkit.hygiene.track says why).
 """
 from __future__ import annotations
@@ -71,20 +71,23 @@ def test_a_cleanup_that_could_list_everything_says_nothing_was_left(engine):
     assert labkit.leftovers() == {}
 
 
-def test_a_kind_refused_at_require_is_reported_where_moto_answers(engine, monkeypatch):
-    """On the embedded and browser engines every kind lists (tests/test_hygiene.py): a refusal is labkit's defect."""
+@pytest.mark.parametrize("name", ["embedded", "shared", "browser"])
+def test_a_kind_refused_at_require_is_reported_on_labkits_own_emulator(engine, monkeypatch, name):
+    """There every kind lists (tests/test_hygiene.py): a refusal is labkit's defect."""
+    monkeypatch.setattr(engine, "name", name)
     refuse_listing(monkeypatch)
-    labkit.require("sqs")
+    hygiene.track(["sqs"])
     report = labkit.cleanup()
     assert report.unlisted == [("sqs.queue", "AccessDeniedException")]
     assert NOTHING_LEFT not in report._repr_html_()
 
 
-def test_a_kind_refused_at_require_is_not_reported_on_an_engine_that_lacks_it(engine, monkeypatch):
+@pytest.mark.parametrize("name", ["localstack", "ministack"])
+def test_a_kind_refused_at_require_is_not_reported_on_an_engine_that_lacks_it(engine, monkeypatch, name):
     """LocalStack or MiniStack without that list operation: the same refusal at every call, not the lab's."""
-    monkeypatch.setattr(hygiene, "moto_here", lambda engine: False)
+    monkeypatch.setattr(engine, "name", name)
     refuse_listing(monkeypatch)
-    labkit.require("sqs")
+    hygiene.track(["sqs"])
     report = labkit.cleanup()
     assert report.unlisted == []
     assert NOTHING_LEFT in report._repr_html_()
