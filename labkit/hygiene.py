@@ -35,22 +35,30 @@ def track(services) -> None:
     _tracked.update(wanted)
 
 
-def snapshot_all() -> dict[str, set[str]]:
+def snapshot_all(refused: dict[str, str] | None = None) -> dict[str, set[str]]:
     """Every kind that may hold something (:func:`labkit.inventory.kinds_in_use`: on the embedded engine, those of the
     services moto has loaded), as it is now: tests take this before a lab, independent of ``track``
     (tests/labnb.py), and :func:`added_since` after it; a kind missing from the first had nothing then.
 
     Where moto answers in this process (embedded and browser engines) every such kind must list: a refused list call
     raises ``inventory.ListingFailed`` instead of hiding the kind from the leftover check. Other engines may lack a
-    service: its kinds are left out.
+    service: its kinds are left out, and recorded in ``refused`` when given (``{kind name: error code}``).
     """
     engine = current()
-    return inventory.take(engine, inventory.kinds_in_use(engine), strict=moto_here(engine))
+    return inventory.take(engine, inventory.kinds_in_use(engine), strict=moto_here(engine), refused=refused)
 
 
 def added_since(before: dict[str, set[str]]) -> dict[str, list[str]]:
-    """Resources present now that were not in ``before``, per kind."""
-    after = snapshot_all()
+    """Resources present now that were not in ``before`` (a :func:`snapshot_all`), per kind.
+
+    Raises ``inventory.ListingFailed`` naming each kind that listed in ``before`` and is refused now, rather than
+    count it as nothing added.
+    """
+    refused: dict[str, str] = {}
+    after = snapshot_all(refused)
+    lost = {kind: code for kind, code in refused.items() if kind in before}
+    if lost:
+        raise inventory.ListingFailed("; ".join(unlisted_line(k, code) for k, code in lost.items()))
     return {kind: sorted(ids - before.get(kind, set())) for kind, ids in after.items() if ids - before.get(kind, set())}
 
 
