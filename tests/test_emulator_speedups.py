@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 import moto.core.responses as responses
 import moto.core.utils as utils
@@ -10,7 +9,7 @@ import pytest
 
 from labkit.emulator import model_docs, speedups
 from labkit.emulator.endpoint_data import ServicesOnDemand
-from labkit.engines.inprocess import body_bytes, make_environ, respond
+from labkit.engines.inprocess import make_environ
 
 NAMES = ["theNewAttribute", "MaxNumberOfMessages", "VisibilityTimeout", "", "DBInstanceIdentifier", "SSEKMSKeyId",
          "ReceiveMessageWaitTimeSeconds", "x", "ABC", "listObjectsV2"]
@@ -112,144 +111,6 @@ def test_moto_still_makes_a_loader_per_model(engine, monkeypatch):
     assert len(made) == 2
 
 
-REQUEST_IDS = re.compile(rb"(<RequestId>|\"RequestId\":\s*\"|<RequestID>)[^<\"]*")
-RANDOM_HEADERS = {"x-amzn-requestid", "x-amz-request-id", "x-amz-id-2", "date"}
-
-
-def both_answers(engine, direct, flask_app, calls):
-    """Run each ``(service, operation, params)`` with an engine client whose every request is answered first by
-    ``direct`` (counted) and then by ``flask_app``; yields the two answers (status, headers, body) of each request,
-    what varies from call to call (request ids, Date) masked."""
-    answers = []
-
-    def answer(request, **_):
-        pair = []
-        for app in (direct, flask_app):
-            response = respond(app, request.method, request.url, list(request.headers.items()),
-                               body_bytes(request.body))
-            headers = sorted((k.lower(), v) for k, v in response.headers.items() if k.lower() not in RANDOM_HEADERS)
-            pair.append((response.status_code, headers, REQUEST_IDS.sub(rb"\1", response.content)))
-        answers.append((request.method, request.url, *pair))
-        return respond(flask_app, request.method, request.url, list(request.headers.items()), body_bytes(request.body))
-
-    for service, operation, params in calls:
-        client = engine.client(service)
-        handler_id = f"speedups-test-{service}"
-        client.meta.events.register_first("before-send", answer, unique_id=handler_id)
-        try:
-            getattr(client, operation)(**params)
-        except client.exceptions.ClientError:
-            pass  # an error answer is compared like any other
-        finally:
-            client.meta.events.unregister("before-send", unique_id=handler_id)
-    return answers
-
-
-def test_direct_views_answer_as_flask(engine):
-    """Every answer of speedups.direct_views equals Flask's (moto's own app) for the same request: successes,
-    errors raised as HTTP exceptions (S3's NoSuchKey, SSM's ParameterNotFound), HEAD, S3 metadata spelling, the JSON,
-    query and REST protocols. When this fails, moto or Flask changed what happens around a view: update
-    call_view/added_headers in labkit/emulator/speedups.py (or drop direct_views)."""
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-
-    direct = speedups.direct_views(DomainDispatcherApplication(create_backend_app))
-    flask_app = DomainDispatcherApplication(create_backend_app)
-    s3, ssm, sqs = engine.client("s3"), engine.client("ssm"), engine.client("sqs")
-    s3.create_bucket(Bucket="speedups-direct")
-    s3.put_object(Bucket="speedups-direct", Key="a b/ü.txt", Body=b"hello", Metadata={"my_key": "v"})
-    ssm.put_parameter(Name="/speedups/direct", Value="1", Type="String", Overwrite=True)
-    queue = sqs.create_queue(QueueName="speedups-direct")["QueueUrl"]
-    calls = [
-        ("s3", "list_buckets", {}),
-        ("s3", "head_bucket", {"Bucket": "speedups-direct"}),
-        ("s3", "get_object", {"Bucket": "speedups-direct", "Key": "a b/ü.txt"}),
-        ("s3", "head_object", {"Bucket": "speedups-direct", "Key": "a b/ü.txt"}),
-        ("s3", "head_object", {"Bucket": "speedups-direct", "Key": "missing"}),
-        ("s3", "get_object", {"Bucket": "speedups-direct", "Key": "missing"}),
-        ("s3", "list_objects_v2", {"Bucket": "speedups-direct"}),
-        ("s3", "put_object", {"Bucket": "speedups-direct", "Key": "same", "Body": b"x" * 100}),
-        ("ssm", "get_parameter", {"Name": "/speedups/direct"}),
-        ("ssm", "get_parameter", {"Name": "/speedups/missing"}),
-        ("sqs", "get_queue_attributes", {"QueueUrl": queue, "AttributeNames": ["QueueArn"]}),
-        ("sqs", "get_queue_url", {"QueueName": "speedups-missing"}),
-        ("iam", "get_user", {"UserName": "speedups-missing"}),
-        ("dynamodb", "describe_table", {"TableName": "speedups-missing"}),
-        ("lambda", "get_function", {"FunctionName": "speedups-missing"}),
-    ]
-    try:
-        answers = both_answers(engine, direct, flask_app, calls)
-    finally:
-        s3.delete_object(Bucket="speedups-direct", Key="a b/ü.txt")
-        s3.delete_object(Bucket="speedups-direct", Key="same")
-        s3.delete_bucket(Bucket="speedups-direct")
-        ssm.delete_parameter(Name="/speedups/direct")
-        sqs.delete_queue(QueueUrl=queue)
-    assert len(answers) == len(calls) and direct.direct == len(calls)  # each answered directly, not by Flask
-    for method, url, by_direct, by_flask in answers:
-        assert by_direct == by_flask, (method, url)
-    statuses = [by_flask[0] for *_, by_flask in answers]
-    assert 404 in statuses and 400 in statuses and 200 in statuses  # errors were compared too
-    assert ("x-amz-meta-my_key", "v") in answers[3][3][1]  # the metadata spelling reached both
-    assert ("access-control-allow-origin", "*") in answers[0][3][1]  # flask-cors's header, on both
-
-
-def test_flask_still_answers_what_direct_views_leave(engine):
-    """A cross-origin or OPTIONS request (CORS headers that depend on it) and a URL no view matches go to Flask."""
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-
-    direct = speedups.direct_views(DomainDispatcherApplication(create_backend_app))
-    flask_app = DomainDispatcherApplication(create_backend_app)
-    url = f"{engine._url}/"
-    auth = {"Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, "
-                             "SignedHeaders=host, Signature=0"}
-    for method, headers in (("GET", {**auth, "Origin": "https://example.com"}),
-                            ("OPTIONS", {**auth, "Origin": "https://example.com",
-                                         "Access-Control-Request-Method": "GET"})):
-        by_direct = respond(direct, method, url, list(headers.items()), b"")
-        by_flask = respond(flask_app, method, url, list(headers.items()), b"")
-        assert by_direct.status_code == by_flask.status_code
-        assert by_direct.headers.get("Access-Control-Allow-Origin") == "https://example.com"
-    assert direct.direct == 0
-
-
-class Raising:
-    """A moto response class whose dispatch raises ``error`` (what a view may raise, whatever moto answers today)."""
-
-    error: Exception = RuntimeError()
-
-    @classmethod
-    def dispatch(cls, request, full_url, headers):
-        raise cls.error
-
-
-def test_direct_views_fail_as_flask(engine, monkeypatch):
-    """An exception out of a moto view ends as Flask ends it: an HTTP exception (moto's errors are) becomes its own
-    answer with its headers, a ClientError a 400, a BadRequestKeyError or any other exception a 500 (Flask's debug
-    mode, on in moto's apps, propagates them to labkit's one-line 500)."""
-    import moto.ssm.urls
-    from botocore.exceptions import ClientError
-    from moto.core.exceptions import JsonRESTError
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-    from werkzeug.exceptions import BadRequestKeyError
-
-    monkeypatch.setitem(moto.ssm.urls.url_paths, "{0}/$", Raising.dispatch)
-    direct = speedups.direct_views(DomainDispatcherApplication(create_backend_app))
-    flask_app = DomainDispatcherApplication(create_backend_app)
-    errors = [JsonRESTError("ThrottlingException", "Rate exceeded"),
-              ClientError({"Error": {"Code": "Odd", "Message": "odd"}}, "GetParameter"),
-              BadRequestKeyError("Name"), RuntimeError("emulator bug")]
-    statuses = []
-    for error in errors:
-        monkeypatch.setattr(Raising, "error", error)
-        answers = both_answers(engine, direct, flask_app, [("ssm", "get_parameter", {"Name": "x"})])
-        for _, _, by_direct, by_flask in answers:  # botocore retries a throttle and a 500: every try compared
-            assert by_direct == by_flask, error
-        statuses.append(answers[0][3][0])
-        if isinstance(error, JsonRESTError):
-            assert ("content-type", "application/json") in answers[0][3][1]  # the error's own header
-    assert statuses == [400, 400, 500, 500]
-
-
 def test_objects_alive_when_a_request_loads_code_are_frozen(monkeypatch):
     """After a request that loaded modules, gc.freeze() moves what is alive out of full collections; a request that
     loads nothing freezes nothing."""
@@ -348,90 +209,6 @@ def test_messages_are_retained_as_moto_retains_them(engine):
             check(backend, "no-such-queue", Sent(0))
 
 
-def test_a_view_gets_the_headers_moto_gives_it():
-    """call_view hands the callback dict(request.headers), as moto's convert_to_flask_response does: names as
-    sent (an S3 metadata name keeps its underscore), empty Content-Type left out."""
-    from moto.moto_server.werkzeug_app import BackendRequest
-
-    headers = [("Host", "s3.amazonaws.com"), ("X-Amz-Meta-my_key", "v"), ("x-amz-meta-Other", "w"),
-               ("Content-Type", ""), ("Authorization", "AWS4-HMAC-SHA256 x"), ("Content-Length", "3")]
-    request = BackendRequest(make_environ("PUT", "http://127.0.0.1:5000/b/k?x=1", headers, b"abc"))
-    given = []
-    speedups.call_view(lambda request, url, headers: given.append((url, headers)) or (200, {}, ""), request)
-    assert given == [(request.raw_url, dict(request.headers))]
-    assert given[0][1]["X-Amz-Meta-my_key"] == "v" and "Content-Type" not in given[0][1]
-
-
-def test_views_are_matched_as_flask_matches_them(engine):
-    """DirectViews.match (a URL map bound once per moto app) finds the rule Flask's per-request adapter finds, or
-    raises the same HTTP error, for paths and methods of several services; a websocket upgrade, an empty path and
-    an app with host matching are matched by Flask's own adapter."""
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-    from werkzeug.exceptions import HTTPException
-
-    direct = speedups.direct_views(DomainDispatcherApplication(create_backend_app))
-    base = "http://127.0.0.1:5000"
-    requests = [("PUT", f"{base}/bucket/a%2Fb/c.txt", "s3"), ("GET", f"{base}/bucket", "s3"), ("GET", f"{base}/", "s3"),
-                ("HEAD", f"{base}/bucket/k", "s3"), ("POST", f"{base}/", "sqs"), ("GET", f"{base}/123/queue", "sqs"),
-                ("POST", f"{base}/", "ssm"), ("GET", f"{base}/2015-03-31/functions/f", "lambda"),
-                ("DELETE", f"{base}/2015-03-31/functions/f/policy/s", "lambda"),
-                ("PATCH", f"{base}/2015-03-31/functions/f", "lambda"), ("GET", f"{base}/no/such/path/x", "lambda")]
-    outcomes = []
-    for method, url, service in requests:
-        credential = f"AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host"
-        environ = make_environ(method, url, [("Authorization", credential)], b"")
-        app = direct.dispatcher.get_application(environ)
-        found = []
-        for match in (lambda request: direct.match(app, request),
-                      lambda request: app.create_url_adapter(request).match(return_rule=True)):
-            try:
-                rule, arguments = match(app.request_class(environ))
-                found.append((rule.endpoint, rule.rule, arguments))
-            except HTTPException as error:
-                found.append(type(error).__name__)
-        assert found[0] == found[1], (method, url)
-        outcomes.append(found[0])
-    assert any(isinstance(o, str) for o in outcomes) and any(not isinstance(o, str) for o in outcomes)
-    assert all(adapter is not None for adapter in direct._adapters.values())  # moto's apps: bound once
-    import flask
-
-    methods = flask.Flask("speedups-methods")  # moto's rules take every method: one that does not
-    methods.add_url_rule("/only-get", "only_get", lambda: "", methods=["GET"])
-    for method in ("GET", "PUT"):
-        found = []
-        for match in (lambda request: direct.match(methods, request),
-                      lambda request: methods.create_url_adapter(request).match(return_rule=True)):
-            try:
-                found.append(match(methods.request_class(make_environ(method, f"{base}/only-get", [], b"")))[0].rule)
-            except HTTPException as error:
-                found.append(type(error).__name__)
-        assert found[0] == found[1] == ("/only-get" if method == "GET" else "MethodNotAllowed")
-
-    app = direct.dispatcher.get_application(make_environ("GET", f"{base}/", [], b""))
-    bound_per_request = []
-    app.create_url_adapter, flask_adapter = (lambda request: bound_per_request.append(1) or flask_adapter(request),
-                                             app.create_url_adapter)
-    try:
-        for headers in ([("Upgrade", "websocket"), ("Connection", "upgrade")], []):
-            environ = make_environ("GET", f"{base}/", headers, b"")
-            if not headers:
-                environ["PATH_INFO"] = ""
-            try:
-                direct.match(app, app.request_class(environ))
-            except HTTPException:
-                pass  # Flask's adapter decides: a websocket request to a plain route is a WebsocketMismatch
-        assert len(bound_per_request) == 2
-        app.url_map.host_matching = True
-        direct._adapters.pop(app)
-        with pytest.raises(HTTPException):  # its rules name no host: Flask's adapter finds none
-            direct.match(app, app.request_class(make_environ("GET", f"{base}/", [], b"")))
-        assert direct._adapters[app] is None and len(bound_per_request) == 3
-    finally:
-        app.url_map.host_matching = False
-        del app.create_url_adapter
-        direct._adapters.pop(app, None)
-
-
 def test_root_urls_are_werkzeug_s(engine):
     """The remembered root URL is werkzeug's for each scheme, host and root path (IDNA host, percent-encoded path);
     a URL with a path or query string is computed each time."""
@@ -498,31 +275,6 @@ def test_environ_headers_read_as_moto_reads_them(engine):
         with pytest.raises(BadRequestKeyError):
             headers[3]
     assert ("Content-Type", "") not in list(EnvironHeaders(make_environ("GET", "http://h/", [("Content-Type", "")], b"")))
-
-
-def test_direct_requests_have_flask_s_limits():
-    """A request DirectViews makes reads the limits Flask's request reads in the app's context (the app's
-    configuration; a value set on the request wins) and parses form bodies as Flask's does."""
-    import flask
-    from moto.moto_server.werkzeug_app import BackendRequest
-
-    app = flask.Flask("limits")
-    app.request_class = BackendRequest
-    app.config.update(MAX_CONTENT_LENGTH=123_456, MAX_FORM_PARTS=7, MAX_FORM_MEMORY_SIZE=4_321)
-    direct = speedups.request_class(app)
-    body = b"Action=SendMessage&MessageBody=hi%20there&QueueUrl=http%3A%2F%2Fq"
-    environ = make_environ("POST", "http://127.0.0.1:5000/", [("Content-Type", "application/x-www-form-urlencoded")],
-                           body)
-    mine = direct(dict(environ, **{"wsgi.input": __import__("io").BytesIO(body)}))
-    with app.test_request_context(environ_base=None):
-        theirs = app.request_class(environ)
-        for name in ("max_content_length", "max_form_parts", "max_form_memory_size"):
-            assert getattr(mine, name) == getattr(theirs, name), name
-        assert mine.form.to_dict(flat=False) == theirs.form.to_dict(flat=False)
-    assert mine.data == theirs.data == b"" and mine.max_content_length == 123_456
-    mine.max_content_length = 5
-    assert mine.max_content_length == 5 and direct.max_content_length == 123_456
-    assert isinstance(mine, BackendRequest) and mine.from_wsgi_server
 
 
 def test_the_clock_helpers_answer_as_moto_s(engine):
@@ -603,26 +355,6 @@ def test_endpoint_builtins_are_read_as_botocore_reads_them(engine):
     for provider_params in (speedups.planned_provider_params, speedups.botocore_provider_params):
         with pytest.raises(UnknownEndpointResolutionBuiltInName):
             provider_params(resolver, model, {"TableName": "t"}, {})
-
-
-def test_a_view_s_own_cors_header_is_kept(engine, monkeypatch):
-    """A view that sets Access-Control-Allow-Origin itself (any case) keeps it, alone; flask-cors's is added to the
-    others, as Flask's after-request hook does."""
-    from flask import Response
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-
-    direct = speedups.direct_views(DomainDispatcherApplication(create_backend_app))
-    engine.client("sqs").list_queues()
-    environ = make_environ("POST", "http://127.0.0.1:5000/", [("Content-Type", "application/x-amz-json-1.0"),
-                           ("X-Amz-Target", "AmazonSQS.ListQueues"), ("Authorization",
-                           "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261201/us-east-1/sqs/aws4_request")],
-                           b"{}")
-    for own, expected in (([("access-control-allow-origin", "https://mine")], ["https://mine"]), ([], ["*"])):
-        monkeypatch.setattr(speedups, "call_view", lambda callback, request, own=own: Response("{}", 200, own))
-        started = []
-        direct(dict(environ, **{"wsgi.input": __import__("io").BytesIO(b"{}")}), lambda *a: started.append(a))
-        origins = [value for name, value in started[0][1] if name.lower() == "access-control-allow-origin"]
-        assert origins == expected
 
 
 def test_headers_dict_answers_in_and_get_as_a_mapping():

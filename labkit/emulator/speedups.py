@@ -11,12 +11,10 @@ Answers moto recomputes on every request, though they never change, are remember
   it: :func:`shared_loader` is one loader for moto and the embedded engine's boto3 session (botocore's loader
   caches what it has read; neither side changes a loaded model).
 
-- moto's server answers each request through Flask (:func:`direct_views`): a request context, the debug helpers,
-  flask-cors's after-request hook and the response's round trip cost about 12 % of an in-process call; the view
-  moto registered for the URL is called directly instead, with the same request object, the same response class
-  and the same headers, and Flask still answers whatever is not a plain call of one of moto's views. Each app's
-  URL map is bound once and given the request's path and method (:meth:`DirectViews.match`), not bound to every
-  request's environ as Flask does (measured: 40 -> 12 us per request).
+- moto's server answers each request through Flask: a request context, the debug helpers, flask-cors's
+  after-request hook and the response's round trip cost about 12 % of an in-process call, and Flask's import about
+  3.5 MB of the kernel. labkit/emulator/flaskless.py answers as moto's Flask apps answer, without Flask; each
+  service's URL map is bound once and given the request's path and method (measured: 40 -> 12 us per request).
 
 - ``MotoRandom.get_random_string`` (every answer's 52-character request id, and most of moto's generated ids)
   draws each character with its own ``random.choice`` call: :func:`random_string` draws them in one
@@ -55,7 +53,7 @@ Answers moto recomputes on every request, though they never change, are remember
   access-key search and header names (:func:`install_request_memos`); each endpoint-ruleset parameter's source per
   client and operation (:func:`planned_provider_params`); ``in``/``get`` on botocore's ``HeadersDict``
   (:func:`install_header_lookups`); moto's clock helpers (:data:`CLOCK`); the ``<RequestId>`` fill only where a
-  body has one (:func:`enrich_response`); a direct view's request limits read once (:func:`request_class`).
+  body has one (:func:`enrich_response`).
 
 The caches depend only on their argument, so a cache changes no answer. moto's modules import the two helpers by
 name, so the cached versions replace every reference already imported, and moto's own module for those imported
@@ -63,8 +61,7 @@ later.
 
 Upstream change (moto): ``functools.lru_cache`` on the two helpers in ``moto/core/utils.py`` and on
 ``get_backend_for_host``. ``tests/test_emulator_speedups.py::test_moto_still_recomputes`` fails once moto caches
-them; then drop those caches. ``test_direct_views_answer_as_flask`` compares :func:`direct_views` with Flask's
-answers request by request.
+them; then drop those caches.
 """
 from __future__ import annotations
 
@@ -101,16 +98,6 @@ PATCHES = [
         changes="Caches the embedded engine's DomainDispatcherApplication.get_backend_for_host (per Host header).",
         symbols=("moto.moto_server.werkzeug_app.DomainDispatcherApplication.get_backend_for_host",),
         upstream="moto/moto_server/werkzeug_app.py: cache get_backend_for_host per host.",
-    ),
-    Patch(
-        name="speedups-direct-views",
-        changes="The embedded engine's WSGI app calls the moto view a request's URL matches (what moto's "
-                "convert_to_flask_response does, without Flask's request context); Flask still answers a request "
-                "with an Origin header, an OPTIONS request, one no view matches, and every app with hooks of its own.",
-        symbols=("moto.core.utils.convert_to_flask_response", "moto.core.request.normalize_request",
-                 "flask.Flask.create_url_adapter", "flask.Flask.trap_http_exception",
-                 "flask.Flask.process_response", "flask.Flask.test_request_context"),
-        upstream="moto/moto_server/werkzeug_app.py: a WSGI path to the views that skips Flask for plain AWS calls.",
     ),
     Patch(
         name="speedups-random-strings",
@@ -747,162 +734,6 @@ def remembered(function):
 
     lookup.uncached = function
     return lookup
-
-
-CORS_HOOK = "make_after_request_function.<locals>.cors_after_request"  # flask-cors's, which moto's apps register
-ORIGIN_HEADERS = ("HTTP_ORIGIN", "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK")  # what flask-cors answers to
-
-
-def direct_views(dispatcher):
-    """moto's ``DomainDispatcherApplication`` as a WSGI app that calls moto's views without Flask (:class:`DirectViews`;
-    same WSGI interface, so it stands wherever the dispatcher stood)."""
-    return DirectViews(dispatcher)
-
-
-class DirectViews:
-    """WSGI app: a request goes to the Flask app moto's ``dispatcher`` picks for it (its service), and the view that
-    app registered for the URL is called directly, as moto's ``convert_to_flask_response`` calls it.
-
-    What Flask adds around a view for moto's apps is done here the way Flask does it: the request is the app's
-    ``request_class``, the URL is matched by the app's own adapter, an ``HTTPException`` becomes the app's response
-    (or propagates, as Flask decides with ``trap_http_exception``), another exception propagates (moto's apps run
-    with Flask's debug on, which propagates them), and the headers the app's after-request hook adds (flask-cors's
-    ``Access-Control-Allow-Origin``) are added. Flask itself answers a request whose URL matches no view, an
-    ``OPTIONS`` or cross-origin (``Origin``) request, whose CORS headers depend on the request, and every request
-    to an app that does more around its views than moto's (see :func:`added_headers`).
-
-    ``direct``: how many requests were answered without Flask (tests read it).
-    """
-
-    def __init__(self, dispatcher):
-        self.dispatcher = dispatcher
-        self._added: dict = {}  # Flask app -> the headers its after-request hook adds, or None: Flask answers
-        self._adapters: dict = {}  # Flask app -> its URL map bound once (see match), or None: bound per request
-        self._requests: dict = {}  # Flask app -> its request class with the app's limits (see request_class)
-        from moto.core.utils import convert_to_flask_response
-        from werkzeug.exceptions import HTTPException
-
-        self._names = (convert_to_flask_response, HTTPException)  # read on every request: imported once
-        self.direct = 0
-
-    def __call__(self, environ, start_response):
-        app = self.dispatcher.get_application(environ)
-        if app not in self._added:
-            self._added[app] = added_headers(app)
-        added = self._added[app]
-        if (added is None or environ.get("REQUEST_METHOD") == "OPTIONS"
-                or any(name in environ for name in ORIGIN_HEADERS)):
-            return app(environ, start_response)
-        convert_to_flask_response, HTTPException = self._names
-
-        if app not in self._requests:
-            self._requests[app] = request_class(app)
-        request = self._requests[app](environ)
-        request.json_module = app.json  # as Flask's request context sets it
-        try:
-            rule, _ = self.match(app, request)
-        except HTTPException:  # no view, another method, a redirect: Flask answers, as before
-            return app(environ, start_response)
-        view = app.view_functions[rule.endpoint]
-        if type(view) is not convert_to_flask_response:
-            return app(environ, start_response)
-        try:
-            response = call_view(view.callback, request)
-        except HTTPException as error:  # Flask's handle_user_exception, for an app without error handlers
-            if app.trap_http_exception(error):
-                raise
-            response = app.response_class.force_type(error, environ)
-        # flask-cors leaves a view's own CORS headers; werkzeug's `in` raises and catches a BadRequestKeyError when
-        # the name is absent (as it is in nearly every answer), so the names are compared here
-        if all(name.lower() != "access-control-allow-origin" for name, _ in response.headers):
-            for name, value in added:
-                response.headers.add(name, value)
-        self.direct += 1
-        return response(environ, start_response)
-
-    def match(self, app, request):
-        """``(rule, arguments)`` of the view ``request`` goes to, as ``app.create_url_adapter(request).match(
-        return_rule=True)`` finds them (werkzeug's HTTPException when none, or a redirect). Flask binds the URL map to
-        each request's environ; for an app whose matching reads only the path, the method and the websocket flag
-        (:func:`_plain_url_map`) and a request that is no websocket upgrade, the map is bound once and those three
-        are passed to ``MapAdapter.match`` (a redirect it raises still sends the request to Flask)."""
-        if app not in self._adapters:
-            plain = _plain_url_map(app)
-            self._adapters[app] = app.url_map.bind("", subdomain=app.url_map.default_subdomain or "") if plain else None
-        adapter, environ = self._adapters[app], request.environ
-        if adapter is None or not environ.get("PATH_INFO") or "HTTP_UPGRADE" in environ:
-            return app.create_url_adapter(request).match(return_rule=True)
-        return adapter.match(path_info=request.path, method=request.method, return_rule=True, websocket=False)
-
-
-def request_class(app):
-    """``app.request_class`` (a Flask request class) reading the request limits of ``app``'s configuration once,
-    as Flask's request reads them from its application context on every access (``MAX_CONTENT_LENGTH``,
-    ``MAX_FORM_MEMORY_SIZE``, ``MAX_FORM_PARTS``: Flask's ``Request`` properties; a value set on a request still
-    wins), and loading form data as werkzeug does: Flask adds a debug-mode error helper for a missing file field
-    there, which a view called without Flask's context never had (measured: ~2 % of a workload call went to looking
-    up the context that is not there)."""
-    from werkzeug.wrappers import Request
-
-    config = app.config
-    return type(app.request_class.__name__, (app.request_class,), {
-        "__module__": app.request_class.__module__, "_load_form_data": Request._load_form_data,
-        "max_content_length": config["MAX_CONTENT_LENGTH"], "max_form_memory_size": config["MAX_FORM_MEMORY_SIZE"],
-        "max_form_parts": config["MAX_FORM_PARTS"]})
-
-
-def _plain_url_map(app) -> bool:
-    """Whether ``app``'s URL matching reads nothing of a request but its path, method and websocket flag: no host or
-    subdomain matching, no SERVER_NAME, no TRUSTED_HOSTS (moto's apps)."""
-    return not (app.url_map.host_matching or app.subdomain_matching or app.config["SERVER_NAME"]
-                or app.config["TRUSTED_HOSTS"] is not None)
-
-
-def call_view(callback, request):
-    """What moto's ``convert_to_flask_response.__call__`` does with Flask's current request: the callback's
-    answer as a Flask response (moto/core/utils.py, moto 5.2.5)."""
-    from botocore.exceptions import ClientError
-    from flask import Response
-    from moto.core.request import normalize_request
-    from moto.moto_api import recorder
-
-    try:
-        request = normalize_request(request)
-        recorder._record_request(request)
-        # dict(request.headers) as moto passes it, in one pass (dict() of the headers looks each name up again)
-        result = callback(request, request.raw_url, dict(request.headers.items()))
-    except ClientError as exc:
-        result = 400, {}, exc.response["Error"]["Message"]
-    if len(result) == 3:
-        status, headers, content = result
-    else:
-        status, headers, content = 200, {}, result
-    response = Response(response=content, status=status, headers=headers)
-    if request.method == "HEAD" and "content-length" in headers:
-        response.headers["Content-Length"] = headers["content-length"]
-    return response
-
-
-def added_headers(app) -> list[tuple[str, str]] | None:
-    """The headers ``app`` (one of moto's Flask apps) adds to every response of a same-origin, non-OPTIONS request
-    after its view: flask-cors's, found by running its after-request hooks once on an empty response. None when
-    the app does more around its views than moto's apps do (a before-request or teardown hook, an error handler,
-    another after-request hook, a session, exceptions that Flask would not propagate): Flask answers all of it."""
-    hooks = (app.before_request_funcs, app.teardown_request_funcs, app.url_value_preprocessors)
-    if any(functions for hook in hooks for functions in hook.values()):
-        return None
-    if any(handlers for scope in app.error_handler_spec.values() for handlers in scope.values()):
-        return None
-    after = [function for functions in app.after_request_funcs.values() for function in functions]
-    if any(getattr(function, "__qualname__", "") != CORS_HOOK for function in after):
-        return None
-    propagate = app.config["PROPAGATE_EXCEPTIONS"]
-    if app.secret_key is not None or not (propagate if propagate is not None else app.testing or app.debug):
-        return None
-    plain = app.response_class()
-    with app.test_request_context("/", method="GET"):
-        probed = app.process_response(app.response_class())
-    return [(name, value) for name, value in probed.headers.items() if (name, value) not in plain.headers.items()]
 
 
 def freeze_after_loading(app):

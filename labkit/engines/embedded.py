@@ -1,6 +1,7 @@
 """The embedded engine: moto in this process, offline; the notebook's calls answered in-process, HTTP on demand.
 
-Two ways in, one state (moto's global backends) and one WSGI app (moto's dispatcher wrapped by labkit):
+Two ways in, one state (moto's global backends) and one WSGI app (moto's dispatcher wrapped by labkit; moto's server
+without Flask, :mod:`labkit.emulator.flaskless`):
 
 - **in-process** (default): ``labkit.client``/``resource``/``session`` and plain boto3 clients made in this process
   after the engine started are answered by :mod:`labkit.engines.inprocess` in the calling thread, without HTTP;
@@ -159,9 +160,8 @@ class EmbeddedEngine(Engine):
 
         deferred_imports.install()  # before moto: its core imports requests, which imports charset_normalizer
         from moto.core.config import default_user_config
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        from ..emulator import event_sources, lazy, speedups
+        from ..emulator import event_sources, flaskless, lazy, speedups
         from . import inprocess
         from .http_server import KeepAliveServer
         from .wsgi import HealthRoute
@@ -170,8 +170,7 @@ class EmbeddedEngine(Engine):
         default_user_config["iam"]["load_aws_managed_policies"] = True  # as on AWS: attachable by ARN
         default_user_config["batch"]["use_docker"] = False  # jobs are recorded, not run in containers
         logging.getLogger("moto").setLevel(logging.CRITICAL)  # a failed execution is the lab's answer, not a log
-        moto_app = speedups.freeze_after_loading(speedups.direct_views(
-            speedups.cache_host_lookup(DomainDispatcherApplication(create_backend_app))))
+        moto_app = speedups.freeze_after_loading(speedups.cache_host_lookup(flaskless.dispatcher()))
         app = ApiGatewayOnDemand(moto_app, self.account_id)
         self.app = HealthRoute(app, {"labkit": version("dva-labkit"), "engine": "embedded"})
         try:

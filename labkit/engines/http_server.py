@@ -15,9 +15,10 @@ import threading
 import traceback
 from socketserver import TCPServer, ThreadingMixIn
 
-from moto.moto_server.werkzeug_app import MotoRequestHandler
+from ..emulator.flaskless import module as moto_server_module
 
 NO_BODY_STATUSES = {204, 304}
+MotoRequestHandler = moto_server_module().MotoRequestHandler  # moto's, loaded without Flask
 
 
 class KeepAliveHandler(MotoRequestHandler):
