@@ -1,4 +1,4 @@
-"""moto's server without Flask: its dispatcher and one WSGI app per service, Flask imported only when a request needs it.
+"""moto's server without Flask: its dispatcher and a WSGI app per service, Flask imported only when a request needs it.
 
 moto's server (``moto/moto_server/werkzeug_app.py``) picks a service for each request
 (``DomainDispatcherApplication``) and answers it with a Flask app per service (``create_backend_app``: moto's views in
@@ -90,7 +90,8 @@ class ServiceApp:
     (:func:`call_view`), an HTTP exception out of the view answered by itself, a ``BadRequestKeyError`` or any other
     exception propagated (Flask's debug mode, which moto turns on), flask-cors's header added unless the answer
     has its own. ``OPTIONS`` and cross-origin requests, any app moto did not put in debug mode and the services of
-    :data:`FLASK_SERVICES` are answered by :meth:`flask_app`. ``direct``: how many requests were answered without Flask (tests read it).
+    :data:`FLASK_SERVICES` are answered by :meth:`flask_app`. ``direct``: how many requests were answered without
+    Flask (tests read it).
     """
 
     cors_headers: tuple = ()  # set by moto's CORS(app) (see cors)
