@@ -25,6 +25,8 @@ def handler(event, context):
         return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=event["bucket"])["Contents"])
     if action == "sqs":
         return {"bodies": [r["body"] for r in event["Records"]]}
+    if action == "set":
+        return {"ids": {1, 2}}
     return {"name": context.function_name, "request_id": context.aws_request_id,
             "remaining_ms": context.get_remaining_time_in_millis(), "greeting": os.environ.get("GREETING"),
             "endpoint": os.environ.get("AWS_ENDPOINT_URL"), "version": context.function_version}
@@ -65,6 +67,19 @@ def test_exception_is_shaped_like_aws(function):
     assert payload["errorMessage"] == "bad input: no id"
     assert any("app.py" in frame and "handler" in frame for frame in payload["stackTrace"])
     assert not any("lambda_runtime" in frame for frame in payload["stackTrace"])
+
+
+def test_a_result_json_cannot_hold_is_the_runtimes_marshal_error(function):
+    """AWS's Python runtime (awslambdaric lambda_runtime_marshaller.marshal_response) answers a handler's result that
+    is not JSON with a fault of its own, Runtime.MarshalError, no stack trace, and logs it; not the encoder's
+    TypeError with the json module's frames."""
+    response, payload = invoke(function, {"action": "set"}, LogType="Tail")
+    assert response["FunctionError"] == "Unhandled"
+    message = "Unable to marshal response: Object of type set is not JSON serializable"
+    assert {k: payload[k] for k in ("errorType", "errorMessage", "stackTrace")} == {
+        "errorType": "Runtime.MarshalError", "errorMessage": message, "stackTrace": []}
+    assert len(payload["requestId"]) == 36
+    assert f"[ERROR] Runtime.MarshalError: {message}" in base64.b64decode(response["LogResult"]).decode()
 
 
 def test_timeout_is_enforced_and_environment_replaced(function):

@@ -140,9 +140,10 @@ def precompile(folders: list) -> None:
         os._exit(0)
 
 
-def fault(error_type: str, message: str, trace=None) -> dict:
-    """An init error as the AWS Lambda Python runtime reports it (``requestId`` is empty: no invocation yet)."""
-    return {"errorMessage": message, "errorType": error_type, "requestId": "", "stackTrace": trace or []}
+def fault(error_type: str, message: str, trace=None, request_id: str = "") -> dict:
+    """An error of the runtime itself as the AWS Lambda Python runtime reports it (``requestId`` empty for an init
+    error: no invocation yet)."""
+    return {"errorMessage": message, "errorType": error_type, "requestId": request_id, "stackTrace": trace or []}
 
 
 def load_handler(spec: str):
@@ -262,15 +263,22 @@ def invoke(handler, load_error, request: dict, init_ms: float) -> dict:
         logs.write(f"[ERROR] {load_error['errorType']}: {load_error['errorMessage']}\n")
         return {"error": load_error, "logs": logs.getvalue(), "init_ms": init_ms, "exiting": True}
     context = Context(request["request_id"], request["deadline"])
+    reply: dict = {}
     try:
         with Invocation(logs), Output(logs):
             result = handler(request["event"], context)
-        reply = {"payload": json.dumps(result)}
     except Exception as exc:  # noqa: BLE001 - the handler's exception is the function's error
-        body = error_body(exc, request_id=request["request_id"])
+        reply["error"] = error_body(exc, request_id=request["request_id"])
+    else:
+        try:
+            reply["payload"] = json.dumps(result)
+        except Exception as exc:  # noqa: BLE001 - not JSON (a set, a datetime): a fault of the runtime, as on AWS
+            reply["error"] = fault("Runtime.MarshalError", f"Unable to marshal response: {exc}",
+                                   request_id=request["request_id"])
+    if "error" in reply:  # logged as AWS's runtime logs it (the stack trace is empty for a fault of the runtime)
+        body = reply["error"]
         logs.write(f"[ERROR] {body['errorType']}: {body['errorMessage']}\n")
         logs.write("Traceback (most recent call last):\n" + "".join(body["stackTrace"]))
-        reply = {"error": body}
     reply["logs"] = logs.getvalue()
     reply["init_ms"] = init_ms
     return reply
