@@ -27,6 +27,9 @@ def handler(event, context):
         return {"bodies": [r["body"] for r in event["Records"]]}
     if action == "set":
         return {"ids": {1, 2}}
+    if action == "decimal":  # numbers as boto3's DynamoDB resource returns them
+        from decimal import Decimal
+        return {"price": Decimal("19.90"), "stock": [Decimal("3"), Decimal("NaN")]}
     return {"name": context.function_name, "request_id": context.aws_request_id,
             "remaining_ms": context.get_remaining_time_in_millis(), "greeting": os.environ.get("GREETING"),
             "endpoint": os.environ.get("AWS_ENDPOINT_URL"), "version": context.function_version}
@@ -80,6 +83,14 @@ def test_a_result_json_cannot_hold_is_the_runtimes_marshal_error(function):
         "errorType": "Runtime.MarshalError", "errorMessage": message, "stackTrace": []}
     assert len(payload["requestId"]) == 36
     assert f"[ERROR] Runtime.MarshalError: {message}" in base64.b64decode(response["LogResult"]).decode()
+
+
+def test_a_decimal_in_the_result_is_a_json_number(function):
+    """AWS's Python runtime encodes a Decimal (a DynamoDB item's numbers) as a JSON number written as the Decimal
+    reads (awslambdaric lambda_runtime_marshaller.Encoder: RawJSON(str(value)), NaN for a NaN); not an error."""
+    response = labkit.client("lambda").invoke(FunctionName=function, Payload=json.dumps({"action": "decimal"}))
+    assert "FunctionError" not in response
+    assert response["Payload"].read() == b'{"price": 19.90, "stock": [3, NaN]}'
 
 
 def test_timeout_is_enforced_and_environment_replaced(function):

@@ -140,6 +140,26 @@ def precompile(folders: list) -> None:
         os._exit(0)
 
 
+def marshal(result) -> str:
+    """The handler's result as the JSON text AWS's Python runtime answers (awslambdaric lambda_runtime_marshaller:
+    a ``decimal.Decimal`` is a JSON number written as ``str(value)``, a NaN one ``NaN``, what DynamoDB items hold).
+
+    Raises ``TypeError`` (or ``ValueError``) for what JSON cannot hold, with the json module's message."""
+    numbers: list = []
+
+    def decimal_number(value):
+        decimal = sys.modules.get("decimal")  # only a handler that made a Decimal has it imported
+        if decimal is None or not isinstance(value, decimal.Decimal):
+            raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+        numbers.append("NaN" if value.is_nan() else str(value))
+        return f"\0labkit-decimal-{len(numbers) - 1}\0"  # a JSON string for now, replaced by the number below
+
+    text = json.dumps(result, default=decimal_number)
+    for index, number in enumerate(numbers):
+        text = text.replace(f'"\\u0000labkit-decimal-{index}\\u0000"', number, 1)
+    return text
+
+
 def fault(error_type: str, message: str, trace=None, request_id: str = "") -> dict:
     """An error of the runtime itself as the AWS Lambda Python runtime reports it (``requestId`` empty for an init
     error: no invocation yet)."""
@@ -271,7 +291,7 @@ def invoke(handler, load_error, request: dict, init_ms: float) -> dict:
         reply["error"] = error_body(exc, request_id=request["request_id"])
     else:
         try:
-            reply["payload"] = json.dumps(result)
+            reply["payload"] = marshal(result)
         except Exception as exc:  # noqa: BLE001 - not JSON (a set, a datetime): a fault of the runtime, as on AWS
             reply["error"] = fault("Runtime.MarshalError", f"Unable to marshal response: {exc}",
                                    request_id=request["request_id"])
