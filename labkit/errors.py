@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import os
 import pathlib
+import re
 import site
 import sys
 import sysconfig
@@ -74,7 +75,7 @@ def install_ipython_handler() -> None:
         if isinstance(value, LabkitError):
             lines = [f"labkit: {value}"]
         else:
-            lines = short_traceback(value, tb, shell.compile.format_code_name) + [FULL_TRACEBACK_HINT]
+            lines = short_traceback(value, tb, cell_namer(shell.compile)) + [FULL_TRACEBACK_HINT]
         shell._showtraceback(type(value), value, lines)
         # IPython 9 then formats the cell's error once more, to keep it for ``%notebook`` (history's exceptions):
         # with the verbose traceback unless the exception renders itself. These lines, until the cell is done.
@@ -112,6 +113,19 @@ def short_traceback(error: BaseException, tb, cell_name) -> list[str]:
     if len(frames) > LEARNER_LINES:
         frames[1:-LEARNER_LINES + 1] = [f"  ... {len(frames) - LEARNER_LINES} more of your calls ..."]
     return lines + frames
+
+
+def cell_namer(compiler):
+    """IPython's namer of cells for ``short_traceback``: ``compiler.format_code_name`` (IPython 8 and later: a cell's
+    code file → ``("Cell", "In[3]")``, else None); IPython 7 (Google Colab's) has none and names a cell's code
+    ``<ipython-input-3-1a2b3c4d5e6f>``, read here the same way."""
+    if hasattr(compiler, "format_code_name"):
+        return compiler.format_code_name
+
+    def ipython7(filename: str):
+        number = re.fullmatch(r"<ipython-input-(\d+)-\w+>", filename)
+        return ("Cell", f"In[{number.group(1)}]") if number else None
+    return ipython7
 
 
 def _learners_file(filename: str) -> bool:

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from labkit.errors import short_traceback
+from labkit.errors import cell_namer, short_traceback
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 VERBOSE_LIBRARIES = ("stack_data", "executing", "asttokens", "pure_eval")
@@ -143,3 +143,14 @@ def test_a_notebook_shows_them_as_the_cells_error_output():
     assert [(o.output_type, o.ename) for o in labkit_error] == [("error", "UnknownService")]
     assert labkit_error[0].traceback == [f"labkit: {labkit_error[0].evalue}"] and "dynamodb" in labkit_error[0].evalue
     assert stopped.value.ename == "UnknownService" and notebook.cells[2].outputs == []
+
+
+def test_cells_are_named_as_ipython_names_them_and_as_ipython_7_did():
+    from ipykernel.compiler import XCachingCompiler
+
+    compiler = XCachingCompiler()  # a kernel's: a cell's code is a file in the temporary folder (for its debugger)
+    filename = compiler.cache("x = 1\n", number=3)
+    assert not filename.startswith("<") and cell_namer(compiler)(filename) == ("Cell", "In[3]")
+    assert cell_namer(compiler)("/usr/lib/python3/json/__init__.py") is None
+    older = cell_namer(object())  # IPython 7 (Google Colab): no format_code_name
+    assert older("<ipython-input-3-1a2b3c4d5e6f>") == ("Cell", "In[3]") and older("<string>") is None
