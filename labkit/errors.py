@@ -46,13 +46,14 @@ def install_ipython_handler() -> None:
       then the learner's own lines that led to it (see :func:`short_traceback`) and how to see the rest (``%tb``).
 
     Every other exception keeps IPython's traceback. The handler goes through IPython's ``set_custom_exc``
-    (https://ipython.readthedocs.io/en/stable/api/generated/IPython.core.interactiveshell.html) and shows its
-    lines with the shell's ``_showtraceback``: ipykernel turns them into the cell's ``error`` output (``ename``,
-    ``evalue``, ``traceback``) and the execute reply's, JupyterLite's Pyodide kernel marks the cell failed from
-    them, a plain ``InteractiveShell`` prints them; IPython's copy for ``%notebook`` is these lines too (no
-    verbose traceback is made: it would import stack_data and its kin, 4.7 MB). It sets ``sys.last_type``,
-    ``last_value`` and ``last_traceback`` as Python does for an unhandled exception, so ``%tb`` (then the full
-    traceback) and ``%debug`` find the error. Outside IPython it does nothing.
+    (https://ipython.readthedocs.io/en/stable/api/generated/IPython.core.interactiveshell.html): the error renders
+    as these lines (``_render_traceback_``, which IPython's ``showtraceback`` reads) until the cell is done, and
+    the shell's public ``showtraceback`` shows it as any error: ipykernel makes the lines the cell's ``error``
+    output (``ename``, ``evalue``, ``traceback``) and the execute reply's, JupyterLite's Pyodide kernel marks the
+    cell failed from them, a plain ``InteractiveShell`` prints them; ``sys.last_value`` and its kin are set, so
+    ``%tb`` (then the full traceback) and ``%debug`` find the error, and ``%pdb on`` opens the debugger.
+    IPython's copy for ``%notebook`` is these lines too (no verbose traceback is made: it would import
+    stack_data and its kin, 4.7 MB). Outside IPython it does nothing.
     """
     try:
         from IPython import get_ipython
@@ -64,24 +65,24 @@ def install_ipython_handler() -> None:
     from botocore.exceptions import ClientError, EndpointConnectionError, ParamValidationError
 
     def show_short(shell, etype, value, tb, tb_offset=None):
-        sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb
-        if sys.version_info >= (3, 12):
-            sys.last_exc = value
+        shown = value
         if issubclass(etype, EndpointConnectionError):
-            value = EngineUnavailable(
+            shown = EngineUnavailable(
                 f"Nothing answers at {value.kwargs.get('endpoint_url')}. Is the engine running? "
                 "Run `python -m labkit doctor` in a terminal to see what labkit finds."
             )
-        if isinstance(value, LabkitError):
-            lines = [f"labkit: {value}"]
+            shown.__cause__ = value  # %tb: botocore's error, then this one
+        if isinstance(shown, LabkitError):
+            lines = [f"labkit: {shown}"]
         else:
             lines = short_traceback(value, tb, cell_namer(shell.compile)) + [FULL_TRACEBACK_HINT]
-        shell._showtraceback(type(value), value, lines)
-        # IPython 9 then formats the cell's error once more, to keep it for ``%notebook`` (history's exceptions):
-        # with the verbose traceback unless the exception renders itself. These lines, until the cell is done.
-        rendered.append(value)
-        value._render_traceback_ = lambda: lines
-        return None  # IPython's run_code ignores what a custom handler returns: the lines went out above
+        # IPython 9 formats the cell's error once more, to keep it for ``%notebook`` (history's exceptions): with
+        # the verbose traceback unless the exception renders itself. These lines, until the cell is done.
+        for error in {value, shown}:
+            rendered.append(error)
+            error._render_traceback_ = lambda: lines
+        shell.showtraceback((type(shown), shown, tb))
+        return None  # IPython's run_code ignores what a custom handler returns: showtraceback showed the lines
 
     def after_cell(result=None):  # then %tb shows the full traceback
         while rendered:

@@ -40,6 +40,13 @@ run("def newest(table):\n    return ddb.query(TableName=table, KeyConditionExpre
 print("=== verbose libraries loaded", sorted(m for m in %r if m in sys.modules))
 run("%%tb")
 run("undefined_name + 1")
+run("import boto3, botocore.config\nboto3.client('s3', endpoint_url='http://127.0.0.1:9', region_name='us-east-1', "
+    "aws_access_key_id='x', aws_secret_access_key='x',"
+    " config=botocore.config.Config(retries={'total_max_attempts': 1})).list_buckets()")
+run("%%tb")
+shell.debugger = lambda force=False: print("(the debugger opens here)")
+run("%%pdb on")
+run("ddb.put_item(TableName='orders')")
 """
 
 
@@ -50,7 +57,8 @@ def shown() -> dict[str, str]:
                             timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     parts = ANSI.sub("", result.stdout).split("=== cell\n")[1:]
-    return dict(zip(["setup", "labkit", "put", "query", "tb", "name"], parts))
+    return dict(zip(["setup", "labkit", "put", "query", "tb", "name", "no engine", "tb no engine", "pdb on", "pdb"],
+                    parts))
 
 
 def test_a_refused_call_shows_code_operation_message_and_the_learners_lines(shown):
@@ -87,6 +95,26 @@ def test_any_other_exception_keeps_ipythons_traceback(shown):
     assert "Traceback (most recent call last)" in shown["name"]
     assert "NameError: name 'undefined_name' is not defined" in shown["name"]
     assert shown["name"].rstrip().endswith("=== error NameError")
+
+
+def test_no_engine_answering_is_labkits_one_line_and_percent_tb_shows_botocore_s_error(shown):
+    assert shown["no engine"].splitlines() == [
+        "labkit: Nothing answers at http://127.0.0.1:9/. Is the engine running? Run `python -m labkit doctor` in a "
+        "terminal to see what labkit finds.", "=== error EndpointConnectionError"]
+    assert 'EndpointConnectionError: Could not connect to the endpoint URL: "http://127.0.0.1:9/"' in shown[
+        "tb no engine"]
+    assert "EngineUnavailable: Nothing answers at http://127.0.0.1:9/." in shown["tb no engine"]
+
+
+def test_pdb_on_opens_the_debugger_after_the_short_error(shown):
+    """``%pdb on`` asks IPython to open the debugger at every uncaught error: at a short one too."""
+    assert shown["pdb"].splitlines() == [
+        "ParamValidationError: Parameter validation failed:",
+        'Missing required parameter in input: "Item"',
+        "  Cell In[10], line 1: ddb.put_item(TableName='orders')",
+        "(%tb shows the full traceback)",
+        "(the debugger opens here)",
+        "=== error ParamValidationError"]
 
 
 def test_a_long_chain_of_the_learners_calls_keeps_its_first_and_last_lines(tmp_path):
