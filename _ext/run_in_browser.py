@@ -101,9 +101,10 @@ def node_run(lab: dict | None, notebook_text: str) -> str:
 
 def failure_shown(text: str) -> str | None:
     """The error a page cell's output ``text`` (its output area's text) shows, in one line: the last line of
-    IPython's traceback, or for an AWS error, which labkit shows short (``labkit.errors.short_traceback`` then
-    ``FULL_TRACEBACK_HINT``), the last line of its message, above the learner's lines. None: it shows no error."""
-    from labkit.errors import FULL_TRACEBACK_HINT
+    IPython's traceback; for an AWS error, which labkit shows short (``labkit.errors.short_traceback`` then
+    ``FULL_TRACEBACK_HINT``), the last line of its message, above the learner's lines; for labkit's own error
+    (``labkit: <message>``, its whole output) that line. None: it shows no error."""
+    from labkit.errors import FULL_TRACEBACK_HINT, OWN_ERROR
 
     lines = text.strip().splitlines()
     if FULL_TRACEBACK_HINT in lines:
@@ -111,7 +112,9 @@ def failure_shown(text: str) -> str | None:
         while above and above[-1].startswith("  "):  # the learner's lines
             above.pop()
         return above[-1] if above else FULL_TRACEBACK_HINT
-    return lines[-1] if "Traceback (most recent call last)" in text else None
+    if "Traceback (most recent call last)" in text:
+        return lines[-1]
+    return next((line for line in reversed(lines) if line.startswith(OWN_ERROR)), None)
 
 
 def failing_by_design(notebook: dict, node_record: dict | None) -> set[int]:

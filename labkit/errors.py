@@ -32,6 +32,7 @@ class UnsupportedRuntime(LabkitError):
 
 
 FULL_TRACEBACK_HINT = "(%tb shows the full traceback)"
+OWN_ERROR = "labkit: "  # how labkit's own error is shown in a notebook: this, then its message
 LEARNER_LINES = 5  # a deeper chain of the learner's own calls shows its first line and its last ones
 
 
@@ -73,7 +74,7 @@ def install_ipython_handler() -> None:
             )
             shown.__cause__ = value  # %tb: botocore's error, then this one
         if isinstance(shown, LabkitError):
-            lines = [f"labkit: {shown}"]
+            lines = [f"{OWN_ERROR}{shown}"]
         else:
             lines = short_traceback(value, tb, cell_namer(shell.compile)) + [FULL_TRACEBACK_HINT]
         # IPython 9 formats the cell's error once more, to keep it for ``%notebook`` (history's exceptions): with

@@ -174,6 +174,8 @@ def test_a_page_cells_error_is_read_from_ipythons_traceback_and_from_labkits_sho
     assert run_in_browser.failure_shown(printed + "\n".join(short)) == 'Missing required parameter in input: "Key"'
     assert run_in_browser.failure_shown(printed + "Traceback (most recent call last)\n  ...\nKeyError: 'x'\n") \
         == "KeyError: 'x'"
+    assert run_in_browser.failure_shown(printed + "labkit: Run the Setup cell first.") \
+        == "labkit: Run the Setup cell first."  # a LabkitError: the cell failed too
     assert run_in_browser.failure_shown(printed) is None
 
 
