@@ -374,15 +374,16 @@ def test_the_workers_share_one_localstack_and_the_last_one_out_kills_it(tmp_path
 
 
 def test_a_failure_without_a_traceback_is_named_by_its_error():
-    """labkit's short messages (labkit/errors.py) reach nbclient without a traceback: the reason is the error's name
-    and message, not the separator line that ends nbclient's text."""
+    """labkit's own error (labkit/errors.py) reaches nbclient as one line (``labkit: …``, the error output's whole
+    traceback; the execute reply names the error raised): the reason is the error's name and message, not the
+    line that ends nbclient's text. The text is nbclient's for a cell whose engine address answers nothing."""
     from nbclient.exceptions import CellExecutionError
 
     from engine_matrix import failure
 
     text = ("An error occurred while executing the following cell:\n------------------\nimport base64\nimport json\n"
-            "------------------\n\n----- stdout -----\nlabkit: Nothing answers at http://127.0.0.1:9.\n"
-            "------------------\n\n")
+            "------------------\n\n\nlabkit: Nothing answers at http://127.0.0.1:9/. Is the engine running? Run "
+            "`python -m labkit doctor` in a terminal to see what labkit finds.\n")
     error = CellExecutionError(text, "EndpointConnectionError", "Could not connect to the endpoint URL")
     assert failure(error) == ("EndpointConnectionError: Could not connect to the endpoint URL "
                               "(in the cell starting `import base64`)")
