@@ -68,14 +68,16 @@ def signed_for(service: str) -> list[tuple[str, str]]:
                               "SignedHeaders=host, Signature=0")]
 
 
-@pytest.mark.parametrize("dispatch", ["inprocess", "http"])
-def test_a_lab_kernel_imports_no_flask(dispatch):
+@pytest.mark.parametrize(("engine_name", "dispatch"),
+                         [("embedded", "inprocess"), ("embedded", "http"), ("browser", "inprocess")])
+def test_a_lab_kernel_imports_no_flask(engine_name, dispatch):
     """A fresh process that imports labkit and gets S3, SQS and DynamoDB answers (in-process, or every call over the
-    HTTP front) has imported neither Flask nor what only Flask needs (jinja2, click, ...)."""
+    HTTP front; the browser engine, which the page's kernel runs, on CPython) has imported neither Flask nor what
+    only Flask needs (jinja2, click, ...). tests/test_pyodide.py asserts the same under Pyodide."""
     code = ("import sys, labkit; labkit.client('s3').list_buckets(); labkit.client('sqs').list_queues(); "
             "labkit.client('dynamodb').list_tables(); "
             f"print(sorted(name for name in {FLASK_ONLY!r} if name in sys.modules))")
-    env = {**os.environ, "LABKIT_ENGINE": "embedded", "LABKIT_DISPATCH": dispatch}
+    env = {**os.environ, "LABKIT_ENGINE": engine_name, "LABKIT_DISPATCH": dispatch}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"

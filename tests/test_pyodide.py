@@ -82,6 +82,12 @@ def test_it_ran_on_the_browser_engine_under_pyodide(run):
     assert (run["engine"], run["platform"]) == ("browser", "emscripten")
 
 
+def test_plain_calls_import_no_flask(run):
+    """The page's engine answers S3 without Flask (labkit/emulator/flaskless.py): about 0.45 s of Pyodide's time
+    and 3 MB of the page's Python memory that only a CORS request (an Origin header, OPTIONS) should cost."""
+    assert run["flask_imported"] == []
+
+
 @pytest.mark.parametrize("slug", LABS)
 def test_every_check_passes(run, slug):
     verdicts = run["labs"][slug]["verdicts"]

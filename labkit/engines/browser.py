@@ -5,7 +5,9 @@ thread, no subprocesses and no listening sockets, so this engine is the embedded
 them:
 
 - every call is answered in-process (:mod:`labkit.engines.inprocess`, the same ``before-send`` capture and the same
-  WSGI app as the embedded engine); there is no HTTP front, and the engine's address
+  WSGI app as the embedded engine: moto's dispatcher without Flask, :mod:`labkit.emulator.flaskless`, which imports
+  Flask only for a request with an ``Origin`` header or an ``OPTIONS`` request, such as the CORS preflights of the
+  s3-security and api-gateway labs); there is no HTTP front, and the engine's address
   (``http://127.0.0.1:4566``) exists only for that capture and for the notebook's own ``requests`` and
   ``urllib.request`` calls (:mod:`labkit.engines.browser_http`: presigned URLs, API Gateway invoke URLs); the
   page's browser itself (a link, an image) and other programs cannot reach it;
@@ -60,9 +62,8 @@ class BrowserEngine(EmbeddedEngine):
     def start(self) -> "BrowserEngine":
         began = time.perf_counter()
         from moto.core.config import default_user_config
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        from ..emulator import apigateway, browser_scheduler, lazy, speedups
+        from ..emulator import apigateway, browser_scheduler, flaskless, lazy, speedups
         from . import browser_http, inprocess
         from .wsgi import HealthRoute
 
@@ -71,7 +72,7 @@ class BrowserEngine(EmbeddedEngine):
         default_user_config["iam"]["load_aws_managed_policies"] = True
         default_user_config["batch"]["use_docker"] = False
         logging.getLogger("moto").setLevel(logging.CRITICAL)
-        moto_app = speedups.cache_host_lookup(DomainDispatcherApplication(create_backend_app))
+        moto_app = speedups.cache_host_lookup(flaskless.dispatcher())
         self.app = browser_scheduler.wrap(HealthRoute(apigateway.wrap(moto_app, self.account_id),
                                                       {"labkit": version("dva-labkit"), "engine": "browser"}))
         self.port = ADDRESS_PORT

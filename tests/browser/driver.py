@@ -2,7 +2,7 @@
 
 DRIVER_ARGS (JSON, set by run.mjs): {"labs": ["s3-basics", ...]}. JS_TIMES: Pyodide's start and the unpacking.
 Prints one line ``LABKIT-RESULT {json}``: per lab its check verdicts, its cells' errors, its time; the time from
-Pyodide's start to the first S3 answer; and every use of an absent package.
+Pyodide's start to the first S3 answer; the modules of Flask imported by then; and every use of an absent package.
 
 **Absent packages.** Pyodide builds some packages itself (cryptography, numpy, matplotlib, pandas); the published
 site loads them with Pyodide, but this test can fetch only pure-Python wheels from PyPI. moto imports
@@ -51,6 +51,9 @@ assert labkit.client("s3").list_objects_v2(Bucket=bucket)["KeyCount"] == 0
 labkit.client("s3").delete_bucket(Bucket=bucket)
 TIMES["first_s3_answer_in_python_s"] = time.perf_counter() - T0
 TIMES["first_s3_answer_s"] = TIMES["pyodide_load_s"] + TIMES["unpack_s"] + TIMES["first_s3_answer_in_python_s"]
+# what of Flask the first answers imported: nothing (labkit/emulator/flaskless.py; Flask is for CORS requests only)
+FLASK_IMPORTED = sorted(name for name in ("flask", "flask_cors", "click", "itsdangerous", "blinker")
+                        if name in sys.modules)
 
 # --- verdicts, as the widget shows them -------------------------------------------------------------------------
 verdicts: list[dict] = []
@@ -173,4 +176,5 @@ for slug in ARGS["labs"]:
 
 print("LABKIT-RESULT " + json.dumps({
     "engine": engine.name, "platform": sys.platform, "python": sys.version.split()[0],
-    "times": {k: round(v, 2) for k, v in TIMES.items()}, "labs": labs, "absent_uses": absent.uses}))
+    "times": {k: round(v, 2) for k, v in TIMES.items()}, "flask_imported": FLASK_IMPORTED, "labs": labs,
+    "absent_uses": absent.uses}))
