@@ -41,8 +41,10 @@ def install_ipython_handler() -> None:
 
     - ``LabkitError`` (and botocore's ``EndpointConnectionError``, told as "is the engine running?"):
       ``labkit: <message>``, nothing more.
-    - An AWS error, botocore's ``ClientError`` (and the modeled ``client.exceptions.X``, its subclasses), or
-      ``ParamValidationError`` (a parameter of the wrong shape, refused before any call): the error's name and
+    - An AWS error, botocore's ``ClientError`` (and the modeled ``client.exceptions.X``, its subclasses),
+      ``ParamValidationError`` (a parameter of the wrong shape, refused before any call), ``WaiterError`` (a waiter
+      that gave up or met a failure state) or boto3's ``S3UploadFailedError`` (``upload_file``'s wrapping of the
+      refused call, AWS's code in its message): the error's name and
       message (``ClientError: An error occurred (ValidationException) when calling the Query operation: …``),
       then the learner's own lines that led to it (see :func:`short_traceback`) and how to see the rest (``%tb``).
 
@@ -63,7 +65,8 @@ def install_ipython_handler() -> None:
     shell = get_ipython()
     if shell is None:
         return
-    from botocore.exceptions import ClientError, EndpointConnectionError, ParamValidationError
+    from boto3.exceptions import S3UploadFailedError
+    from botocore.exceptions import ClientError, EndpointConnectionError, ParamValidationError, WaiterError
 
     def show_short(shell, etype, value, tb, tb_offset=None):
         shown = value
@@ -90,7 +93,8 @@ def install_ipython_handler() -> None:
             vars(rendered.pop()).pop("_render_traceback_", None)
 
     rendered: list[BaseException] = []
-    shell.set_custom_exc((LabkitError, EndpointConnectionError, ClientError, ParamValidationError), show_short)
+    shell.set_custom_exc((LabkitError, EndpointConnectionError, ClientError, ParamValidationError, WaiterError,
+                          S3UploadFailedError), show_short)
     shell.events.register("post_run_cell", after_cell)
 
 

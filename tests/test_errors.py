@@ -47,6 +47,10 @@ run("%%tb")
 shell.debugger = lambda force=False: print("(the debugger opens here)")
 run("%%pdb on")
 run("ddb.put_item(TableName='orders')")
+run("%%pdb off")
+run("s3 = labkit.client('s3')\nimport tempfile\nwith tempfile.NamedTemporaryFile() as f:\n"
+    "    s3.upload_file(f.name, 'dva-no-such-bucket', 'k')")
+run("s3.get_waiter('bucket_exists').wait(Bucket='dva-no-such-bucket', WaiterConfig={'Delay': 1, 'MaxAttempts': 1})")
 """
 
 
@@ -57,7 +61,8 @@ def shown() -> dict[str, str]:
                             timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     parts = ANSI.sub("", result.stdout).split("=== cell\n")[1:]
-    return dict(zip(["setup", "labkit", "put", "query", "tb", "name", "no engine", "tb no engine", "pdb on", "pdb"],
+    return dict(zip(["setup", "labkit", "put", "query", "tb", "name", "no engine", "tb no engine", "pdb on", "pdb",
+                           "pdb off", "upload", "waiter"],
                     parts))
 
 
@@ -182,3 +187,22 @@ def test_cells_are_named_as_ipython_names_them_and_as_ipython_7_did():
     assert cell_namer(compiler)("/usr/lib/python3/json/__init__.py") is None
     older = cell_namer(object())  # IPython 7 (Google Colab): no format_code_name
     assert older("<ipython-input-3-1a2b3c4d5e6f>") == ("Cell", "In[3]") and older("<string>") is None
+
+
+def test_boto3_s_upload_and_a_waiter_that_gave_up_are_shown_short_too(shown):
+    """``upload_file`` wraps the refused call in boto3's S3UploadFailedError (AWS's code in its message); a waiter
+    that runs out of attempts raises botocore's WaiterError: both are AWS's answers, shown as the others."""
+    assert shown["upload"].splitlines() == [
+        "S3UploadFailedError: Failed to upload " + shown["upload"].split("Failed to upload ", 1)[1].split(" to ")[0]
+        + " to dva-no-such-bucket/k: An error occurred (NoSuchBucket) when calling the PutObject operation: "
+        "The specified bucket does not exist",
+        "  Cell In[12], line 4: s3.upload_file(f.name, 'dva-no-such-bucket', 'k')",
+        "(%tb shows the full traceback)",
+        "=== error S3UploadFailedError"]
+    assert shown["waiter"].splitlines() == [
+        "WaiterError: Waiter BucketExists failed: Max attempts exceeded. Previously accepted state: "
+        "Matched expected HTTP status code: 404",
+        "  Cell In[13], line 1: s3.get_waiter('bucket_exists').wait(Bucket='dva-no-such-bucket', "
+        "WaiterConfig={'Delay': 1, 'MaxAttempts': 1})",
+        "(%tb shows the full traceback)",
+        "=== error WaiterError"]
