@@ -34,7 +34,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from ..lambda_runtime import worker
-from ..lambda_runtime.environments import REQUEST_ID, FunctionSpec, Result, timeout_error, unpack
+from ..lambda_runtime.environments import REQUEST_ID, FunctionSpec, Result, payload_of, timeout_error, unpack
 from .lambda_sandbox import RUNTIME_MODULES, SDK_MODULES, layer_paths
 from .registry import Difference
 
@@ -150,7 +150,7 @@ class InProcessPool:
                                   {"event": event, "request_id": request_id, "deadline": began + spec.timeout},
                                   environment.init_ms)
         duration = time.time() - began
-        retire = environment.load_error is not None
+        retire = environment.load_error is not None or reply.get("exiting", False)  # the runtime ended, as on AWS
         if duration > spec.timeout:
             reply = {"error": timeout_error(request_id, spec.timeout), "logs": reply.get("logs", "")}
             timed_out.append(request_id)
@@ -175,11 +175,7 @@ class InProcessPool:
         if retire:
             self._idle.pop(spec.key(), None)
             environment.close()
-        if "error" in reply:
-            import json
-
-            return Result(json.dumps(reply["error"]).encode(), True, lines, environment.log_stream)
-        return Result(reply["payload"].encode(), False, lines, environment.log_stream)
+        return Result(payload_of(reply, spec.runtime), "error" in reply, lines, environment.log_stream)
 
     def close(self) -> None:
         """Retire every environment (the engine stopped, or functions now call back to another address)."""

@@ -17,6 +17,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import Callable
 
+from .worker import UNESCAPED_RUNTIMES, exit_error
+
 MAX_IDLE_PER_FUNCTION = 4
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bootstrap.py")
 """The script a worker process runs: it loads the runtime (worker.py) compiled, see bootstrap.py."""
@@ -161,6 +163,18 @@ def start_environment(spec: FunctionSpec, endpoint_url: str, credentials: dict[s
                        scratch=launch.scratch)
 
 
+def payload_of(reply: dict, runtime: str) -> bytes:
+    """The Invoke ``Payload`` for a worker's ``reply`` (labkit/lambda_runtime/worker.py) on ``runtime``
+    (``"python3.12"``): the result as the runtime marshalled it (the bytes a handler returned, as they are), or the
+    error document as awslambdaric's bootstrap.handle_event_request posts it, ``to_json(make_error(...))``: JSON
+    with non-ASCII characters written as they are on python3.12 and later, escaped before (see
+    ``worker.UNESCAPED_RUNTIMES``)."""
+    if "error" in reply:
+        unescaped = f"AWS_Lambda_{runtime}" in UNESCAPED_RUNTIMES
+        return json.dumps(reply["error"], ensure_ascii=not unescaped).encode()
+    return reply["payload"].encode("latin-1" if reply.get("binary") else "utf-8")
+
+
 def timeout_error(request_id: str, seconds: float) -> dict:
     return {"errorType": "Sandbox.Timedout",
             "errorMessage": f"RequestId: {request_id} Error: Task timed out after {seconds:.2f} seconds"}
@@ -199,9 +213,7 @@ class EnvironmentPool:
         lines.append(report)
         environment.cold = False
         self._release(environment)
-        if "error" in reply:
-            return Result(json.dumps(reply["error"]).encode(), True, lines, environment.log_stream)
-        return Result(reply["payload"].encode(), False, lines, environment.log_stream)
+        return Result(payload_of(reply, spec.runtime), "error" in reply, lines, environment.log_stream)
 
     def _await_init(self, environment: Environment, request_id: str) -> dict | None:
         """Wait for a new environment to import the handler; an error reply if it cannot within the init limit."""
@@ -230,9 +242,7 @@ class EnvironmentPool:
             environment.process.kill()
             environment.process.wait()
             return {"error": timeout_error(request_id, environment.spec.timeout)}
-        return {"error": {"errorType": "Runtime.ExitError",
-                          "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: "
-                                          f"exit status {environment.process.returncode}"}}
+        return {"error": exit_error(request_id, environment.process.returncode)}
 
     def _acquire(self, spec: FunctionSpec) -> Environment:
         key = spec.key()

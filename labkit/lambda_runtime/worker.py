@@ -2,8 +2,9 @@
 
 Protocol: once the handler is imported the worker writes {"ready": true}; then the parent writes one JSON line
 per invocation on stdin ({"event", "request_id", "deadline"});
-the worker answers one JSON line on the file descriptor the parent gave it ({"payload"} or {"error"},
-and "logs", everything the handler printed or logged). Stdout and stderr of the handler never reach the
+the worker answers one JSON line on the file descriptor the parent gave it ({"payload"}, with "binary" when it
+stands for bytes the handler returned, see :func:`carried`; or {"error"}, with "exiting" when the environment ends
+after it; and "logs", everything the handler printed or logged). Stdout and stderr of the handler never reach the
 protocol channel. Runs as ``python -I -S bootstrap.py HANDLER PROTOCOL_FD``, which loads this module from its
 compiled file when there is one and calls :func:`main` (it imports nothing of labkit, and runs on Python 3.9 and
 later). It starts with only what the protocol needs: ``logging`` is set up when
@@ -140,21 +141,93 @@ def precompile(folders: list) -> None:
         os._exit(0)
 
 
-def marshal(result) -> str:
-    """The handler's result as the JSON text AWS's Python runtime answers (awslambdaric lambda_runtime_marshaller:
-    a ``decimal.Decimal`` is a JSON number written as ``str(value)``, a NaN one ``NaN``, what DynamoDB items hold).
+UNESCAPED_RUNTIMES = frozenset(f"AWS_Lambda_python3.{minor}" for minor in (12, 13, 14, 15))
+"""The ``AWS_EXECUTION_ENV`` values for which AWS's Python runtime writes non-ASCII characters as they are (UTF-8 in
+the payload) instead of ``\\uXXXX`` escapes: awslambdaric lambda_runtime_marshaller.Encoder.__init__,
+``ensure_ascii=False`` for these and the simplejson default, ASCII, for python3.9-3.11."""
 
-    Raises ``TypeError`` (or ``ValueError``) for what JSON cannot hold, with the json module's message."""
+
+def ensure_ascii() -> bool:
+    """Whether this runtime escapes non-ASCII characters in the JSON it answers (see :data:`UNESCAPED_RUNTIMES`); read
+    from ``AWS_EXECUTION_ENV`` (``AWS_Lambda_python3.12``), which the engine sets as Lambda does."""
+    return os.environ.get("AWS_EXECUTION_ENV") not in UNESCAPED_RUNTIMES
+
+
+CONTAINERS = (dict, list, tuple)
+"""What json writes as an object or an array without asking its ``default``."""
+
+
+def simplejson_containers(value, seen: set):
+    """``value`` with what simplejson, the encoder of AWS's Python runtime, writes differently from the json module
+    made into what json writes the same way: an object with an ``_asdict()`` method (a namedtuple) is a JSON object,
+    not an array (simplejson's ``namedtuple_as_object``, on by default), and a ``bytes`` dict key is its UTF-8 text.
+    Only the dicts, lists and tuples that change are copied; a container met again on its own path is left for json
+    to refuse ("Circular reference detected"). Raises ``TypeError`` for an ``_asdict()`` that returns no dict and
+    ``UnicodeDecodeError`` for a key that is not UTF-8, as simplejson does."""
+    if id(value) in seen:
+        return value
+    seen.add(id(value))
+    try:
+        record = as_dict(value)
+        if record is not None and record is not value:
+            return simplejson_containers(record, seen) if isinstance(record, CONTAINERS) else record
+        pairs = value.items() if isinstance(value, dict) else enumerate(value)
+        copy, changed = [], False
+        for key, item in pairs:
+            new_key = key.decode("utf-8") if isinstance(key, bytes) else key
+            new_item = simplejson_containers(item, seen) if isinstance(item, CONTAINERS) else item
+            changed = changed or new_key is not key or new_item is not item
+            copy.append((new_key, new_item))
+        if not changed:
+            return value
+        return dict(copy) if isinstance(value, dict) else [item for _, item in copy]
+    finally:
+        seen.discard(id(value))
+
+
+def as_dict(value):
+    """``value._asdict()`` when ``value`` has such a method, as simplejson calls it (a ``TypeError`` from the call
+    means none); None otherwise. Raises ``TypeError`` when it returns anything but a dict."""
+    method = getattr(value, "_asdict", None)
+    if not callable(method):
+        return None
+    try:
+        record = method()
+    except TypeError:
+        return None
+    if not isinstance(record, dict):
+        raise TypeError(f"_asdict() must return a dict, not {type(record).__name__}")
+    return record
+
+
+def marshal(result, ascii_only: bool = True):
+    """The handler's result as the body AWS's Python runtime posts for it (awslambdaric lambda_runtime_marshaller
+    LambdaMarshaller.marshal_response and Encoder, simplejson): ``bytes`` as they are (its content type is
+    application/unknown; returned as ``bytes``); anything else as JSON text (``str``), non-ASCII characters escaped
+    only when ``ascii_only`` (:func:`ensure_ascii`). Like simplejson: a ``decimal.Decimal`` is a JSON number written as
+    ``str(value)``, ``NaN`` for a NaN one (what DynamoDB items hold); ``bytes`` inside the result are their UTF-8 text;
+    a namedtuple is an object (:func:`simplejson_containers`); a float NaN or infinity is ``NaN``/``Infinity``.
+
+    Raises ``TypeError``, ``ValueError`` or ``UnicodeDecodeError`` for what JSON cannot hold, with simplejson's
+    message (the json module's is the same), which AWS reports as Runtime.MarshalError."""
+    if isinstance(result, bytes):
+        return result
     numbers: list = []
 
-    def decimal_number(value):
+    def other_value(value):  # json calls this for what it does not know; simplejson's answers for each
+        if isinstance(value, bytes):
+            return value.decode("utf-8")
+        record = as_dict(value)
+        if record is not None:
+            return simplejson_containers(record, set())
         decimal = sys.modules.get("decimal")  # only a handler that made a Decimal has it imported
         if decimal is None or not isinstance(value, decimal.Decimal):
             raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
         numbers.append("NaN" if value.is_nan() else str(value))
         return f"\0labkit-decimal-{len(numbers) - 1}\0"  # a JSON string for now, replaced by the number below
 
-    text = json.dumps(result, default=decimal_number)
+    plain = simplejson_containers(result, set()) if isinstance(result, CONTAINERS) else result
+    text = json.dumps(plain, default=other_value, ensure_ascii=ascii_only)
     for index, number in enumerate(numbers):
         text = text.replace(f'"\\u0000labkit-decimal-{index}\\u0000"', number, 1)
     return text
@@ -276,6 +349,29 @@ class ThenRoute:
             Invocation.current.route_logging(module)
 
 
+def exit_error(request_id: str, status: int) -> dict:
+    """The error document Lambda answers when the runtime process ends during an invocation (Runtime.ExitError)."""
+    return {"errorType": "Runtime.ExitError",
+            "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: exit status {status}"}
+
+
+def carried(payload, request_id: str, logs) -> dict:
+    """The reply's fields for a marshalled result (:func:`marshal`): ``payload`` text, and ``binary`` when it stands
+    for the bytes a handler returned (one character per byte, latin-1). Text that UTF-8 cannot hold (a lone
+    surrogate, written as it is on python3.12 and later) ends the runtime as it ends AWS's: awslambdaric's
+    LambdaRuntimeClient.post_invocation_result encodes the body with ``str.encode("utf-8")`` outside any handler of
+    errors, the exception leaves bootstrap.run and the process exits with status 1 (Runtime.ExitError)."""
+    if isinstance(payload, bytes):
+        return {"payload": payload.decode("latin-1"), "binary": True}
+    if not payload.isascii():
+        try:
+            payload.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            logs.write(f"UnicodeEncodeError: {exc}\n")
+            return {"error": exit_error(request_id, 1), "exiting": True}
+    return {"payload": payload}
+
+
 def invoke(handler, load_error, request: dict, init_ms: float) -> dict:
     """Run one invocation and return the reply document."""
     logs = io.StringIO()
@@ -283,6 +379,7 @@ def invoke(handler, load_error, request: dict, init_ms: float) -> dict:
         logs.write(f"[ERROR] {load_error['errorType']}: {load_error['errorMessage']}\n")
         return {"error": load_error, "logs": logs.getvalue(), "init_ms": init_ms, "exiting": True}
     context = Context(request["request_id"], request["deadline"])
+    ascii_only = ensure_ascii()  # before the handler runs: AWS's runtime builds its encoder at start
     reply: dict = {}
     try:
         with Invocation(logs), Output(logs):
@@ -291,11 +388,13 @@ def invoke(handler, load_error, request: dict, init_ms: float) -> dict:
         reply["error"] = error_body(exc, request_id=request["request_id"])
     else:
         try:
-            reply["payload"] = marshal(result)
+            payload = marshal(result, ascii_only)
         except Exception as exc:  # noqa: BLE001 - not JSON (a set, a datetime): a fault of the runtime, as on AWS
             reply["error"] = fault("Runtime.MarshalError", f"Unable to marshal response: {exc}",
                                    request_id=request["request_id"])
-    if "error" in reply:  # logged as AWS's runtime logs it (the stack trace is empty for a fault of the runtime)
+        else:
+            reply.update(carried(payload, request["request_id"], logs))
+    if "error" in reply and not reply.get("exiting"):  # logged as AWS's runtime logs it (no stack trace for a fault)
         body = reply["error"]
         logs.write(f"[ERROR] {body['errorType']}: {body['errorMessage']}\n")
         logs.write("Traceback (most recent call last):\n" + "".join(body["stackTrace"]))
@@ -320,5 +419,5 @@ def main() -> None:
     for line in sys.stdin:  # ends when the engine closes the pipe (or exits): the environment is retired
         reply = invoke(handler, load_error, json.loads(line), init_ms)
         protocol.write(json.dumps(reply) + "\n")
-        if load_error:  # init failed: answer the invocation that waited for it, then end, as AWS's runtime does
+        if reply.get("exiting"):  # init failed, or the runtime ended: answer the invocation, then end, as on AWS
             return
