@@ -355,21 +355,29 @@ def exit_error(request_id: str, status: int) -> dict:
             "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: exit status {status}"}
 
 
+def runtime_exit(text: str, request_id: str, logs) -> dict | None:
+    """None when ``text`` can be written as UTF-8. Otherwise (a lone surrogate) the reply of a runtime that ended over
+    it, as AWS's ends: awslambdaric encodes the error's log line (bootstrap.log_error, FramedTelemetryLogSink.log:
+    ``msg.encode("utf8")``) and the result's body (LambdaRuntimeClient.post_invocation_result:
+    ``str.encode("utf-8")``) outside any handler of errors, so the exception leaves bootstrap.run and the process exits
+    with status 1: Runtime.ExitError, and the next invocation gets a new environment."""
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        logs.write(f"UnicodeEncodeError: {exc}\n")
+        return {"error": exit_error(request_id, 1), "exiting": True}
+    return None
+
+
 def carried(payload, request_id: str, logs) -> dict:
     """The reply's fields for a marshalled result (:func:`marshal`): ``payload`` text, and ``binary`` when it stands
-    for the bytes a handler returned (one character per byte, latin-1). Text that UTF-8 cannot hold (a lone
-    surrogate, written as it is on python3.12 and later) ends the runtime as it ends AWS's: awslambdaric's
-    LambdaRuntimeClient.post_invocation_result encodes the body with ``str.encode("utf-8")`` outside any handler of
-    errors, the exception leaves bootstrap.run and the process exits with status 1 (Runtime.ExitError)."""
+    for the bytes a handler returned (one character per byte, latin-1); or the runtime's end (:func:`runtime_exit`)
+    for text UTF-8 cannot hold, which only python3.12 and later write unescaped."""
     if isinstance(payload, bytes):
         return {"payload": payload.decode("latin-1"), "binary": True}
-    if not payload.isascii():
-        try:
-            payload.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            logs.write(f"UnicodeEncodeError: {exc}\n")
-            return {"error": exit_error(request_id, 1), "exiting": True}
-    return {"payload": payload}
+    return runtime_exit(payload, request_id, logs) or {"payload": payload}
 
 
 def invoke(handler, load_error, request: dict, init_ms: float) -> dict:
@@ -396,8 +404,13 @@ def invoke(handler, load_error, request: dict, init_ms: float) -> dict:
             reply.update(carried(payload, request["request_id"], logs))
     if "error" in reply and not reply.get("exiting"):  # logged as AWS's runtime logs it (no stack trace for a fault)
         body = reply["error"]
-        logs.write(f"[ERROR] {body['errorType']}: {body['errorMessage']}\n")
-        logs.write("Traceback (most recent call last):\n" + "".join(body["stackTrace"]))
+        line = (f"[ERROR] {body['errorType']}: {body['errorMessage']}\n"
+                "Traceback (most recent call last):\n" + "".join(body["stackTrace"]))
+        ended = runtime_exit(line, request["request_id"], logs)
+        if ended:
+            reply = ended
+        else:
+            logs.write(line)
     reply["logs"] = logs.getvalue()
     reply["init_ms"] = init_ms
     return reply

@@ -7,8 +7,9 @@ Lambda Python runtime interface client (github.com/aws/aws-lambda-python-runtime
 runtimes run): ``awslambdaric/lambda_runtime_marshaller.py`` (``Encoder``: simplejson, ``ensure_ascii=False`` when
 ``AWS_EXECUTION_ENV`` is ``AWS_Lambda_python3.12`` to ``3.15``; ``LambdaMarshaller.marshal_response``: ``bytes`` as
 they are), ``bootstrap.py`` (``handle_event_request``, ``make_error``: the error document through the same encoder;
-``run``: no handler for an exception while posting), ``lambda_runtime_client.py`` (``post_invocation_result``:
-``str.encode("utf-8")``); simplejson's ``encoder.py`` (``namedtuple_as_object``, ``bytes`` decoded as UTF-8).
+``run``: no handler for an exception while posting; ``FramedTelemetryLogSink.log``, the log: ``msg.encode("utf8")``),
+``lambda_runtime_client.py`` (``post_invocation_result``: ``str.encode("utf-8")``); simplejson's ``encoder.py``
+(``namedtuple_as_object``, ``bytes`` decoded as UTF-8).
 """
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ RESULTS = {
 def handler(event, context):
     if event["result"] == "error":
         raise ValueError("caf\u00e9 ferm\u00e9")
+    if event["result"] == "error with a lone surrogate":
+        raise ValueError("\\ud800")
     return RESULTS[event["result"]]()
 '''
 
@@ -96,16 +99,28 @@ def test_error_document_uses_the_same_encoder(function):
 
 
 def test_a_lone_surrogate_ends_the_runtime_from_python312(function):
-    """A lone surrogate is escaped (``"\\ud800"``) before python3.12; from it on the encoder keeps it, UTF-8 cannot
-    encode it in post_invocation_result, and the runtime exits (Runtime.ExitError); the next invocation gets a new
-    environment."""
+    """A lone surrogate in the result is escaped (``"\\ud800"``) before python3.12; from it on the encoder keeps it,
+    post_invocation_result cannot encode it as UTF-8, and the runtime exits (Runtime.ExitError); the next invocation
+    gets a new environment."""
     name, runtime = function
     error, body = payload(name, "lone surrogate")
     if runtime not in UNESCAPED:
         assert (error, body) == (None, b'"\\ud800"')
         return
+    assert_runtime_exited(error, body)
+    assert payload(name, "none") == (None, b"null")
+
+
+def test_an_error_message_with_a_lone_surrogate_ends_the_runtime(function):
+    """On every runtime: log_error writes the error's line to the log first, and the log sink
+    (FramedTelemetryLogSink.log) cannot encode it as UTF-8, so the runtime exits (Runtime.ExitError)."""
+    name, _ = function
+    assert_runtime_exited(*payload(name, "error with a lone surrogate"))
+    assert payload(name, "none") == (None, b"null")
+
+
+def assert_runtime_exited(error: str | None, body: bytes) -> None:
     assert error == "Unhandled"
     document = json.loads(body)
     assert document["errorType"] == "Runtime.ExitError"
     assert document["errorMessage"].endswith("Error: Runtime exited with error: exit status 1")
-    assert payload(name, "none") == (None, b"null")
