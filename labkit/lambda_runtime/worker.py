@@ -156,6 +156,29 @@ def ensure_ascii() -> bool:
 CONTAINERS = (dict, list, tuple)
 """What json writes as an object or an array without asking its ``default``."""
 
+SCALARS = frozenset({str, int, float, bool, type(None)})
+"""The types json and simplejson write alike, with nothing inside."""
+
+
+def written_alike(value) -> bool:
+    """Whether json writes ``value`` as simplejson does as far as :func:`simplejson_containers` is concerned: only
+    plain dicts, lists and tuples inside (no subclass, which may have ``_asdict``), no ``bytes`` key. Costs about half
+    of json's own encoding (a 0.8 MB result of 10,000 dicts: 18 ms to encode, +9 to 15 ms for this). Raises
+    ``RecursionError`` for a container that holds itself."""
+    kind = type(value)
+    if kind is dict:
+        if bytes in map(type, value):
+            return False
+        items = value.values()
+    elif kind is list or kind is tuple:
+        items = value
+    else:
+        return not isinstance(value, CONTAINERS)
+    for item in items:
+        if type(item) not in SCALARS and not written_alike(item):
+            return False
+    return True
+
 
 def simplejson_containers(value, seen: set):
     """``value`` with what simplejson, the encoder of AWS's Python runtime, writes differently from the json module
@@ -226,7 +249,11 @@ def marshal(result, ascii_only: bool = True):
         numbers.append("NaN" if value.is_nan() else str(value))
         return f"\0labkit-decimal-{len(numbers) - 1}\0"  # a JSON string for now, replaced by the number below
 
-    plain = simplejson_containers(result, set()) if isinstance(result, CONTAINERS) else result
+    try:
+        alike = written_alike(result)
+    except RecursionError:  # a container that holds itself: the copy stops there, and json refuses it
+        alike = False
+    plain = result if alike else simplejson_containers(result, set())
     text = json.dumps(plain, default=other_value, ensure_ascii=ascii_only)
     for index, number in enumerate(numbers):
         text = text.replace(f'"\\u0000labkit-decimal-{index}\\u0000"', number, 1)

@@ -31,10 +31,17 @@ RESULTS = {
     "none": lambda: None,
     "tuple": lambda: (1, "two"),
     "namedtuple": lambda: Point(1, 2),
-    "bytes inside": lambda: {"body": b"caf\\xc3\\xa9"},
+    "bytes inside": lambda: {"body": b"caf\\xc3\\xa9", b"key": 1},
     "lone surrogate": lambda: "\\ud800",
     "execution env": lambda: os.environ["AWS_EXECUTION_ENV"],
 }
+
+def circular():
+    items = []
+    items.append(items)
+    return {"items": items}
+
+RESULTS["circular"] = circular
 
 def handler(event, context):
     if event["result"] == "error":
@@ -73,7 +80,7 @@ def test_execution_env_names_the_runtime(function):
 @pytest.mark.parametrize("result, escaped, unescaped", [
     ("str", b'"\\u00e9"', '"\u00e9"'.encode()),
     ("dict", b'{"country": "\\u65e5\\u672c"}', '{"country": "\u65e5\u672c"}'.encode()),
-    ("bytes inside", b'{"body": "caf\\u00e9"}', '{"body": "caf\u00e9"}'.encode()),
+    ("bytes inside", b'{"body": "caf\\u00e9", "key": 1}', '{"body": "caf\u00e9", "key": 1}'.encode()),
     ("nan", b"NaN", b"NaN"),
     ("none", b"null", b"null"),
     ("tuple", b'[1, "two"]', b'[1, "two"]'),
@@ -83,7 +90,8 @@ def test_execution_env_names_the_runtime(function):
 def test_result_bytes(function, result, escaped, unescaped):
     """Encoder: simplejson, ``\\uXXXX`` escapes before python3.12 and UTF-8 from it on; a NaN is ``NaN``
     (allow_nan); a tuple an array; a namedtuple an object (simplejson's namedtuple_as_object); ``bytes`` inside the
-    result their UTF-8 text; ``bytes`` returned by the handler the body as they are (marshal_response)."""
+    result (values and keys) their UTF-8 text; ``bytes`` returned by the handler the body as they are
+    (marshal_response)."""
     name, runtime = function
     assert payload(name, result) == (None, unescaped if runtime in UNESCAPED else escaped)
 
@@ -96,6 +104,18 @@ def test_error_document_uses_the_same_encoder(function):
     assert error == "Unhandled"
     message = '"caf\u00e9 ferm\u00e9"'.encode() if runtime in UNESCAPED else b'"caf\\u00e9 ferm\\u00e9"'
     assert body.startswith(b'{"errorMessage": ' + message + b', "errorType": "ValueError", "requestId": "')
+
+
+def test_a_result_holding_itself_is_a_marshal_error(function):
+    """marshal_response turns the encoder's error, simplejson's "Circular reference detected" (check_circular), into a
+    fault of the runtime: Runtime.MarshalError with an empty stack trace."""
+    name, _ = function
+    error, body = payload(name, "circular")
+    assert error == "Unhandled"
+    document = json.loads(body)
+    assert {key: document[key] for key in ("errorType", "errorMessage", "stackTrace")} == {
+        "errorType": "Runtime.MarshalError", "errorMessage": "Unable to marshal response: Circular reference detected",
+        "stackTrace": []}
 
 
 def test_a_lone_surrogate_ends_the_runtime_from_python312(function):
