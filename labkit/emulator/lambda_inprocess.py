@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import io
 import importlib.machinery
 import os
 import shutil
@@ -203,7 +202,7 @@ class InProcessPool:
         paths = [task, *layer_paths(opt, spec.runtime), RUNTIME_MODULES]
         environment = InProcessEnvironment(spec, folder, paths, stream)
         began = time.perf_counter()
-        init_logs = io.StringIO()
+        init_logs = worker.Log()
         with self._inside(environment), contextlib.redirect_stdout(init_logs), contextlib.redirect_stderr(init_logs):
             environment.handler, environment.load_error = worker.load_handler(spec.handler)
         environment.init_ms = (time.perf_counter() - began) * 1000

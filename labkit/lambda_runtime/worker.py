@@ -290,6 +290,18 @@ def load_handler(spec: str):
     return handler, None
 
 
+class Log(io.StringIO):
+    """What the handler prints or logs during one phase. It takes only text UTF-8 can hold, as the runtime's standard
+    output does on AWS ("Defined runtime environment variables": LANG is en_US.UTF-8, so Python's stdout encodes
+    UTF-8 with the 'strict' error handler): printing a lone surrogate raises UnicodeEncodeError in the handler, the
+    function's error, as there. Raises ``UnicodeEncodeError``."""
+
+    def write(self, text: str) -> int:
+        if not text.isascii():
+            text.encode("utf-8")
+        return super().write(text)
+
+
 class Output:
     """Context manager: ``sys.stdout`` and ``sys.stderr`` write to ``stream`` inside it (what contextlib's
     redirect_stdout and redirect_stderr do together, without importing contextlib)."""
@@ -312,7 +324,7 @@ class Invocation:
 
     current: "Invocation | None" = None
 
-    def __init__(self, logs: io.StringIO):
+    def __init__(self, logs: Log):
         self.logs = logs
         self.log_handler = None
 
@@ -409,7 +421,7 @@ def carried(payload, request_id: str, logs) -> dict:
 
 def invoke(handler, load_error, request: dict, init_ms: float) -> dict:
     """Run one invocation and return the reply document."""
-    logs = io.StringIO()
+    logs = Log()
     if load_error:  # the environment ends after this answer (see main): AWS's runtime exits after an init error
         logs.write(f"[ERROR] {load_error['errorType']}: {load_error['errorMessage']}\n")
         return {"error": load_error, "logs": logs.getvalue(), "init_ms": init_ms, "exiting": True}
@@ -451,7 +463,7 @@ def main() -> None:
     own = sandbox_path()  # the task root, the layers, the runtime's modules and the standard library; not this folder
     began = time.perf_counter()
     precompile(own)  # part of Init, as compiling on import is
-    init_logs = io.StringIO()  # what the module prints or logs at import goes to the log, before START, as on AWS
+    init_logs = Log()  # what the module prints or logs at import goes to the log, before START, as on AWS
     with Output(init_logs):
         handler, load_error = load_handler(handler_spec)
     init_ms = (time.perf_counter() - began) * 1000

@@ -2,7 +2,8 @@
 
 Sources: "Define Lambda function handler in Python" (AWS Lambda Developer Guide), "Returning a value": the runtime
 serializes the handler's return value into JSON; "Using Lambda environment variables", reserved variables:
-``AWS_EXECUTION_ENV`` is the runtime identifier prefixed by ``AWS_Lambda_``. The exact bytes are those of the AWS
+``AWS_EXECUTION_ENV`` is the runtime identifier prefixed by ``AWS_Lambda_``; "Defined runtime environment variables":
+``LANG`` is ``en_US.UTF-8``. The exact bytes are those of the AWS
 Lambda Python runtime interface client (github.com/aws/aws-lambda-python-runtime-interface-client, which the Python
 runtimes run): ``awslambdaric/lambda_runtime_marshaller.py`` (``Encoder``: simplejson, ``ensure_ascii=False`` when
 ``AWS_EXECUTION_ENV`` is ``AWS_Lambda_python3.12`` to ``3.15``; ``LambdaMarshaller.marshal_response``: ``bytes`` as
@@ -48,6 +49,8 @@ def handler(event, context):
         raise ValueError("caf\u00e9 ferm\u00e9")
     if event["result"] == "error with a lone surrogate":
         raise ValueError("\\ud800")
+    if event["result"] == "print a lone surrogate":
+        print("\\ud800")
     return RESULTS[event["result"]]()
 '''
 
@@ -137,6 +140,18 @@ def test_an_error_message_with_a_lone_surrogate_ends_the_runtime(function):
     name, _ = function
     assert_runtime_exited(*payload(name, "error with a lone surrogate"))
     assert payload(name, "none") == (None, b"null")
+
+
+def test_printing_a_lone_surrogate_fails_in_the_handler(function):
+    """"Defined runtime environment variables": LANG is en_US.UTF-8, so the runtime's standard output encodes UTF-8
+    strictly (Python's sys.stdout) and the handler's print raises UnicodeEncodeError: the function's error."""
+    name, _ = function
+    error, body = payload(name, "print a lone surrogate")
+    assert error == "Unhandled"
+    document = json.loads(body)
+    assert (document["errorType"], document["errorMessage"]) == (
+        "UnicodeEncodeError", "'utf-8' codec can't encode character '\\ud800' in position 0: surrogates not allowed")
+    assert any("print" in line for line in document["stackTrace"])
 
 
 def assert_runtime_exited(error: str | None, body: bytes) -> None:
