@@ -45,6 +45,7 @@ IMPORT_WHEN = {
     'labkit.emulator.event_sources.sqs': None,
     'labkit.emulator.event_sources.streams': None,
     'labkit.emulator.eventbridge': ('moto.awslambda.models', 'moto.cloudwatch.models', 'moto.events.models', 'moto.events.responses', 'moto.events.utils'),
+    'labkit.emulator.flaskless': None,
     'labkit.emulator.iam': None,
     'labkit.emulator.iam_accounts': ('moto.iam.models',),
     'labkit.emulator.iam_managed_policies': ('moto.iam.models',),
