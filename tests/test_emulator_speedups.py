@@ -398,3 +398,37 @@ def test_request_ids_are_filled_in_as_moto_fills_them(engine):
         assert outcomes[0] == outcomes[1], body
     headers, filled = speedups.enrich_response({}, bodies[0])
     assert f"<RequestId>{headers['x-amzn-requestid']}</RequestId>" in filled and "status" not in headers
+
+
+
+def test_user_agents_are_botocore_s(engine, monkeypatch):
+    """The remembered User-Agent header equals botocore's own for each client configuration and each call's feature
+    IDs, whatever the order of calls, and follows a changed config input, a legacy header and a customized
+    modify_components."""
+    import boto3
+    import botocore.useragent as useragent
+    from botocore.config import Config
+    from botocore.context import start_as_current_context
+
+    assert useragent.UserAgentString.to_string is speedups.remembered_user_agent  # installed
+    session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b")
+    configs = [Config(), Config(user_agent_extra="lab/1", user_agent_appid="app"), Config(user_agent="legacy/2"),
+               Config(retries={"mode": "adaptive"})]
+    features = [(), ("RETRY_MODE_STANDARD",), ("RETRY_MODE_STANDARD", "ENDPOINT_OVERRIDE"), ("PAGINATOR",), ()]
+    seen = set()
+    for config in configs:
+        creator = session.client("sqs", region_name="us-east-1", config=config)._user_agent_creator
+        for ids in features * 2:
+            with start_as_current_context():
+                useragent.register_feature_ids(ids)
+                mine, theirs = creator.to_string(), speedups.botocore_user_agent(creator)
+            assert mine == theirs, (config, ids)
+            seen.add(mine)
+        if config.user_agent is None:  # a changed input is seen, as botocore sees it
+            creator._client_config.user_agent_extra = "changed/3"
+            assert creator.to_string() == speedups.botocore_user_agent(creator) and "changed/3" in creator.to_string()
+    assert len(seen) > len(configs) + 2  # the features made different headers
+    creator = session.client("ssm", region_name="us-east-1")._user_agent_creator
+    assert " " in creator.to_string()  # remembered with botocore's own modify_components
+    monkeypatch.setattr(useragent, "modify_components", lambda components: components[:1])
+    assert creator.to_string() == speedups.botocore_user_agent(creator) and " " not in creator.to_string()

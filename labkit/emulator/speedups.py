@@ -53,7 +53,8 @@ Answers moto recomputes on every request, though they never change, are remember
   access-key search and header names (:func:`install_request_memos`); each endpoint-ruleset parameter's source per
   client and operation (:func:`planned_provider_params`); ``in``/``get`` on botocore's ``HeadersDict``
   (:func:`install_header_lookups`); moto's clock helpers (:data:`CLOCK`); the ``<RequestId>`` fill only where a
-  body has one (:func:`enrich_response`).
+  body has one (:func:`enrich_response`); botocore's ``User-Agent`` header per client and feature list
+  (:func:`remembered_user_agent`).
 
 The caches depend only on their argument, so a cache changes no answer. moto's modules import the two helpers by
 name, so the cached versions replace every reference already imported, and moto's own module for those imported
@@ -203,6 +204,16 @@ PATCHES = [
         upstream="moto: one boto3 Session for region lists (moto/core/base_backend.py, "
                  "moto/ec2/models/availability_zones_and_regions.py make their own).",
     ),
+    Patch(
+        name="speedups-user-agent",
+        changes="botocore's UserAgentString.to_string (called twice a request) remembers the header it built for "
+                "each set of feature IDs, as long as botocore's cached static parts stay the same object; a "
+                "customized modify_components or a legacy (Config.user_agent) header goes to botocore as before.",
+        symbols=("botocore.useragent.UserAgentString.to_string", "botocore.useragent.UserAgentString._get_static_parts",
+                 "botocore.useragent.modify_components",
+                 "botocore.useragent._default_modify_components", "botocore.useragent.get_context"),
+        upstream="botocore/useragent.py: cache the features component per feature set beside the static parts.",
+    ),
 ]
 
 
@@ -235,6 +246,7 @@ def install() -> None:
     install_endpoint_plans()
     install_header_lookups()
     install_request_id_fill()
+    install_user_agent_memo()
     when_loaded((RANDOM_MODULE,), "speedups-random-strings", install_random_string)
 
 
@@ -344,6 +356,48 @@ def planned_provider_params(self, operation_model, call_args, request_context) -
             params[name] = value
             self._register_endpoint_feature_ids(name, value)
     return params
+
+
+botocore_user_agent = None  # botocore's UserAgentString.to_string, once replaced
+_useragent = None  # the module botocore.useragent (its modify_components and get_context are read on each call)
+
+
+def install_user_agent_memo() -> None:
+    """Put :func:`remembered_user_agent` in place of botocore's ``UserAgentString.to_string`` (idempotent; every
+    client of the process)."""
+    global botocore_user_agent, _useragent
+    import botocore.useragent as useragent
+
+    _useragent = useragent
+    if useragent.UserAgentString.to_string is not remembered_user_agent:
+        botocore_user_agent = useragent.UserAgentString.to_string
+        useragent.UserAgentString.to_string = remembered_user_agent
+
+
+def remembered_user_agent(self) -> str:
+    """botocore's ``UserAgentString.to_string``: the ``User-Agent`` header (a str) of a client's request. botocore
+    keeps the request-independent parts and rebuilds the feature-ID component (``m/...``: the client's features and
+    those of the call's context, sanitized and truncated to 1024 bytes) on every call, twice a request (py-spy: about
+    3 % of a workload call). Here botocore's own header is remembered per client for each feature list, joined as
+    botocore joins it, while botocore's static parts (which it checks against the session and config on each call)
+    stay the same object; a customized ``botocore.customizations.useragent.modify_components`` or a legacy header
+    goes to botocore each time ("Configuring a user agent", AWS SDKs and Tools Reference Guide)."""
+    useragent = _useragent
+    if useragent.modify_components is not useragent._default_modify_components:
+        return botocore_user_agent(self)
+    static = self._get_static_parts()
+    if static.legacy is not None:
+        return static.legacy
+    context = useragent.get_context()
+    features = (self._client_features or set()).union(set() if context is None else context.features)
+    memo = self.__dict__.get("_labkit_user_agents")
+    if memo is None or memo[0] is not static:
+        memo = self._labkit_user_agents = (static, {})
+    key = ",".join(features)
+    header = memo[1].get(key)
+    if header is None:
+        header = memo[1][key] = botocore_user_agent(self)
+    return header
 
 
 SIGNED_VERSIONS = ("v4", "s3v4")  # botocore's signature versions of labkit's clients (S3's, every other service's)
