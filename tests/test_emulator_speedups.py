@@ -381,6 +381,26 @@ def test_headers_dict_answers_in_and_get_as_a_mapping():
             theirs()
 
 
+def test_headers_dicts_are_made_as_botocore_makes_them():
+    """A HeadersDict made from a dict, another's items(), pairs, a Mapping or keywords holds the same spellings,
+    values and order as botocore's own __init__ (first spelling kept, last value wins); the copy is independent."""
+    from botocore.awsrequest import HeadersDict
+
+    speedups.install_header_lookups()
+    assert HeadersDict.__init__ is speedups.headers_dict_init  # installed
+    source = {"Content-Type": "a", "X-Amz-Date": "d", "content-type": "b", "x-amz-meta-My_Key": "v", "Host": "h"}
+    given = HeadersDict(source)
+    for args, kwargs in (((source,), {}), ((given.items(),), {}), ((list(source.items()),), {}), ((given,), {}),
+                         ((), {"A": "1", "a": "2"}), ((source,), {"Extra": "e"}), ((), {})):
+        mine = HeadersDict(*args, **kwargs)
+        theirs = HeadersDict.__new__(HeadersDict)
+        speedups.botocore_headers_dict_init(theirs, *args, **kwargs)
+        assert [(str(k), v) for k, v in mine._dict.items()] == [(str(k), v) for k, v in theirs._dict.items()], args
+    copy = HeadersDict(given.items())
+    copy["X-Amz-Date"] = "other"
+    assert given["x-amz-date"] == "d" and copy["x-amz-date"] == "other"
+
+
 def test_request_ids_are_filled_in_as_moto_fills_them(engine):
     """The request ID goes into the headers and an XML body's <RequestId> as moto puts it there; other bodies
     (JSON, no RequestId, bytes, empty) come back unchanged, as from moto's substitution."""

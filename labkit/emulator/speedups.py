@@ -73,6 +73,7 @@ import os
 import re
 import string
 import sys
+from collections.abc import ItemsView
 from urllib.parse import urlsplit
 
 from .registry import Patch
@@ -176,8 +177,10 @@ PATCHES = [
     Patch(
         name="speedups-header-lookups",
         changes="botocore's HeadersDict answers `in` and get() with one dict lookup of its case-insensitive key "
-                "instead of MutableMapping's __getitem__ with a KeyError raised and caught for an absent name.",
+                "instead of MutableMapping's __getitem__ with a KeyError raised and caught for an absent name, and "
+                "is made from a dict or another HeadersDict's items() in one comprehension.",
         symbols=("botocore.awsrequest.HeadersDict", "botocore.awsrequest.HeadersDict.__getitem__",
+                 "botocore.awsrequest.HeadersDict.__init__", "botocore.awsrequest.HeadersDict.__setitem__",
                  "botocore.awsrequest.HeadersDict.__contains__", "botocore.awsrequest.HeadersDict.get",
                  "botocore.awsrequest._HeaderKey"),
         upstream="botocore/awsrequest.py: __contains__ and get on HeadersDict.",
@@ -537,16 +540,40 @@ def install_header_lookups() -> None:
     """botocore's ``HeadersDict`` (every prepared request's and response's headers) answers ``in`` and ``get`` with
     one lookup of its case-insensitive key (idempotent); ``MutableMapping``'s versions look the key up through
     ``__getitem__`` and raise and catch a KeyError for each absent name (the response parser asks for every
-    header its output shape names)."""
-    global _HeaderKey
+    header its output shape names); and is made from a dict or another's ``items()`` in one comprehension
+    (:func:`headers_dict_init`)."""
+    global _HeaderKey, _HeadersDict, botocore_headers_dict_init
     from botocore.awsrequest import HeadersDict, _HeaderKey
 
+    _HeadersDict = HeadersDict
     if HeadersDict.__contains__ is not headers_dict_contains:
         HeadersDict.__contains__ = headers_dict_contains
         HeadersDict.get = headers_dict_get
+    if HeadersDict.__init__ is not headers_dict_init:
+        botocore_headers_dict_init = HeadersDict.__init__
+        HeadersDict.__init__ = headers_dict_init
 
 
-_HeaderKey = None  # botocore's case-insensitive header key class, bound when installed
+_HeaderKey = _HeadersDict = None  # botocore's case-insensitive header key and headers classes, bound when installed
+botocore_headers_dict_init = None  # botocore's HeadersDict.__init__, once replaced (the test compares with it)
+
+
+def headers_dict_init(self, *args, **kwargs) -> None:
+    """botocore's ``HeadersDict(...)``: a case-insensitive dict of headers filled as ``MutableMapping.update`` fills
+    it, one ``__setitem__`` per pair (the first spelling of a name kept, the last value wins). A plain dict (an
+    answer's headers) or another ``HeadersDict``'s ``items()`` (each prepared request's) fills it in one
+    comprehension; the latter's keys are reused as they are, each being the key ``__setitem__`` would make again
+    (botocore never changes one). Anything else goes through ``update`` as before."""
+    if not kwargs and len(args) == 1 and type(self) is _HeadersDict:  # a subclass may have its own __setitem__
+        other = args[0]
+        if type(other) is dict:
+            self._dict = {_HeaderKey(name): value for name, value in other.items()}
+            return
+        if type(other) is ItemsView and type(other._mapping) is _HeadersDict:
+            self._dict = dict(other._mapping._dict)
+            return
+    self._dict = {}
+    self.update(*args, **kwargs)
 
 
 def headers_dict_contains(self, name) -> bool:
