@@ -186,3 +186,17 @@ def test_the_app_sees_the_same_request_in_process_as_over_http():
     assert picked[0] == picked[1]
     assert picked[1]["HTTP_ACCEPT"] == "a,b" and picked[1]["HTTP_X_AMZ_META_MY_KEY"] == "v"
     assert "HTTP_SOME_NAME" not in picked[1] and "HTTP_TRANSFER_ENCODING" not in picked[1]
+
+
+def test_header_pairs_are_botocore_s_items():
+    """The request's (name, value) pairs equal list(headers.items()) for botocore's HeadersDict (names as set, the
+    first spelling kept, in order) and for any other mapping."""
+    from botocore.awsrequest import HeadersDict
+
+    headers = HeadersDict({"Content-Type": "a", "X-Amz-Date": "d", "x-amz-meta-My_Key": "v"})
+    headers["content-type"] = "b"
+    headers["Expect"] = "100-continue"
+    del headers["x-amz-date"]
+    for given in (headers, {"A": "1", "b": "2"}):
+        assert inprocess.header_pairs(given) == list(given.items())
+    assert inprocess.header_pairs(headers)[0] == ("Content-Type", "b")
