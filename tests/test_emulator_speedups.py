@@ -401,6 +401,21 @@ def test_headers_dicts_are_made_as_botocore_makes_them():
     assert given["x-amz-date"] == "d" and copy["x-amz-date"] == "other"
 
 
+def test_response_headers_are_lower_cased_as_botocore_does():
+    """The parser's HTTPHeaders of a HeadersDict, and of a plain dict, equal botocore's lowercase_dict's."""
+    import botocore.parsers as parsers
+    from botocore.awsrequest import HeadersDict
+    from botocore.utils import lowercase_dict
+
+    speedups.install_header_lookups()
+    assert parsers.lowercase_dict is speedups.lowercase_headers  # installed
+    headers = HeadersDict({"Content-Type": "a", "X-Amz-Meta-My_Key": "v", "x-amzn-RequestId": "r"})
+    headers["CONTENT-TYPE"] = "b"
+    for given in (headers, {"Content-Type": "a", "ETag": '"e"'}):
+        mine = speedups.lowercase_headers(given)
+        assert mine == lowercase_dict(given) and list(mine) == list(lowercase_dict(given))
+
+
 def test_request_ids_are_filled_in_as_moto_fills_them(engine):
     """The request ID goes into the headers and an XML body's <RequestId> as moto puts it there; other bodies
     (JSON, no RequestId, bytes, empty) come back unchanged, as from moto's substitution."""

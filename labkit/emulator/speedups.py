@@ -178,9 +178,11 @@ PATCHES = [
         name="speedups-header-lookups",
         changes="botocore's HeadersDict answers `in` and get() with one dict lookup of its case-insensitive key "
                 "instead of MutableMapping's __getitem__ with a KeyError raised and caught for an absent name, and "
-                "is made from a dict or another HeadersDict's items() in one comprehension.",
+                "is made from a dict or another HeadersDict's items() in one comprehension; botocore.parsers' "
+                "lowercase_dict reads a HeadersDict's lower-cased keys directly.",
         symbols=("botocore.awsrequest.HeadersDict", "botocore.awsrequest.HeadersDict.__getitem__",
                  "botocore.awsrequest.HeadersDict.__init__", "botocore.awsrequest.HeadersDict.__setitem__",
+                 "botocore.parsers.lowercase_dict", "botocore.utils.lowercase_dict",
                  "botocore.awsrequest.HeadersDict.__contains__", "botocore.awsrequest.HeadersDict.get",
                  "botocore.awsrequest._HeaderKey"),
         upstream="botocore/awsrequest.py: __contains__ and get on HeadersDict.",
@@ -541,8 +543,10 @@ def install_header_lookups() -> None:
     one lookup of its case-insensitive key (idempotent); ``MutableMapping``'s versions look the key up through
     ``__getitem__`` and raise and catch a KeyError for each absent name (the response parser asks for every
     header its output shape names); and is made from a dict or another's ``items()`` in one comprehension
-    (:func:`headers_dict_init`)."""
-    global _HeaderKey, _HeadersDict, botocore_headers_dict_init
+    (:func:`headers_dict_init`), and the response parser's lower-cased copy of one (``HTTPHeaders`` of every
+    answer's ``ResponseMetadata``) is read from its keys (:func:`lowercase_headers`)."""
+    global _HeaderKey, _HeadersDict, botocore_headers_dict_init, botocore_lowercase_dict
+    import botocore.parsers as parsers
     from botocore.awsrequest import HeadersDict, _HeaderKey
 
     _HeadersDict = HeadersDict
@@ -552,10 +556,23 @@ def install_header_lookups() -> None:
     if HeadersDict.__init__ is not headers_dict_init:
         botocore_headers_dict_init = HeadersDict.__init__
         HeadersDict.__init__ = headers_dict_init
+    if parsers.lowercase_dict is not lowercase_headers:
+        botocore_lowercase_dict = parsers.lowercase_dict
+        parsers.lowercase_dict = lowercase_headers
 
 
 _HeaderKey = _HeadersDict = None  # botocore's case-insensitive header key and headers classes, bound when installed
 botocore_headers_dict_init = None  # botocore's HeadersDict.__init__, once replaced (the test compares with it)
+botocore_lowercase_dict = None  # botocore.utils.lowercase_dict as botocore.parsers imported it, once replaced
+
+
+def lowercase_headers(original) -> dict:
+    """botocore's ``lowercase_dict`` as its response parser calls it (``ResponseMetadata.HTTPHeaders``): a dict of
+    each name lower-cased to its value. A ``HeadersDict`` (what the parser is given) is read from its keys, which
+    hold the lower-cased name already, instead of ``__iter__`` and ``__getitem__`` making a key again per name."""
+    if type(original) is _HeadersDict:
+        return {key._lower: value for key, value in original._dict.items()}
+    return botocore_lowercase_dict(original)
 
 
 def headers_dict_init(self, *args, **kwargs) -> None:
