@@ -390,7 +390,8 @@ def test_headers_dicts_are_made_as_botocore_makes_them():
     assert HeadersDict.__init__ is speedups.headers_dict_init  # installed
     source = {"Content-Type": "a", "X-Amz-Date": "d", "content-type": "b", "x-amz-meta-My_Key": "v", "Host": "h"}
     given = HeadersDict(source)
-    for args, kwargs in (((source,), {}), ((given.items(),), {}), ((list(source.items()),), {}), ((given,), {}),
+    pairs = [*source.items(), ("HOST", "h2"), ("Accept", "x")]  # a repeated name: first spelling, last value
+    for args, kwargs in (((source,), {}), ((given.items(),), {}), ((pairs,), {}), ((given,), {}),
                          ((), {"A": "1", "a": "2"}), ((source,), {"Extra": "e"}), ((), {})):
         mine = HeadersDict(*args, **kwargs)
         theirs = HeadersDict.__new__(HeadersDict)

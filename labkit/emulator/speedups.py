@@ -178,8 +178,8 @@ PATCHES = [
         name="speedups-header-lookups",
         changes="botocore's HeadersDict answers `in` and get() with one dict lookup of its case-insensitive key "
                 "instead of MutableMapping's __getitem__ with a KeyError raised and caught for an absent name, and "
-                "is made from a dict or another HeadersDict's items() in one comprehension; botocore.parsers' "
-                "lowercase_dict reads a HeadersDict's lower-cased keys directly.",
+                "is made from a dict, a list of pairs or another HeadersDict's items() in one comprehension; "
+                "botocore.parsers' lowercase_dict reads a HeadersDict's lower-cased keys directly.",
         symbols=("botocore.awsrequest.HeadersDict", "botocore.awsrequest.HeadersDict.__getitem__",
                  "botocore.awsrequest.HeadersDict.__init__", "botocore.awsrequest.HeadersDict.__setitem__",
                  "botocore.parsers.lowercase_dict", "botocore.utils.lowercase_dict",
@@ -542,7 +542,7 @@ def install_header_lookups() -> None:
     """botocore's ``HeadersDict`` (every prepared request's and response's headers) answers ``in`` and ``get`` with
     one lookup of its case-insensitive key (idempotent); ``MutableMapping``'s versions look the key up through
     ``__getitem__`` and raise and catch a KeyError for each absent name (the response parser asks for every
-    header its output shape names); and is made from a dict or another's ``items()`` in one comprehension
+    header its output shape names); and is made from a dict, pairs or another's ``items()`` in one comprehension
     (:func:`headers_dict_init`), and the response parser's lower-cased copy of one (``HTTPHeaders`` of every
     answer's ``ResponseMetadata``) is read from its keys (:func:`lowercase_headers`)."""
     global _HeaderKey, _HeadersDict, botocore_headers_dict_init, botocore_lowercase_dict
@@ -578,13 +578,17 @@ def lowercase_headers(original) -> dict:
 def headers_dict_init(self, *args, **kwargs) -> None:
     """botocore's ``HeadersDict(...)``: a case-insensitive dict of headers filled as ``MutableMapping.update`` fills
     it, one ``__setitem__`` per pair (the first spelling of a name kept, the last value wins). A plain dict (an
-    answer's headers) or another ``HeadersDict``'s ``items()`` (each prepared request's) fills it in one
-    comprehension; the latter's keys are reused as they are, each being the key ``__setitem__`` would make again
-    (botocore never changes one). Anything else goes through ``update`` as before."""
+    answer's headers), a list of pairs (each prepared request's: ``AWSRequestPreparer._prepare_headers`` gives the
+    ``items()`` of the request's ``HTTPHeaders``) or another ``HeadersDict``'s ``items()`` (its ``copy()``) fills it
+    in one comprehension; the latter's keys are reused as they are, each being the key ``__setitem__`` would make
+    again (botocore never changes one). Anything else goes through ``update`` as before."""
     if not kwargs and len(args) == 1 and type(self) is _HeadersDict:  # a subclass may have its own __setitem__
         other = args[0]
         if type(other) is dict:
             self._dict = {_HeaderKey(name): value for name, value in other.items()}
+            return
+        if type(other) is list:  # (name, value) pairs: a request's email-message headers' items()
+            self._dict = {_HeaderKey(name): value for name, value in other}
             return
         if type(other) is ItemsView and type(other._mapping) is _HeadersDict:
             self._dict = dict(other._mapping._dict)
