@@ -417,6 +417,20 @@ def test_response_headers_are_lower_cased_as_botocore_does():
         assert mine == lowercase_dict(given) and list(mine) == list(lowercase_dict(given))
 
 
+@pytest.mark.parametrize("raw_uri", ["/", "/b/k", "/b/k?x=1&y=%2F", "//double/slash", "/b/a:b/c?q", "/b/%2Fkey",
+                                     "/?list-type=2", "http://h:5000/b/k?x", "b/k", "", "/a?b?c"])
+def test_raw_paths_are_moto_s(engine, raw_uri):
+    """moto's Request.raw_path for each RAW_URI: a path, a query, a double slash, a colon, a full URL, no slash,
+    none (werkzeug's path then)."""
+    from moto.core.request import Request
+
+    assert Request.__dict__["raw_path"].fget is speedups.raw_path  # installed
+    environ = make_environ("GET", "http://127.0.0.1:5000/b/from-path", [], b"")
+    environ["RAW_URI"] = raw_uri
+    request = Request(environ)
+    assert request.raw_path == speedups.moto_raw_path.fget(request)
+
+
 def test_request_ids_are_filled_in_as_moto_fills_them(engine):
     """The request ID goes into the headers and an XML body's <RequestId> as moto puts it there; other bodies
     (JSON, no RequestId, bytes, empty) come back unchanged, as from moto's substitution."""

@@ -54,7 +54,7 @@ Answers moto recomputes on every request, though they never change, are remember
   client and operation (:func:`planned_provider_params`); ``in``/``get`` on botocore's ``HeadersDict``
   (:func:`install_header_lookups`); moto's clock helpers (:data:`CLOCK`); the ``<RequestId>`` fill only where a
   body has one (:func:`enrich_response`); botocore's ``User-Agent`` header per client and feature list
-  (:func:`remembered_user_agent`).
+  (:func:`remembered_user_agent`); moto's raw path without a URL parse (:func:`raw_path`).
 
 The caches depend only on their argument, so a cache changes no answer. moto's modules import the two helpers by
 name, so the cached versions replace every reference already imported, and moto's own module for those imported
@@ -210,6 +210,13 @@ PATCHES = [
                  "moto/ec2/models/availability_zones_and_regions.py make their own).",
     ),
     Patch(
+        name="speedups-raw-path",
+        changes="moto's Request.raw_path takes a RAW_URI that starts with '/' up to its '?' without parsing it with "
+                "urlparse (which finds no scheme in it, so moto does the same); any other goes to moto's property.",
+        symbols=("moto.core.request.Request.raw_path",),
+        upstream="moto/core/request.py: parse RAW_URI only when it does not start with '/'.",
+    ),
+    Patch(
         name="speedups-user-agent",
         changes="botocore's UserAgentString.to_string (called twice a request) remembers the header it built for "
                 "each set of feature IDs, as long as botocore's cached static parts stay the same object; a "
@@ -252,6 +259,7 @@ def install() -> None:
     install_header_lookups()
     install_request_id_fill()
     install_user_agent_memo()
+    install_raw_path()
     when_loaded((RANDOM_MODULE,), "speedups-random-strings", install_random_string)
 
 
@@ -606,6 +614,30 @@ def headers_dict_get(self, name, default=None):
     """``headers.get(name, default)`` for a botocore ``HeadersDict``: the value of header ``name`` (any case), or
     ``default``."""
     return self._dict.get(_HeaderKey(name), default)
+
+
+moto_raw_path = None  # moto's Request.raw_path property, once replaced (the test compares with it)
+
+
+def install_raw_path() -> None:
+    """Put :func:`raw_path` in place of moto's ``Request.raw_path`` property (idempotent)."""
+    global moto_raw_path
+    from moto.core.request import Request
+
+    if Request.__dict__["raw_path"].fget is not raw_path:
+        moto_raw_path = Request.__dict__["raw_path"]
+        Request.raw_path = property(raw_path, doc=moto_raw_path.__doc__)
+
+
+def raw_path(self) -> str:
+    """moto's ``Request.raw_path``: the request's path before percent-decoding (a str starting with ``/``). moto
+    parses ``RAW_URI`` with ``urlparse`` on each read (several a request) only to see whether it has a scheme; a
+    URI that starts with ``/`` has none (a scheme starts with a letter, RFC 3986 section 3.1), so moto takes the
+    part before ``?`` then, as here without the parse. Any other URI (a full URL, none) goes to moto's."""
+    raw_uri = self.environ.get("RAW_URI", "")
+    if raw_uri.startswith("/"):
+        return raw_uri.split("?", 1)[0]
+    return moto_raw_path.fget(self)
 
 
 def install_request_memos() -> None:
