@@ -6,7 +6,6 @@ import os
 import pathlib
 import re
 import site
-import sys
 import sysconfig
 import traceback
 
